@@ -1,0 +1,102 @@
+"""The JSON API under /api/v1/: one NinjaAPI, each app contributing its router from `<app>/api.py`.
+
+Authentication is a staff bearer token (`wenyun api-token create USERNAME`), or the browser session
+for the pages' own htmx calls. Every error is HTTP 4xx with {"error": CODE, "message": TEXT}.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from .errors import DomainError
+from .services import api_token_authenticate
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = api_token_authenticate(token=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class StaffSession(SessionAuth):
+    def authenticate(self, request: HttpRequest, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_staff_member else None
+
+
+api = NinjaAPI(
+    title="Wenyun API",
+    version="1",
+    description="The county's public cultural service platform: network, catalogue, circulation, "
+    "activities, workforce, statistics and the acceptance ledger.",
+    urls_namespace="api",
+    auth=[BearerToken(), StaffSession()],
+)
+
+# (URL prefix, app) in the order they appear in the schema. An app without an api.py is skipped.
+ROUTERS = [
+    ("network/", "network"),
+    ("catalog/", "catalog"),
+    ("", "circulation"),
+    ("", "programs"),
+    ("volunteers/", "volunteers"),
+    ("workforce/", "workforce"),
+    ("stats/", "stats"),
+    ("ledger", "ledger"),
+]
+
+for prefix, app in ROUTERS:
+    module_name = f"wenyun.{app}.api"
+    if importlib.util.find_spec(module_name) is not None:
+        module = importlib.import_module(module_name)
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router(prefix, router)
+
+
+def error_body(code: str, message: str) -> dict:
+    return {"error": code, "message": message}
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, error_body(exc.code, exc.message), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return api.create_response(
+        request,
+        error_body("unauthenticated", _("Send a staff token: Authorization: Bearer TOKEN.")),
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, error_body("not_found", str(exc) or _("Not found.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    where = ".".join(
+        str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")
+    )
+    message = _("%(field)s: %(problem)s") % {"field": where or _("request"), "problem": first.get("msg", "")}
+    return api.create_response(request, error_body("invalid", message), status=400)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "wenyun.core"
+    label = "core"
+    verbose_name = _("Accounts and shared base")
+    nav: list = []

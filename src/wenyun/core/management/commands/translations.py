@@ -1,0 +1,111 @@
+"""Keep each app's Chinese translation complete: `wenyun manage translations --update | --check`.
+
+Each app keeps its own `locale/zh_Hans/LC_MESSAGES/django.po`. --update runs makemessages in every
+app folder (adding new strings, dropping gone ones); --check does the same in a scratch copy and
+fails naming every string that has no Chinese yet, so `make test` catches an untranslated page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+PACKAGE = Path(__file__).resolve().parents[3]
+LANGUAGE = "zh_Hans"
+
+
+def app_dirs() -> list[Path]:
+    return sorted(p for p in PACKAGE.iterdir() if p.is_dir() and (p / "apps.py").exists())
+
+
+def makemessages(folder: Path) -> None:
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "django-admin"),
+            "makemessages",
+            "-l",
+            LANGUAGE,
+            "--no-obsolete",
+            "--no-location",
+            "-i",
+            "tests/*",
+            "-i",
+            "migrations/*",
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "wenyun.settings"},
+    )
+
+
+def untranslated(po_file: Path) -> list[str]:
+    """msgids whose msgstr is empty or marked fuzzy (a tiny PO reader: entries are blank-line separated)."""
+    missing = []
+    for entry in po_file.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in entry.splitlines() if line.strip()]
+        if not any(line.startswith("msgid ") for line in lines):
+            continue
+        msgid = _joined(lines, "msgid ")
+        if not msgid:
+            continue  # the header
+        msgstrs = [_joined(lines, prefix) for prefix in ("msgstr ", "msgstr[0] ")]
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        if fuzzy or not any(msgstrs):
+            missing.append(msgid)
+    return missing
+
+
+def _joined(lines: list[str], prefix: str) -> str:
+    out, taking = [], False
+    for line in lines:
+        if line.startswith(prefix):
+            taking = True
+            out.append(line[len(prefix) :].strip().strip('"'))
+        elif taking and line.startswith('"'):
+            out.append(line.strip().strip('"'))
+        elif taking:
+            break
+    return "".join(out)
+
+
+class Command(BaseCommand):
+    help = "Update or check the Chinese translations of every app."
+
+    def add_arguments(self, parser):
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--update", action="store_true")
+        group.add_argument("--check", action="store_true")
+
+    def handle(self, *args, update, check, **options):
+        problems = []
+        for folder in app_dirs():
+            if update:
+                (folder / "locale").mkdir(exist_ok=True)
+                makemessages(folder)
+                po = folder / "locale" / LANGUAGE / "LC_MESSAGES" / "django.po"
+                if po.exists():
+                    missing = untranslated(po)
+                    self.stdout.write(f"{folder.name}: {len(missing)} strings to translate")
+                continue
+            with tempfile.TemporaryDirectory() as scratch:
+                copy = Path(scratch) / folder.name
+                shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+                (copy / "locale").mkdir(exist_ok=True)
+                makemessages(copy)
+                po = copy / "locale" / LANGUAGE / "LC_MESSAGES" / "django.po"
+                if po.exists():
+                    problems += [f"{folder.name}: {msgid}" for msgid in untranslated(po)]
+        if check and problems:
+            raise CommandError(
+                f"{len(problems)} strings have no Chinese translation yet (run `wenyun manage translations "
+                f"--update` and fill them in):\n  " + "\n  ".join(problems[:60])
+            )
+        if check:
+            self.stdout.write("Every string has its Chinese translation.")
