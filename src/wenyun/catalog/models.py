@@ -79,7 +79,9 @@ class Item(models.Model):
     home_unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
     current_unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
     item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, related_name="items")
-    status = models.CharField(_("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE
+    )
     location = models.CharField(_("shelving location"), max_length=60, blank=True)
     call_number = models.CharField(_("call number"), max_length=60, blank=True)
     price = models.DecimalField(_("price"), max_digits=9, decimal_places=2, null=True, blank=True)

@@ -46,7 +46,7 @@ def unit_list(*, kinds: Iterable[str] | None = None, within: Unit | None = None)
         units = units.filter(path__startswith=within.path)
     if kinds is not None:
         units = units.filter(kind__in=list(kinds))
-    return units.order_by("path")
+    return units.order_by("depth", "code")
 
 
 def unit_township(*, unit: Unit) -> Unit | None:
@@ -60,13 +60,17 @@ def unit_township(*, unit: Unit) -> Unit | None:
 
 def unit_tree(*, within: Unit | None = None) -> list[dict]:
     """The tree as nested dicts ({"unit", "children"}), in one query."""
-    units = list(unit_list(within=within))
+    units = list(unit_list(within=within))  # by depth: a parent comes before its children
     by_id: dict[int, dict] = {u.pk: {"unit": u, "children": []} for u in units}
     roots: list[dict] = []
     for u in units:
         node = by_id[u.pk]
         parent = by_id.get(u.parent_id) if u.parent_id else None
         (parent["children"] if parent else roots).append(node)
+    # Paths sort by primary key as text; people look for units by kind and code.
+    kind_order = {kind: index for index, kind in enumerate(UnitKind.values)}
+    for node in by_id.values():
+        node["children"].sort(key=lambda child: (kind_order[child["unit"].kind], child["unit"].code))
     return roots
 
 

@@ -82,10 +82,16 @@ class Command(BaseCommand):
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--update", action="store_true")
         group.add_argument("--check", action="store_true")
+        parser.add_argument("--app", action="append", help="only this app's folder (repeatable)")
 
-    def handle(self, *args, update, check, **options):
+    def handle(self, *args, update, check, app, **options):
         problems = []
-        for folder in app_dirs():
+        folders = [f for f in app_dirs() if not app or f.name in app]
+        if app and len(folders) != len(set(app)):
+            raise CommandError(
+                f"No app folder named {', '.join(sorted(set(app) - {f.name for f in folders}))}."
+            )
+        for folder in folders:
             if update:
                 (folder / "locale").mkdir(exist_ok=True)
                 makemessages(folder)
