@@ -43,23 +43,23 @@ api = NinjaAPI(
     auth=[BearerToken(), StaffSession()],
 )
 
-# (URL prefix, app) in the order they appear in the schema. An app without an api.py is skipped.
+# (URL prefix, app, router attribute in <app>/api.py) in schema order; a missing module or router is skipped.
 ROUTERS = [
-    ("network/", "network"),
-    ("catalog/", "catalog"),
-    ("", "circulation"),
-    ("", "programs"),
-    ("volunteers/", "volunteers"),
-    ("workforce/", "workforce"),
-    ("stats/", "stats"),
-    ("ledger", "ledger"),
+    ("network/", "network", "router"),
+    ("catalog/", "catalog", "router"),
+    ("items/", "catalog", "items_router"),
+    ("", "circulation", "router"),
+    ("", "programs", "router"),
+    ("volunteers/", "volunteers", "router"),
+    ("workforce/", "workforce", "router"),
+    ("stats/", "stats", "router"),
+    ("ledger", "ledger", "router"),
 ]
 
-for prefix, app in ROUTERS:
+for prefix, app, attribute in ROUTERS:
     module_name = f"wenyun.{app}.api"
     if importlib.util.find_spec(module_name) is not None:
-        module = importlib.import_module(module_name)
-        router = getattr(module, "router", None)
+        router = getattr(importlib.import_module(module_name), attribute, None)
         if router is not None:
             api.add_router(prefix, router)
 
