@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wenyun.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "wenyun.urls"

@@ -11,7 +11,7 @@ import importlib.util
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -23,8 +23,9 @@ from .services import api_token_authenticate
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         user = api_token_authenticate(token=token)
-        if user is not None:
-            request.user = user
+        if user is None or not user.is_staff_member:
+            return None
+        request.user = user
         return user
 
 
@@ -62,6 +63,21 @@ for prefix, app, attribute in ROUTERS:
         router = getattr(importlib.import_module(module_name), attribute, None)
         if router is not None:
             api.add_router(prefix, router)
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    role: str
+    unit: str | None
+
+
+@api.get("me", response=MeOut, tags=["accounts"], summary="The staff account the token belongs to")
+def me(request):
+    user = request.auth
+    return MeOut(
+        username=user.username, name=str(user), role=user.role, unit=user.unit.code if user.unit else None
+    )
 
 
 def error_body(code: str, message: str) -> dict:

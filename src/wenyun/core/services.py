@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import NotFound
+from wenyun.core.errors import Forbidden, NotFound
 
 from .models import ApiToken, FailedLogin, User
 
@@ -22,6 +22,11 @@ def api_token_create(*, username: str, name: str = "") -> tuple[ApiToken, str]:
         raise NotFound(
             _("There is no account named %(name)s.") % {"name": username}, code="user_not_found"
         ) from None
+    if not user.is_staff_member:
+        raise Forbidden(
+            _("%(name)s is not a staff account; API tokens are for staff.") % {"name": username},
+            code="not_staff",
+        )
     token = ApiToken.new_token()
     row = ApiToken.objects.create(user=user, name=name, prefix=token[:8], digest=ApiToken.digest_of(token))
     return row, token

@@ -1,0 +1,23 @@
+from django.shortcuts import render
+
+from .errors import DomainError
+
+
+class DomainErrorMiddleware:
+    """A service's refusal that a page did not handle itself becomes a page saying why, with its status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DomainError) and not request.path.startswith("/api/"):
+            return render(
+                request,
+                "core/refused.html",
+                {"message": exception.message, "code": exception.code},
+                status=exception.status,
+            )
+        return None
