@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wenyun.core.models import EventBase
+
 
 class ReaderCategory(models.Model):
     """adult, minor, senior, village reader, staff...: a column of the circulation matrix."""
@@ -50,3 +52,269 @@ class Reader(models.Model):
     @property
     def id_number_masked(self) -> str:
         return f"**************{self.id_number_last4}" if self.id_number_last4 else ""
+
+
+class ReturnPolicy(models.TextChoices):
+    HOME = "home", _("Goes back to its home unit")
+    FLOAT = "float", _("Floats: stays where it was returned")
+    LENDING = "lending", _("Goes back to the unit that lent it")
+
+
+class CirculationRule(models.Model):
+    """One row of the circulation matrix. A blank column matches everything; the most specific row wins.
+
+    Specificity: a unit scope deeper in the tree beats a shallower one, then a named reader category,
+    then a named item type (Koha's library > category > item type order). The scope covers the unit
+    and everything under it; it is the lending unit (where the copy is checked out) that is matched.
+    """
+
+    unit = models.ForeignKey(
+        "network.Unit",
+        verbose_name=_("unit scope"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        ReaderCategory, verbose_name=_("reader category"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    item_type = models.ForeignKey(
+        "catalog.ItemType", verbose_name=_("item type"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    loan_days = models.PositiveSmallIntegerField(_("loan period (days)"), default=30)
+    loan_limit = models.PositiveSmallIntegerField(_("loan limit"), default=10)
+    renewals = models.PositiveSmallIntegerField(_("renewals allowed"), default=1)
+    holds_allowed = models.BooleanField(_("holds allowed"), default=True)
+    fee_per_day = models.DecimalField(_("overdue fee per day"), max_digits=7, decimal_places=2, default=0)
+    fee_cap = models.DecimalField(_("fee cap"), max_digits=9, decimal_places=2, default=0)
+    return_policy = models.CharField(
+        _("return policy"), max_length=10, choices=ReturnPolicy.choices, default=ReturnPolicy.HOME
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "category", "item_type"],
+                name="circulation_rule_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit or '*'} × {self.category or '*'} × {self.item_type or '*'}"
+
+
+class CirculationSettings(models.Model):
+    """County-wide numbers that are not per rule: the blocks' thresholds and the hold shelf."""
+
+    max_overdue = models.PositiveSmallIntegerField(_("overdue items before a block"), default=5)
+    fee_limit = models.DecimalField(_("fees owed before a block"), max_digits=9, decimal_places=2, default=10)
+    hold_shelf_days = models.PositiveSmallIntegerField(_("days a hold waits on the shelf"), default=7)
+    due_soon_days = models.PositiveSmallIntegerField(_("days before the due date to remind"), default=3)
+    transit_overdue_days = models.PositiveSmallIntegerField(_("days before a transit is overdue"), default=7)
+    charge_lost_price = models.BooleanField(_("charge the price of a lost item"), default=True)
+
+
+class Loan(models.Model):
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="loans")
+    reader = models.ForeignKey(Reader, on_delete=models.PROTECT, related_name="loans")
+    lending_unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(
+        CirculationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    out_at = models.DateTimeField(_("checked out at"))
+    due_on = models.DateField(_("due on"))
+    renewals = models.PositiveSmallIntegerField(_("times renewed"), default=0)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_unit = models.ForeignKey(
+        "network.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lost = models.BooleanField(_("declared lost"), default=False)
+    claimed_returned = models.BooleanField(_("reader says it was returned"), default=False)
+
+    class Meta:
+        constraints = [
+            # The last line of defence: a copy is never on two open loans.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(returned_at__isnull=True),
+                name="circulation_one_open_loan",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reader", "returned_at"], name="circulation_loan_reader"),
+            models.Index(fields=["due_on"], name="circulation_loan_due"),
+        ]
+
+
+class Hold(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        IN_TRANSIT = "in_transit", _("On its way to the pickup unit")
+        READY = "ready", _("Ready for pickup")
+        FULFILLED = "fulfilled", _("Collected")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Not collected in time")
+
+    ACTIVE = (Status.WAITING, Status.IN_TRANSIT, Status.READY)
+
+    reader = models.ForeignKey(Reader, on_delete=models.PROTECT, related_name="holds")
+    record = models.ForeignKey("catalog.Record", on_delete=models.PROTECT, related_name="+")
+    # Set for a copy-level hold; for a title-level hold, the copy found for it (once one is).
+    item = models.ForeignKey(
+        "catalog.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    item_level = models.BooleanField(default=False)
+    # The copy the holds pass chose (on the pull list of its unit) or that was trapped for this hold.
+    target = models.ForeignKey(
+        "catalog.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pickup_unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    placed_at = models.DateTimeField()
+    ready_at = models.DateTimeField(null=True, blank=True)
+    shelf_until = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["record", "status", "placed_at"], name="circulation_hold_queue"),
+            models.Index(fields=["reader", "status"], name="circulation_hold_reader"),
+            models.Index(fields=["item", "status"], name="circulation_hold_item"),
+            models.Index(fields=["target", "status"], name="circulation_hold_target"),
+        ]
+
+
+class DeliveryRoute(models.Model):
+    """The van's weekly round: from a hub through its stops on one weekday."""
+
+    name = models.CharField(_("name"), max_length=80)
+    weekday = models.PositiveSmallIntegerField(_("weekday"))  # 0 = Monday
+    stops = models.ManyToManyField("network.Unit", related_name="+", verbose_name=_("stops"))
+
+    class Meta:
+        ordering = ["weekday", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryRun(models.Model):
+    route = models.ForeignKey(DeliveryRoute, on_delete=models.PROTECT, related_name="runs")
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["route", "day"], name="circulation_run_route_day")]
+
+
+class Transit(models.Model):
+    class Reason(models.TextChoices):
+        HOME = "home", _("Going home")
+        HOLD = "hold", _("For a hold")
+        LENDING = "lending", _("Back to the lending unit")
+
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="transits")
+    from_unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="transits")
+    run = models.ForeignKey(
+        DeliveryRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="transits"
+    )
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(received_at__isnull=True, cancelled_at__isnull=True),
+                name="circulation_one_open_transit",
+            ),
+        ]
+        indexes = [models.Index(fields=["to_unit", "received_at"], name="circulation_transit_to")]
+
+
+class Fee(models.Model):
+    class Kind(models.TextChoices):
+        OVERDUE = "overdue", _("Overdue")
+        LOST = "lost", _("Lost item")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Owed")
+        PAID = "paid", _("Paid")
+        WAIVED = "waived", _("Waived")
+
+    reader = models.ForeignKey(Reader, on_delete=models.PROTECT, related_name="fees")
+    loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="fees")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["reader", "status"], name="circulation_fee_reader")]
+
+
+class Notice(models.Model):
+    """The outbox: what the default sender wrote for a reader (ready for pickup, due soon, overdue)."""
+
+    class Kind(models.TextChoices):
+        HOLD_READY = "hold_ready", _("Ready for pickup")
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    reader = models.ForeignKey(Reader, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=20, default="outbox")
+
+
+class CirculationEvent(EventBase):
+    """The append-only circulation log: what, which item, which reader, where, by whom or which kiosk."""
+
+    class Type(models.TextChoices):
+        READER_REGISTERED = "reader_registered"
+        READER_UPDATED = "reader_updated"
+        READER_BLOCKED = "reader_blocked"
+        READER_UNBLOCKED = "reader_unblocked"
+        CHECKOUT = "checkout"
+        CHECKIN = "checkin"
+        RENEW = "renew"
+        LOST = "lost"
+        CLAIM_RETURNED = "claim_returned"
+        FEE_CHARGED = "fee_charged"
+        FEE_PAID = "fee_paid"
+        FEE_WAIVED = "fee_waived"
+        HOLD_PLACED = "hold_placed"
+        HOLD_TRAPPED = "hold_trapped"
+        HOLD_CANCELLED = "hold_cancelled"
+        HOLD_EXPIRED = "hold_expired"
+        TRANSIT_CREATED = "transit_created"
+        TRANSIT_SENT = "transit_sent"
+        TRANSIT_RECEIVED = "transit_received"
+
+    item = models.ForeignKey(
+        "catalog.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reader = models.ForeignKey(Reader, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The channel when no staff member acted: "desk", "portal", "sip2:<kiosk account>", "demo"...
+    via = models.CharField(max_length=60, blank=True, default="")
+
+    class Meta(EventBase.Meta):
+        indexes = [
+            models.Index(fields=["unit", "type", "at"], name="circulation_event_uta"),
+            models.Index(fields=["item", "at"], name="circulation_event_item"),
+            models.Index(fields=["reader", "at"], name="circulation_event_reader"),
+        ]

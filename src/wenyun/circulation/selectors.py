@@ -14,7 +14,9 @@ def reader_get(*, card: str) -> Reader:
     try:
         return Reader.objects.select_related("category", "home_unit").get(card=card.strip())
     except Reader.DoesNotExist:
-        raise NotFound(_("There is no reader with the card %(card)s.") % {"card": card}, code="reader_not_found") from None
+        raise NotFound(
+            _("There is no reader with the card %(card)s.") % {"card": card}, code="reader_not_found"
+        ) from None
 
 
 def reader_search(*, q: str, limit: int = 50) -> QuerySet[Reader]:

@@ -1,0 +1,116 @@
+"""The circulation matrix: which row applies to a reader, a copy and a lending unit, and why.
+
+The rows are few (tens), so they are read whole and matched in Python; the winning row is the one
+with the deepest unit scope, then a named reader category, then a named item type. When no row
+matches, the built-in county default applies (and the explanation says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from wenyun.network.models import Unit
+
+from .models import CirculationRule, ReturnPolicy
+
+
+@dataclass
+class RuleMatch:
+    rule: CirculationRule
+    is_default: bool
+    # Why: each candidate row considered, most specific first, with the reason it won or lost.
+    considered: list[tuple[CirculationRule, str]] = field(default_factory=list)
+
+
+def default_rule() -> CirculationRule:
+    """The county default when the matrix has no matching row: 30 days, 10 items, 1 renewal, no fees."""
+    return CirculationRule(
+        loan_days=30,
+        loan_limit=10,
+        renewals=1,
+        holds_allowed=True,
+        fee_per_day=Decimal("0"),
+        fee_cap=Decimal("0"),
+        return_policy=ReturnPolicy.HOME,
+    )
+
+
+def _specificity(rule: CirculationRule, depth_of: dict[int, int]) -> tuple[int, int, int]:
+    return (
+        depth_of[rule.unit_id] if rule.unit_id is not None else -1,
+        1 if rule.category_id is not None else 0,
+        1 if rule.item_type_id is not None else 0,
+    )
+
+
+def rule_match(
+    *,
+    unit: Unit,
+    category_id: int | None,
+    item_type_id: int | None,
+    rules: list[CirculationRule] | None = None,
+    explain: bool = False,
+) -> RuleMatch:
+    """The row for a copy of this type lent at this unit to a reader of this category."""
+    if rules is None:
+        rules = list(CirculationRule.objects.select_related("unit", "category", "item_type"))
+    lineage = [*unit.ancestor_ids(), unit.pk]
+    depth_of = {pk: depth for depth, pk in enumerate(lineage)}
+    candidates = [
+        r
+        for r in rules
+        if (r.unit_id is None or r.unit_id in depth_of)
+        and (r.category_id is None or r.category_id == category_id)
+        and (r.item_type_id is None or r.item_type_id == item_type_id)
+    ]
+    candidates.sort(key=lambda r: _specificity(r, depth_of), reverse=True)
+    if not candidates:
+        return RuleMatch(rule=default_rule(), is_default=True)
+    match = RuleMatch(rule=candidates[0], is_default=False)
+    if explain:
+        match.considered.append((candidates[0], _("the most specific row that matches")))
+        for other in candidates[1:]:
+            match.considered.append((other, _("matches too, but is less specific")))
+    return match
+
+
+def due_date(*, start: dt.date, loan_days: int, open_day) -> dt.date:
+    """The due date: start + loan_days, moved forward to the first day the lending unit is open.
+
+    open_day(day) -> the first open day on or after day (or None when the unit never opens).
+    """
+    due = start + dt.timedelta(days=loan_days)
+    return open_day(due) or due
+
+
+def overdue_fee(*, due_on: dt.date, returned_on: dt.date, per_day: Decimal, cap: Decimal) -> Decimal:
+    """Days late × the daily fee, no more than the cap (a cap of zero means no cap)."""
+    days = (returned_on - due_on).days
+    if days <= 0 or per_day <= 0:
+        return Decimal("0.00")
+    fee = per_day * days
+    if cap > 0:
+        fee = min(fee, cap)
+    return fee.quantize(Decimal("0.01"))
+
+
+def township_of(unit_kind: str, unit_pk: int, parent_pk: int | None) -> int | None:
+    if unit_kind == "station":
+        return unit_pk
+    if unit_kind == "village":
+        return parent_pk
+    return None
+
+
+def copy_distance(*, copy_unit: int, pickup_unit: int, township: dict[int, int | None]) -> int:
+    """0 the same unit, 1 the same township, 2 anywhere else in the county."""
+    if copy_unit == pickup_unit:
+        return 0
+    t = township.get(copy_unit)
+    if t is not None and t == township.get(pickup_unit):
+        return 1
+    return 2

@@ -1,0 +1,1267 @@
+"""Writes of circulation: readers, loans, renewals, fees, holds and transits.
+
+Each public function is one atomic transaction that locks the rows it changes (through `locks`),
+re-reads them, checks the rules and leaves one or more CirculationEvent rows behind. A refusal is a
+`Refused` (or `NotFound`/`Forbidden`) with a stable code, raised before anything is written:
+
+    card_expired  card_lost  blocked  too_many_overdue  fees_over_limit  loan_limit
+    item_not_available  item_on_hold_for_other  not_renewable  renewal_on_hold  holds_not_allowed
+    hold_duplicate  hold_already_on_loan  hold_not_active  fee_not_open  pin_wrong  pin_not_set
+    reader_card_taken  reader_field_invalid  id_number_invalid  unit_forbidden
+
+`actor` is the staff User who acts (or the reader's own User from the portal), or None for a kiosk
+or the system; `via` names the channel for the log: "desk", "portal", "sip2:<kiosk account>", "demo".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenyun.catalog.models import Item, ItemStatus, Record
+from wenyun.core.errors import DomainError, Forbidden, Refused
+from wenyun.network.access import user_can_manage_unit
+from wenyun.network.models import Unit
+from wenyun.network.selectors import unit_next_open_day
+
+from . import locks
+from .models import (
+    CirculationEvent,
+    CirculationRule,
+    CirculationSettings,
+    DeliveryRoute,
+    DeliveryRun,
+    Fee,
+    Hold,
+    Loan,
+    Notice,
+    Reader,
+    ReaderCategory,
+    ReturnPolicy,
+    Transit,
+)
+from .notices import notice_send
+from .rules import copy_distance, due_date, overdue_fee, rule_match, township_of
+
+Type = CirculationEvent.Type
+
+
+# ---------------------------------------------------------------- refusals
+
+
+class CirculationRefused(Refused):
+    """A circulation rule says no; `code` is one of the stable codes in this module's docstring."""
+
+
+@dataclass
+class Block:
+    code: str
+    message: str
+
+
+@dataclass
+class ReaderStatus:
+    reader: Reader
+    blocks: list[Block]
+    loans: int
+    overdue: int
+    holds: int
+    holds_ready: int
+    fees_owed: Decimal
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocks
+
+
+@dataclass
+class CheckinResult:
+    """Where the copy goes next: shelve it here, put it on the hold shelf here, or send it on."""
+
+    item: Item
+    action: str  # "shelve" | "transit" | "hold_shelf"
+    unit: Unit  # where it goes (this unit for shelve and hold_shelf)
+    loan: Loan | None = None
+    hold: Hold | None = None
+    transit: Transit | None = None
+    fee: Fee | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def circ_settings() -> CirculationSettings:
+    row = CirculationSettings.objects.filter(pk=1).first()
+    return row if row is not None else CirculationSettings.objects.create(pk=1)
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _via(actor, via: str) -> str:
+    if via:
+        return via
+    return "desk" if getattr(actor, "pk", None) else "system"
+
+
+def _record(
+    *,
+    type: str,
+    unit: Unit | int,
+    actor,
+    via: str,
+    at: dt.datetime,
+    item: Item | None = None,
+    reader: Reader | None = None,
+    details: dict | None = None,
+) -> CirculationEvent:
+    return CirculationEvent.objects.create(
+        type=type,
+        at=at,
+        unit_id=unit if isinstance(unit, int) else unit.pk,
+        actor=actor if getattr(actor, "pk", None) else None,
+        via=_via(actor, via),
+        item=item,
+        reader=reader,
+        details=details or {},
+    )
+
+
+def _require_desk(actor, unit: Unit) -> None:
+    """A staff member acts at units in his own subtree; kiosks and the system (actor None) anywhere."""
+    if actor is None or not getattr(actor, "is_staff_member", False):
+        return
+    if not user_can_manage_unit(actor, unit):
+        raise Forbidden(
+            _("You may not lend or take back at %(unit)s: it is outside your unit.") % {"unit": unit.name},
+            code="unit_forbidden",
+        )
+
+
+def _refuse(code: str, message: str):
+    raise CirculationRefused(message, code=code)
+
+
+def _open_day(unit: Unit):
+    return lambda day: unit_next_open_day(unit=unit, after=day, include_given=True)
+
+
+def _fees_owed(reader_id: int) -> Decimal:
+    owed = Fee.objects.filter(reader_id=reader_id, status=Fee.Status.OPEN).aggregate(total=Sum("amount"))[
+        "total"
+    ]
+    return owed or Decimal("0.00")
+
+
+def _overdue_count(reader_id: int, today: dt.date) -> int:
+    return Loan.objects.filter(
+        reader_id=reader_id, returned_at__isnull=True, due_on__lt=today, lost=False, claimed_returned=False
+    ).count()
+
+
+def reader_blocks(
+    *, reader: Reader, today: dt.date | None = None, conf: CirculationSettings | None = None
+) -> list[Block]:
+    """Why this reader may not borrow now (empty when he may), each with the sentence the desk shows."""
+    today = today or timezone.localdate()
+    conf = conf or circ_settings()
+    blocks: list[Block] = []
+    if reader.lost_card:
+        blocks.append(Block("card_lost", _("Card %(card)s was reported lost.") % {"card": reader.card}))
+    if reader.expires_on is not None and reader.expires_on < today:
+        blocks.append(
+            Block(
+                "card_expired",
+                _("Card %(card)s expired on %(day)s.")
+                % {"card": reader.card, "day": reader.expires_on.isoformat()},
+            )
+        )
+    if reader.manual_block:
+        blocks.append(
+            Block("blocked", _("The card is blocked: %(reason)s") % {"reason": reader.manual_block})
+        )
+    overdue = _overdue_count(reader.pk, today)
+    if overdue >= conf.max_overdue > 0:
+        blocks.append(
+            Block(
+                "too_many_overdue",
+                _(
+                    "%(count)s items are overdue; at %(limit)s overdue items borrowing stops until some come back."
+                )
+                % {"count": overdue, "limit": conf.max_overdue},
+            )
+        )
+    owed = _fees_owed(reader.pk)
+    if owed > conf.fee_limit:
+        blocks.append(
+            Block(
+                "fees_over_limit",
+                _("%(owed)s yuan is owed, more than the limit of %(limit)s yuan.")
+                % {"owed": owed, "limit": conf.fee_limit},
+            )
+        )
+    return blocks
+
+
+def _check_blocks(reader: Reader, today: dt.date, conf: CirculationSettings) -> None:
+    blocks = reader_blocks(reader=reader, today=today, conf=conf)
+    if blocks:
+        _refuse(blocks[0].code, blocks[0].message)
+
+
+# ---------------------------------------------------------------- readers
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_number_check(value: str) -> str:
+    """The 18-character GB 11643 citizen identity number, normalised, or a DomainError saying what is wrong."""
+    number = (value or "").strip().upper()
+    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise DomainError(
+            _("An identity number has 17 digits and a check digit (0-9 or X)."), code="id_number_invalid"
+        )
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise DomainError(
+            _("The identity number's date of birth %(birth)s is not a date.") % {"birth": number[6:14]},
+            code="id_number_invalid",
+        ) from None
+    check = _ID_CHECK[sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True)) % 11]
+    if number[17] != check:
+        raise DomainError(
+            _("The identity number's check digit is wrong: it should be %(check)s.") % {"check": check},
+            code="id_number_invalid",
+        )
+    return number
+
+
+def _id_hash(number: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+_PHONE_CHARS = set("0123456789-+ ")
+
+
+def _reader_fields(*, name: str, phone: str, card: str | None = None) -> None:
+    if card is not None and (not card or len(card) > 32 or any(c.isspace() for c in card)):
+        raise DomainError(
+            _("A card number is 1 to 32 characters without spaces."), code="reader_field_invalid"
+        )
+    if not name or len(name) > 60:
+        raise DomainError(_("A reader needs a name of at most 60 characters."), code="reader_field_invalid")
+    if phone and (len(phone) > 20 or not set(phone) <= _PHONE_CHARS):
+        raise DomainError(
+            _("The phone number %(phone)s has characters a phone number cannot have.") % {"phone": phone},
+            code="reader_field_invalid",
+        )
+
+
+def _pin_check_format(pin: str) -> None:
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise DomainError(_("A PIN is 4 to 8 digits."), code="reader_field_invalid")
+
+
+@transaction.atomic
+def reader_register(
+    *,
+    actor,
+    card: str,
+    name: str,
+    category: ReaderCategory,
+    home_unit: Unit,
+    phone: str = "",
+    id_number: str = "",
+    pin: str = "",
+    expires_on: dt.date | None = None,
+    via: str = "",
+) -> Reader:
+    """Register a county-wide card at any unit. The identity number is checked, then kept as hash + last 4."""
+    _require_desk(actor, home_unit)
+    card, name, phone = (card or "").strip(), (name or "").strip(), (phone or "").strip()
+    _reader_fields(name=name, phone=phone, card=card)
+    reader = Reader(
+        card=card, name=name, category=category, home_unit=home_unit, phone=phone, expires_on=expires_on
+    )
+    if id_number:
+        number = id_number_check(id_number)
+        reader.id_number_hash, reader.id_number_last4 = _id_hash(number), number[-4:]
+    if pin:
+        _pin_check_format(pin)
+        reader.pin_hash = make_password(pin)
+    if Reader.objects.filter(card=card).exists():
+        raise CirculationRefused(
+            _("The card number %(card)s is already someone's card.") % {"card": card},
+            code="reader_card_taken",
+        )
+    try:
+        with transaction.atomic():
+            reader.save()
+    except IntegrityError:
+        raise CirculationRefused(
+            _("The card number %(card)s is already someone's card.") % {"card": card},
+            code="reader_card_taken",
+        ) from None
+    _record(
+        type=Type.READER_REGISTERED,
+        unit=home_unit,
+        actor=actor,
+        via=via,
+        at=timezone.now(),
+        reader=reader,
+        details={"category": category.code},
+    )
+    return reader
+
+
+@transaction.atomic
+def reader_update(*, actor, reader: Reader, via: str = "", **changes) -> Reader:
+    """Change name, phone, category, home unit, expiry, loan-history consent, lost-card flag, identity number or PIN."""
+    allowed = {
+        "name",
+        "phone",
+        "category",
+        "home_unit",
+        "expires_on",
+        "keep_history",
+        "lost_card",
+        "id_number",
+        "pin",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainError(
+            _("%(fields)s cannot be changed on a reader.") % {"fields": ", ".join(sorted(unknown))},
+            code="reader_field_invalid",
+        )
+    reader = locks.reader_lock(pk=reader.pk)
+    name = (changes.get("name", reader.name) or "").strip()
+    phone = (changes.get("phone", reader.phone) or "").strip()
+    _reader_fields(name=name, phone=phone)
+    fields: list[str] = []
+    for key in ("category", "home_unit", "expires_on", "keep_history", "lost_card"):
+        if key in changes:
+            setattr(reader, key, changes[key])
+            fields.append(key)
+    reader.name, reader.phone = name, phone
+    fields += ["name", "phone"]
+    if changes.get("id_number"):
+        number = id_number_check(changes["id_number"])
+        reader.id_number_hash, reader.id_number_last4 = _id_hash(number), number[-4:]
+        fields += ["id_number_hash", "id_number_last4"]
+    if changes.get("pin"):
+        _pin_check_format(changes["pin"])
+        reader.pin_hash = make_password(changes["pin"])
+        fields.append("pin_hash")
+    reader.save(update_fields=fields)
+    # The log says what changed, never the identity number or the PIN themselves.
+    _record(
+        type=Type.READER_UPDATED,
+        unit=reader.home_unit,
+        actor=actor,
+        via=via,
+        at=timezone.now(),
+        reader=reader,
+        details={"fields": sorted(set(changes))},
+    )
+    return reader
+
+
+@transaction.atomic
+def reader_block(*, actor, reader: Reader, reason: str, via: str = "") -> Reader:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the card is blocked."), code="reader_field_invalid")
+    reader = locks.reader_lock(pk=reader.pk)
+    reader.manual_block = reason[:200]
+    reader.save(update_fields=["manual_block"])
+    _record(
+        type=Type.READER_BLOCKED,
+        unit=reader.home_unit,
+        actor=actor,
+        via=via,
+        at=timezone.now(),
+        reader=reader,
+        details={"reason": reader.manual_block},
+    )
+    return reader
+
+
+@transaction.atomic
+def reader_unblock(*, actor, reader: Reader, via: str = "") -> Reader:
+    reader = locks.reader_lock(pk=reader.pk)
+    if reader.manual_block:
+        previous = reader.manual_block
+        reader.manual_block = ""
+        reader.save(update_fields=["manual_block"])
+        _record(
+            type=Type.READER_UNBLOCKED,
+            unit=reader.home_unit,
+            actor=actor,
+            via=via,
+            at=timezone.now(),
+            reader=reader,
+            details={"reason": previous},
+        )
+    return reader
+
+
+def reader_pin_check(*, reader: Reader, pin: str) -> bool:
+    """True when the PIN is the reader's (kiosks and the portal log in with card + PIN)."""
+    if not reader.pin_hash or not pin:
+        return False
+    return check_password(pin, reader.pin_hash)
+
+
+def reader_status(*, reader: Reader, today: dt.date | None = None) -> ReaderStatus:
+    today = today or timezone.localdate()
+    open_loans = Loan.objects.filter(reader=reader, returned_at__isnull=True)
+    holds = Hold.objects.filter(reader=reader, status__in=Hold.ACTIVE)
+    return ReaderStatus(
+        reader=reader,
+        blocks=reader_blocks(reader=reader, today=today),
+        loans=open_loans.count(),
+        overdue=_overdue_count(reader.pk, today),
+        holds=holds.count(),
+        holds_ready=holds.filter(status=Hold.Status.READY).count(),
+        fees_owed=_fees_owed(reader.pk),
+    )
+
+
+# ---------------------------------------------------------------- loans
+
+
+def _hold_for_copy(item: Item, *, exclude_reader: int | None = None) -> Hold | None:
+    """The hold this copy should fill now: one already trapped on it, else the oldest waiting one it can serve."""
+    trapped = (
+        Hold.objects.filter(target_id=item.pk, status__in=(Hold.Status.IN_TRANSIT, Hold.Status.READY))
+        .order_by("placed_at", "pk")
+        .first()
+    )
+    if trapped is not None:
+        return trapped
+    waiting = Hold.objects.filter(status=Hold.Status.WAITING).filter(
+        Q(item_id=item.pk) | Q(record_id=item.record_id, item_level=False)
+    )
+    if exclude_reader is not None:
+        waiting = waiting.exclude(reader_id=exclude_reader)
+    return waiting.order_by("placed_at", "pk").first()
+
+
+@transaction.atomic
+def loan_checkout(
+    *,
+    reader: Reader,
+    item: Item,
+    at_unit: Unit,
+    actor,
+    via: str = "",
+    at: dt.datetime | None = None,
+    due_on: dt.date | None = None,
+) -> Loan:
+    """Lend the copy to the reader at this unit, or refuse with the reason.
+
+    The loan period, limit and return policy come from the matrix row for (this unit, the reader's
+    category, the copy's type); the due date is moved to the next day this unit is open.
+    """
+    _require_desk(actor, at_unit)
+    now = _now(at)
+    today = _day(now)
+    conf = circ_settings()
+    reader = locks.reader_lock(pk=reader.pk)
+    item = locks.item_lock(pk=item.pk)
+    _check_blocks(reader, today, conf)
+
+    fills: Hold | None = None
+    if item.status == ItemStatus.ON_HOLD_SHELF:
+        hold = _hold_for_copy(item)
+        if hold is None or hold.reader_id != reader.pk:
+            _refuse(
+                "item_on_hold_for_other",
+                _("%(barcode)s is on the hold shelf for another reader.") % {"barcode": item.barcode},
+            )
+        fills = hold
+    elif item.status == ItemStatus.ON_LOAN:
+        mine = Loan.objects.filter(item=item, returned_at__isnull=True, reader=reader).exists()
+        _refuse(
+            "item_not_available",
+            _("%(barcode)s is already on loan to this reader; renew it instead.") % {"barcode": item.barcode}
+            if mine
+            else _("%(barcode)s is on loan to another reader; check it in first.")
+            % {"barcode": item.barcode},
+        )
+    elif item.status != ItemStatus.AVAILABLE:
+        _refuse(
+            "item_not_available",
+            _("%(barcode)s cannot be lent: it is %(status)s.")
+            % {"barcode": item.barcode, "status": ItemStatus(item.status).label},
+        )
+    else:
+        hold = _hold_for_copy(item)
+        if (
+            hold is not None
+            and hold.reader_id != reader.pk
+            and (hold.item_level or hold.target_id == item.pk)
+        ):
+            _refuse(
+                "item_on_hold_for_other",
+                _("%(barcode)s is held for another reader.") % {"barcode": item.barcode},
+            )
+        # The reader's own waiting hold on this title is filled by borrowing any copy of it.
+        fills = (
+            Hold.objects.filter(reader=reader, record_id=item.record_id, status__in=Hold.ACTIVE)
+            .order_by("placed_at")
+            .first()
+        )
+
+    match = rule_match(unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id)
+    rule = match.rule
+    loans = Loan.objects.filter(reader=reader, returned_at__isnull=True)
+    if rule.item_type_id is not None:
+        loans = loans.filter(item__item_type_id=rule.item_type_id)
+    if loans.count() >= rule.loan_limit:
+        _refuse(
+            "loan_limit",
+            _(
+                "The reader already has %(count)s items on loan, the limit for this card and this kind of item."
+            )
+            % {"count": rule.loan_limit},
+        )
+
+    due = due_on or due_date(start=today, loan_days=rule.loan_days, open_day=_open_day(at_unit))
+    loan = Loan(
+        item=item,
+        reader=reader,
+        lending_unit=at_unit,
+        rule=rule if rule.pk else None,
+        out_at=now,
+        due_on=due,
+    )
+    try:
+        with transaction.atomic():
+            loan.save()
+    except IntegrityError:
+        _refuse(
+            "item_not_available", _("%(barcode)s was just lent at another desk.") % {"barcode": item.barcode}
+        )
+    item.status, item.current_unit, item.status_changed_at = ItemStatus.ON_LOAN, at_unit, now
+    item.save(update_fields=["status", "current_unit", "status_changed_at"])
+    if fills is not None:
+        fills.status, fills.closed_at, fills.target = Hold.Status.FULFILLED, now, item
+        fills.save(update_fields=["status", "closed_at", "target"])
+        if item.pk != fills.target_id:
+            Transit.objects.filter(hold=fills, received_at__isnull=True, cancelled_at__isnull=True).update(
+                cancelled_at=now
+            )
+    _record(
+        type=Type.CHECKOUT,
+        unit=at_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        item=item,
+        reader=reader,
+        details={"loan": loan.pk, "due": due.isoformat(), **({"hold": fills.pk} if fills else {})},
+    )
+    return loan
+
+
+def _send(
+    item: Item, *, to: Unit, at_unit: Unit, reason: str, hold: Hold | None, now: dt.datetime, actor, via: str
+) -> Transit:
+    Transit.objects.filter(item=item, received_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
+    transit = Transit.objects.create(
+        item=item, from_unit=at_unit, to_unit=to, reason=reason, hold=hold, created_at=now
+    )
+    item.status, item.current_unit, item.status_changed_at = ItemStatus.IN_TRANSIT, at_unit, now
+    item.save(update_fields=["status", "current_unit", "status_changed_at"])
+    _record(
+        type=Type.TRANSIT_CREATED,
+        unit=at_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        item=item,
+        details={"transit": transit.pk, "to": to.code, "reason": reason},
+    )
+    return transit
+
+
+def _hold_shelf(item: Item, hold: Hold, *, at_unit: Unit, now: dt.datetime, actor, via: str) -> None:
+    conf = circ_settings()
+    last = _day(now) + dt.timedelta(days=conf.hold_shelf_days)
+    hold.status, hold.target, hold.ready_at = Hold.Status.READY, item, now
+    hold.shelf_until = unit_next_open_day(unit=at_unit, after=last, include_given=True) or last
+    hold.save(update_fields=["status", "target", "ready_at", "shelf_until"])
+    item.status, item.current_unit, item.status_changed_at = ItemStatus.ON_HOLD_SHELF, at_unit, now
+    item.save(update_fields=["status", "current_unit", "status_changed_at"])
+    _record(
+        type=Type.HOLD_TRAPPED,
+        unit=at_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        item=item,
+        reader=hold.reader,
+        details={"hold": hold.pk, "shelf_until": hold.shelf_until.isoformat()},
+    )
+    reader = hold.reader
+    text = _("%(title)s is ready for you at %(unit)s until %(day)s.") % {
+        "title": item.record.title,
+        "unit": at_unit.name,
+        "day": hold.shelf_until.isoformat(),
+    }
+    transaction.on_commit(lambda: notice_send(reader=reader, kind=Notice.Kind.HOLD_READY, text=text))
+
+
+def _route(
+    item: Item,
+    *,
+    at_unit: Unit,
+    now: dt.datetime,
+    actor,
+    via: str,
+    loan: Loan | None = None,
+    category_id: int | None = None,
+) -> CheckinResult:
+    """Decide and carry out where a copy in hand at at_unit goes: a waiting hold wins, then the return policy."""
+    hold = _hold_for_copy(item)
+    if hold is not None:
+        if hold.pickup_unit_id == at_unit.pk:
+            _hold_shelf(item, hold, at_unit=at_unit, now=now, actor=actor, via=via)
+            return CheckinResult(item=item, action="hold_shelf", unit=at_unit, loan=loan, hold=hold)
+        hold.status, hold.target = Hold.Status.IN_TRANSIT, item
+        hold.save(update_fields=["status", "target"])
+        transit = _send(
+            item,
+            to=hold.pickup_unit,
+            at_unit=at_unit,
+            reason=Transit.Reason.HOLD,
+            hold=hold,
+            now=now,
+            actor=actor,
+            via=via,
+        )
+        return CheckinResult(
+            item=item, action="transit", unit=hold.pickup_unit, loan=loan, hold=hold, transit=transit
+        )
+    destination = item.home_unit
+    reason = Transit.Reason.HOME
+    if at_unit.pk != item.home_unit_id:
+        lending = loan.lending_unit if loan is not None else at_unit
+        policy = rule_match(
+            unit=lending, category_id=category_id, item_type_id=item.item_type_id
+        ).rule.return_policy
+        if policy == ReturnPolicy.FLOAT:
+            destination = at_unit
+        elif policy == ReturnPolicy.LENDING and loan is not None:
+            destination, reason = loan.lending_unit, Transit.Reason.LENDING
+    if destination.pk == at_unit.pk:
+        item.status, item.current_unit, item.status_changed_at = ItemStatus.AVAILABLE, at_unit, now
+        item.save(update_fields=["status", "current_unit", "status_changed_at"])
+        return CheckinResult(item=item, action="shelve", unit=at_unit, loan=loan)
+    transit = _send(
+        item, to=destination, at_unit=at_unit, reason=reason, hold=None, now=now, actor=actor, via=via
+    )
+    return CheckinResult(item=item, action="transit", unit=destination, loan=loan, transit=transit)
+
+
+@transaction.atomic
+def loan_checkin(
+    *, item: Item, at_unit: Unit, actor, via: str = "", at: dt.datetime | None = None
+) -> CheckinResult:
+    """Take the copy back at any unit (or receive it off the van) and say where it goes next.
+
+    A waiting hold wins (hold shelf here, or a transit to its pickup unit); otherwise the return
+    policy of the loan's matrix row: home (transit), float (stays here) or back to the lending unit.
+    An overdue return leaves an overdue fee when the row charges one.
+    """
+    _require_desk(actor, at_unit)
+    now = _now(at)
+    item = locks.item_lock(pk=item.pk)
+    loan = (
+        Loan.objects.select_related("reader", "lending_unit")
+        .filter(item=item, returned_at__isnull=True)
+        .first()
+    )
+    fee: Fee | None = None
+    messages: list[str] = []
+    category_id: int | None = None
+    if loan is not None:
+        loan.returned_at, loan.return_unit = now, at_unit
+        loan.save(update_fields=["returned_at", "return_unit"])
+        category_id = loan.reader.category_id
+        rule = (
+            loan.rule
+            or rule_match(
+                unit=loan.lending_unit, category_id=category_id, item_type_id=item.item_type_id
+            ).rule
+        )
+        amount = overdue_fee(
+            due_on=loan.due_on, returned_on=_day(now), per_day=rule.fee_per_day, cap=rule.fee_cap
+        )
+        if amount > 0 and not loan.lost:
+            fee = Fee.objects.create(
+                reader=loan.reader,
+                loan=loan,
+                kind=Fee.Kind.OVERDUE,
+                amount=amount,
+                unit=at_unit,
+                created_at=now,
+            )
+            messages.append(_("Returned late: an overdue fee of %(amount)s yuan.") % {"amount": amount})
+        if loan.lost:
+            # A lost copy that comes back: its replacement charge is dropped.
+            Fee.objects.filter(loan=loan, kind=Fee.Kind.LOST, status=Fee.Status.OPEN).update(
+                status=Fee.Status.WAIVED, settled_at=now, note="returned"
+            )
+            messages.append(_("This copy had been declared lost; the replacement charge is dropped."))
+    else:
+        transit = Transit.objects.filter(
+            item=item, received_at__isnull=True, cancelled_at__isnull=True
+        ).first()
+        if transit is not None:
+            if transit.to_unit_id != at_unit.pk:
+                # Passing through a stop on the way: it keeps travelling.
+                return CheckinResult(item=item, action="transit", unit=transit.to_unit, transit=transit)
+            transit.received_at = now
+            transit.save(update_fields=["received_at"])
+            _record(
+                type=Type.TRANSIT_RECEIVED,
+                unit=at_unit,
+                actor=actor,
+                via=via,
+                at=now,
+                item=item,
+                details={"transit": transit.pk},
+            )
+        elif item.status == ItemStatus.ON_HOLD_SHELF and item.current_unit_id == at_unit.pk:
+            hold = _hold_for_copy(item)
+            return CheckinResult(item=item, action="hold_shelf", unit=at_unit, hold=hold)
+    result = _route(item, at_unit=at_unit, now=now, actor=actor, via=via, loan=loan, category_id=category_id)
+    result.fee, result.messages = fee, messages
+    _record(
+        type=Type.CHECKIN,
+        unit=at_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        item=item,
+        reader=loan.reader if loan else None,
+        details={
+            **({"loan": loan.pk, "late_days": max(0, (_day(now) - loan.due_on).days)} if loan else {}),
+            "action": result.action,
+            "to": result.unit.code,
+            **({"hold": result.hold.pk} if result.hold else {}),
+            **({"fee": str(fee.amount)} if fee else {}),
+        },
+    )
+    if fee is not None:
+        _record(
+            type=Type.FEE_CHARGED,
+            unit=at_unit,
+            actor=actor,
+            via=via,
+            at=now,
+            item=item,
+            reader=loan.reader if loan else None,
+            details={"fee": fee.pk, "amount": str(fee.amount), "kind": fee.kind},
+        )
+    return result
+
+
+def _renew_locked(loan: Loan, *, actor, via: str, now: dt.datetime, conf: CirculationSettings) -> Loan:
+    reader = loan.reader
+    today = _day(now)
+    if loan.lost or loan.claimed_returned:
+        _refuse("not_renewable", _("A copy declared lost or claimed returned cannot be renewed."))
+    _check_blocks(reader, today, conf)
+    item = loan.item
+    rule = (
+        loan.rule
+        or rule_match(
+            unit=loan.lending_unit, category_id=reader.category_id, item_type_id=item.item_type_id
+        ).rule
+    )
+    if loan.renewals >= rule.renewals:
+        _refuse(
+            "not_renewable",
+            _("%(barcode)s has been renewed %(count)s times, the most allowed.")
+            % {"barcode": item.barcode, "count": loan.renewals},
+        )
+    if _hold_for_copy(item, exclude_reader=reader.pk) is not None:
+        _refuse(
+            "renewal_on_hold",
+            _("%(barcode)s cannot be renewed: another reader is waiting for it.") % {"barcode": item.barcode},
+        )
+    due = due_date(start=today, loan_days=rule.loan_days, open_day=_open_day(loan.lending_unit))
+    if due <= loan.due_on:
+        _refuse(
+            "not_renewable",
+            _("Renewing today would not move the due date %(day)s.") % {"day": loan.due_on.isoformat()},
+        )
+    previous = loan.due_on
+    loan.due_on, loan.renewals = due, loan.renewals + 1
+    loan.save(update_fields=["due_on", "renewals"])
+    _record(
+        type=Type.RENEW,
+        unit=loan.lending_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        item=item,
+        reader=reader,
+        details={"loan": loan.pk, "from": previous.isoformat(), "due": due.isoformat()},
+    )
+    return loan
+
+
+@transaction.atomic
+def loan_renew(*, loan: Loan, actor, via: str = "", at: dt.datetime | None = None) -> Loan:
+    """Move the due date on by a loan period, if the row allows another renewal and nobody waits for the copy."""
+    now = _now(at)
+    locks.reader_lock(pk=loan.reader_id)
+    locks.item_lock(pk=loan.item_id)
+    loan = Loan.objects.select_related(
+        "reader", "reader__category", "item", "item__record", "lending_unit"
+    ).get(pk=loan.pk)
+    if loan.returned_at is not None:
+        _refuse("not_renewable", _("This loan has ended: the copy was returned."))
+    return _renew_locked(loan, actor=actor, via=via, now=now, conf=circ_settings())
+
+
+def loan_renew_all(
+    *, reader: Reader, actor, via: str = "", at: dt.datetime | None = None
+) -> list[tuple[Loan, DomainError | None]]:
+    """Renew each of the reader's loans on its own; each result says renewed (None) or why not."""
+    results: list[tuple[Loan, DomainError | None]] = []
+    for loan in (
+        Loan.objects.filter(reader=reader, returned_at__isnull=True)
+        .select_related("item")
+        .order_by("due_on", "pk")
+    ):
+        try:
+            results.append((loan_renew(loan=loan, actor=actor, via=via, at=at), None))
+        except DomainError as exc:
+            results.append((loan, exc))
+    return results
+
+
+@transaction.atomic
+def item_mark_lost(
+    *, item: Item, actor, at_unit: Unit, via: str = "", at: dt.datetime | None = None
+) -> Loan | None:
+    """Declare a copy lost. If it is on loan, the loan stays open marked lost and the reader owes its price
+    (when the county charges for lost copies and the copy has a price)."""
+    _require_desk(actor, at_unit)
+    now = _now(at)
+    item = locks.item_lock(pk=item.pk)
+    if item.status in (ItemStatus.LOST, ItemStatus.WITHDRAWN):
+        _refuse(
+            "item_not_available",
+            _("%(barcode)s is already %(status)s.")
+            % {"barcode": item.barcode, "status": ItemStatus(item.status).label},
+        )
+    loan = Loan.objects.select_related("reader").filter(item=item, returned_at__isnull=True).first()
+    details: dict = {}
+    if loan is not None:
+        locks.reader_lock(pk=loan.reader_id)
+        loan.lost = True
+        loan.save(update_fields=["lost"])
+        details["loan"] = loan.pk
+        conf = circ_settings()
+        if conf.charge_lost_price and item.price:
+            fee = Fee.objects.create(
+                reader=loan.reader,
+                loan=loan,
+                kind=Fee.Kind.LOST,
+                amount=item.price,
+                unit=at_unit,
+                created_at=now,
+            )
+            details["fee"] = str(fee.amount)
+    Hold.objects.filter(target=item, status__in=Hold.ACTIVE).update(status=Hold.Status.WAITING, target=None)
+    item.status, item.status_changed_at = ItemStatus.LOST, now
+    item.save(update_fields=["status", "status_changed_at"])
+    _record(
+        type=Type.LOST,
+        unit=at_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        item=item,
+        reader=loan.reader if loan else None,
+        details=details,
+    )
+    return loan
+
+
+@transaction.atomic
+def loan_claim_returned(
+    *, loan: Loan, actor, at_unit: Unit, via: str = "", at: dt.datetime | None = None
+) -> Loan:
+    """The reader says he returned it: the loan stops counting as overdue and the copy is searched for (missing)."""
+    _require_desk(actor, at_unit)
+    now = _now(at)
+    item = locks.item_lock(pk=loan.item_id)
+    loan = locks.loan_lock(pk=loan.pk)
+    if loan.returned_at is not None or loan.claimed_returned:
+        _refuse("not_renewable", _("This loan is not open, or is already claimed returned."))
+    loan.claimed_returned = True
+    loan.save(update_fields=["claimed_returned"])
+    item.status, item.status_changed_at = ItemStatus.MISSING, now
+    item.save(update_fields=["status", "status_changed_at"])
+    _record(
+        type=Type.CLAIM_RETURNED,
+        unit=at_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        item=item,
+        reader=loan.reader,
+        details={"loan": loan.pk},
+    )
+    return loan
+
+
+# ---------------------------------------------------------------- fees
+
+
+def _settle(*, fee: Fee, status: str, actor, at_unit: Unit, via: str, note: str, type: str) -> Fee:
+    _require_desk(actor, at_unit)
+    now = timezone.now()
+    fee = locks.fee_lock(pk=fee.pk)
+    if fee.status != Fee.Status.OPEN:
+        _refuse(
+            "fee_not_open", _("This fee is already %(status)s.") % {"status": Fee.Status(fee.status).label}
+        )
+    fee.status, fee.settled_at, fee.note = status, now, note[:200]
+    fee.save(update_fields=["status", "settled_at", "note"])
+    _record(
+        type=type,
+        unit=at_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        reader=fee.reader,
+        details={
+            "fee": fee.pk,
+            "amount": str(fee.amount),
+            "kind": fee.kind,
+            **({"note": note} if note else {}),
+        },
+    )
+    return fee
+
+
+@transaction.atomic
+def fee_pay(*, fee: Fee, actor, at_unit: Unit, via: str = "") -> Fee:
+    """The reader paid the fee in full at this unit (fees may be paid anywhere)."""
+    return _settle(
+        fee=fee, status=Fee.Status.PAID, actor=actor, at_unit=at_unit, via=via, note="", type=Type.FEE_PAID
+    )
+
+
+@transaction.atomic
+def fee_waive(*, fee: Fee, actor, at_unit: Unit, reason: str, via: str = "") -> Fee:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the fee is waived."), code="fee_reason_required")
+    return _settle(
+        fee=fee,
+        status=Fee.Status.WAIVED,
+        actor=actor,
+        at_unit=at_unit,
+        via=via,
+        note=reason,
+        type=Type.FEE_WAIVED,
+    )
+
+
+# ---------------------------------------------------------------- holds
+
+
+@transaction.atomic
+def hold_place(
+    *,
+    reader: Reader,
+    pickup_unit: Unit,
+    actor,
+    record: Record | None = None,
+    item: Item | None = None,
+    via: str = "",
+    at: dt.datetime | None = None,
+) -> Hold:
+    """A hold on a title (any copy) or on one copy, collected at any unit. The copy is found by `holds_fill`."""
+    if (record is None) == (item is None):
+        raise DomainError(
+            _("A hold is on a title or on one copy: give one of them."), code="hold_target_invalid"
+        )
+    now = _now(at)
+    reader = locks.reader_lock(pk=reader.pk)
+    conf = circ_settings()
+    _check_blocks(reader, _day(now), conf)
+    if item is not None:
+        item = locks.item_lock(pk=item.pk)
+        record = item.record
+        if item.status in (ItemStatus.LOST, ItemStatus.WITHDRAWN, ItemStatus.MISSING):
+            _refuse(
+                "item_not_available",
+                _("%(barcode)s cannot be held: it is %(status)s.")
+                % {"barcode": item.barcode, "status": ItemStatus(item.status).label},
+            )
+    assert record is not None
+    item_type_id = item.item_type_id if item is not None else None
+    if item_type_id is None:
+        first = Item.objects.filter(record=record).values_list("item_type_id", flat=True).first()
+        if first is None:
+            _refuse("item_not_available", _("%(title)s has no copies to hold.") % {"title": record.title})
+        item_type_id = first
+    rule = rule_match(unit=pickup_unit, category_id=reader.category_id, item_type_id=item_type_id).rule
+    if not rule.holds_allowed:
+        _refuse("holds_not_allowed", _("This kind of item cannot be held with this card."))
+    if Hold.objects.filter(reader=reader, record=record, status__in=Hold.ACTIVE).exists():
+        _refuse("hold_duplicate", _("The reader already has a hold on %(title)s.") % {"title": record.title})
+    if Loan.objects.filter(reader=reader, item__record=record, returned_at__isnull=True).exists():
+        _refuse(
+            "hold_already_on_loan", _("The reader already has %(title)s on loan.") % {"title": record.title}
+        )
+    hold = Hold.objects.create(
+        reader=reader,
+        record=record,
+        item=item,
+        item_level=item is not None,
+        pickup_unit=pickup_unit,
+        placed_at=now,
+    )
+    _record(
+        type=Type.HOLD_PLACED,
+        unit=pickup_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        item=item,
+        reader=reader,
+        details={"hold": hold.pk, "record": record.pk},
+    )
+    return hold
+
+
+@transaction.atomic
+def hold_cancel(*, hold: Hold, actor, via: str = "", at: dt.datetime | None = None) -> Hold:
+    """Cancel a waiting, travelling or ready hold; a copy already on the shelf for it is routed on."""
+    now = _now(at)
+    hold = locks.hold_lock(pk=hold.pk)
+    if hold.status not in Hold.ACTIVE:
+        _refuse(
+            "hold_not_active",
+            _("This hold is already %(status)s.") % {"status": Hold.Status(hold.status).label},
+        )
+    previous = hold.status
+    hold.status, hold.closed_at = Hold.Status.CANCELLED, now
+    hold.save(update_fields=["status", "closed_at"])
+    if previous == Hold.Status.READY and hold.target_id:
+        item = locks.item_lock(pk=hold.target_id)
+        _route(item, at_unit=item.current_unit, now=now, actor=actor, via=via)
+    _record(
+        type=Type.HOLD_CANCELLED,
+        unit=hold.pickup_unit_id,
+        actor=actor,
+        via=via,
+        at=now,
+        reader=hold.reader,
+        item=hold.target,
+        details={"hold": hold.pk, "was": previous},
+    )
+    return hold
+
+
+def hold_expire(*, today: dt.date | None = None, actor=None, via: str = "") -> int:
+    """End the holds not collected by their shelf date; each copy is routed on (the next hold, or home)."""
+    today = today or timezone.localdate()
+    count = 0
+    for pk in Hold.objects.filter(status=Hold.Status.READY, shelf_until__lt=today).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            hold = locks.hold_lock(pk=pk)
+            if hold.status != Hold.Status.READY:
+                continue
+            now = timezone.now()
+            hold.status, hold.closed_at = Hold.Status.EXPIRED, now
+            hold.save(update_fields=["status", "closed_at"])
+            if hold.target_id:
+                item = locks.item_lock(pk=hold.target_id)
+                _route(item, at_unit=item.current_unit, now=now, actor=actor, via=via)
+            _record(
+                type=Type.HOLD_EXPIRED,
+                unit=hold.pickup_unit_id,
+                actor=actor,
+                via=via,
+                at=now,
+                reader=hold.reader,
+                details={"hold": hold.pk},
+            )
+            count += 1
+    return count
+
+
+def holds_fill(*, actor=None, via: str = "") -> int:
+    """The holds pass: give each waiting hold without a copy the nearest available one, oldest hold first.
+
+    Nearest: the pickup unit itself, then the same township, then anywhere in the county. A copy chosen
+    goes on the pull list of the unit it sits at; checking it in there traps it for the hold. The pass
+    reads the waiting holds and the candidate copies once and writes the choices in bulk.
+    """
+    township = {
+        pk: township_of(kind, pk, parent)
+        for pk, kind, parent in Unit.objects.values_list("pk", "kind", "parent_id")
+    }
+    holds = list(
+        Hold.objects.filter(status=Hold.Status.WAITING)
+        .order_by("placed_at", "pk")
+        .values_list("pk", "record_id", "item_id", "item_level", "target_id", "pickup_unit_id")
+    )
+    if not holds:
+        return 0
+    taken = set(
+        Hold.objects.filter(status__in=Hold.ACTIVE, target__isnull=False).values_list("target_id", flat=True)
+    )
+    record_ids = {h[1] for h in holds}
+    copies: dict[int, list[tuple[int, int]]] = {}
+    for chunk_start in range(0, len(record_ids), 900):
+        chunk = list(record_ids)[chunk_start : chunk_start + 900]
+        for pk, record_id, unit_id in Item.objects.filter(
+            record_id__in=chunk, status=ItemStatus.AVAILABLE
+        ).values_list("pk", "record_id", "current_unit_id"):
+            copies.setdefault(record_id, []).append((pk, unit_id))
+    chosen: list[tuple[int, int]] = []
+    for pk, record_id, item_id, item_level, target_id, pickup in holds:
+        if target_id is not None:
+            continue
+        candidates = [
+            c for c in copies.get(record_id, ()) if c[0] not in taken and (not item_level or c[0] == item_id)
+        ]
+        if not candidates:
+            continue
+        best = min(
+            candidates,
+            key=lambda c: (copy_distance(copy_unit=c[1], pickup_unit=pickup, township=township), c[0]),
+        )
+        taken.add(best[0])
+        chosen.append((pk, best[0]))
+    with transaction.atomic():
+        rows = [Hold(pk=pk, target_id=item_id) for pk, item_id in chosen]
+        Hold.objects.bulk_update(rows, ["target"], batch_size=500)
+    return len(chosen)
+
+
+# ---------------------------------------------------------------- transits and the van
+
+
+@transaction.atomic
+def transit_runs_plan(*, day: dt.date) -> list[DeliveryRun]:
+    """Put each open, unsent transit on the van run of the day whose route stops at its origin."""
+    weekday = day.weekday()
+    routes = list(DeliveryRoute.objects.filter(weekday=weekday).prefetch_related("stops"))
+    runs: list[DeliveryRun] = []
+    for route in routes:
+        stops = [u.pk for u in route.stops.all()]
+        run, _created = DeliveryRun.objects.get_or_create(route=route, day=day)
+        Transit.objects.filter(
+            run__isnull=True,
+            sent_at__isnull=True,
+            received_at__isnull=True,
+            cancelled_at__isnull=True,
+            from_unit_id__in=stops,
+        ).update(run=run)
+        runs.append(run)
+    return runs
+
+
+@transaction.atomic
+def transit_run_send(*, run: DeliveryRun, actor, via: str = "") -> int:
+    """The van left: every transit on the run is marked sent."""
+    now = timezone.now()
+    run = DeliveryRun.objects.select_for_update().get(pk=run.pk)
+    transits = list(
+        Transit.objects.filter(run=run, sent_at__isnull=True, cancelled_at__isnull=True).select_related(
+            "item"
+        )
+    )
+    for transit in transits:
+        _record(
+            type=Type.TRANSIT_SENT,
+            unit=transit.from_unit_id,
+            actor=actor,
+            via=via,
+            at=now,
+            item=transit.item,
+            details={"transit": transit.pk, "run": run.pk},
+        )
+    Transit.objects.filter(pk__in=[t.pk for t in transits]).update(sent_at=now)
+    run.sent_at = now
+    run.save(update_fields=["sent_at"])
+    return len(transits)
+
+
+@transaction.atomic
+def transit_send(*, transit: Transit, actor, via: str = "") -> Transit:
+    now = timezone.now()
+    transit = Transit.objects.select_for_update().get(pk=transit.pk)
+    if transit.sent_at is None and transit.received_at is None and transit.cancelled_at is None:
+        transit.sent_at = now
+        transit.save(update_fields=["sent_at"])
+        _record(
+            type=Type.TRANSIT_SENT,
+            unit=transit.from_unit_id,
+            actor=actor,
+            via=via,
+            at=now,
+            item=transit.item,
+            details={"transit": transit.pk},
+        )
+    return transit
+
+
+@transaction.atomic
+def rule_save(*, actor, rule: CirculationRule | None = None, **fields) -> CirculationRule:
+    """Add or change a row of the matrix (county administrators only)."""
+    from wenyun.network.access import require_county_admin
+
+    require_county_admin(actor)
+    rule = rule or CirculationRule()
+    for key, value in fields.items():
+        setattr(rule, key, value)
+    if rule.fee_per_day < 0 or rule.fee_cap < 0:
+        raise DomainError(_("Fees cannot be negative."), code="rule_invalid")
+    same = {"unit": rule.unit_id, "category": rule.category_id, "item_type": rule.item_type_id}
+    clash = CirculationRule.objects.filter(
+        **{(f"{k}__isnull" if v is None else f"{k}_id"): (True if v is None else v) for k, v in same.items()}
+    ).exclude(pk=rule.pk)
+    if clash.exists():
+        raise DomainError(
+            _("The matrix already has a row for this unit, category and item type."), code="rule_duplicate"
+        )
+    rule.save()
+    return rule
