@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import Forbidden, NotFound
+from wenyun.core.errors import Conflict, DomainError, Forbidden, NotFound
 
 from .models import ApiToken, FailedLogin, User
 
@@ -61,3 +61,68 @@ def login_failure_record(*, username: str, ip: str | None) -> None:
 @transaction.atomic
 def login_success_record(*, username: str) -> None:
     FailedLogin.objects.filter(username=username.lower()).delete()
+
+
+# Who may hand out which role: a county administrator any; a station manager or institution staff
+# the roles below theirs, for units within their own subtree.
+ROLE_RANK = {
+    "county_admin": 3,
+    "institution_staff": 2,
+    "station_manager": 2,
+    "village_manager": 1,
+    "reader": 0,
+}
+
+
+def _require_account_manager(actor: User, *, role: str, unit) -> None:
+    from wenyun.network.access import user_can_manage_unit
+
+    if role not in ROLE_RANK:
+        raise DomainError(_("%(role)s is not a role.") % {"role": role}, code="role_invalid")
+    if actor.is_county_admin:
+        return
+    if (
+        ROLE_RANK.get(actor.role, 0) <= ROLE_RANK[role]
+        or unit is None
+        or not user_can_manage_unit(actor, unit)
+    ):
+        raise Forbidden(_("You may not give this role for this unit."), code="account_forbidden")
+
+
+@transaction.atomic
+def account_create(
+    *, actor: User, username: str, display_name: str, role: str, unit, password: str, phone: str = ""
+) -> User:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    _require_account_manager(actor, role=role, unit=unit)
+    username = (username or "").strip()
+    if not username:
+        raise DomainError(_("An account needs a username."), code="account_invalid")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("The username %(name)s is taken.") % {"name": username}, code="username_taken")
+    if role != "reader" and unit is None:
+        raise DomainError(_("A staff account needs a unit."), code="account_invalid")
+    user = User(username=username, display_name=display_name.strip(), role=role, unit=unit, phone=phone)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="password_invalid") from None
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def account_update(*, actor: User, user: User, role: str, unit, is_active: bool, display_name: str) -> User:
+    _require_account_manager(actor, role=user.role, unit=user.unit)
+    _require_account_manager(actor, role=role, unit=unit)
+    if user.pk == actor.pk and (not is_active or role != user.role):
+        raise DomainError(
+            _("You cannot change your own role or disable your own account."), code="account_self"
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.role, user.unit, user.is_active, user.display_name = role, unit, is_active, display_name.strip()
+    user.save(update_fields=["role", "unit", "is_active", "display_name"])
+    return user

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
+from .errors import DomainError
+from .web import staff_required
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -69,3 +71,63 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         from django.urls import reverse
 
         return reverse("core:workbench")
+
+
+@staff_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    from wenyun.network.access import units_visible_to
+
+    from .forms import AccountForm
+    from .selectors import accounts_visible_to
+
+    form = AccountForm(request.POST or None, units=units_visible_to(request.user).order_by("code"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Account %(name)s created.") % {"name": account.username})
+            return redirect("core:accounts")
+    return render(
+        request,
+        "core/accounts.html",
+        {"title": _("Staff accounts"), "accounts": accounts_visible_to(request.user), "form": form},
+    )
+
+
+@staff_required
+def account_edit(request: HttpRequest, username: str) -> HttpResponse:
+    from django.http import Http404
+
+    from wenyun.network.access import units_visible_to
+
+    from .forms import AccountForm
+    from .selectors import accounts_visible_to
+
+    account = accounts_visible_to(request.user).filter(username=username).first()
+    if account is None:
+        raise Http404
+    initial = {
+        "display_name": account.display_name,
+        "role": account.role,
+        "unit": account.unit,
+        "is_active": account.is_active,
+    }
+    form = AccountForm(
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        units=units_visible_to(request.user).order_by("code"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(actor=request.user, user=account, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("core:accounts")
+    return render(
+        request, "core/account_edit.html", {"title": account.username, "account": account, "form": form}
+    )
