@@ -1,0 +1,77 @@
+"""Who may see and change whom in the staff register, and who may run the subsidy rolls.
+
+A person is visible to the staff whose subtree holds one of the person's posts (now or before): a
+station manager sees his station's and villages' staff, the bureau sees everyone. Standards,
+staffing rules and rolls are the bureau's (a county administrator's) alone.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from wenyun.core.errors import Forbidden, NotFound
+from wenyun.network.access import require_county_admin, units_visible_to, user_can_manage_unit
+from wenyun.network.models import Unit
+
+from .models import Appointment, StaffMember
+
+
+def sees_everything(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_county_admin)
+
+
+def staff_visible_to(user) -> QuerySet[StaffMember]:
+    if sees_everything(user):
+        return StaffMember.objects.all()
+    units = units_visible_to(user)
+    return StaffMember.objects.filter(pk__in=Appointment.objects.filter(unit__in=units).values("person_id"))
+
+
+def access_staff(user, person_id: int | str, *, for_change: bool = False) -> StaffMember:
+    """The person if the user may see them; with for_change, if the user manages one of their units."""
+    try:
+        person = staff_visible_to(user).get(pk=int(person_id))
+    except (StaffMember.DoesNotExist, ValueError, TypeError):
+        raise NotFound(
+            _("There is no staff member number %(id)s.") % {"id": person_id}, code="staff_not_found"
+        ) from None
+    if for_change:
+        require_person_manager(user, person)
+    return person
+
+
+def require_person_manager(user, person: StaffMember) -> None:
+    """The user manages a unit where the person holds (or held) a post; the bureau manages everyone."""
+    if user is None or sees_everything(user):
+        return
+    units = Unit.objects.filter(appointments__person=person).distinct()
+    if not any(user_can_manage_unit(user, unit) for unit in units):
+        raise Forbidden(
+            _("You may not change %(name)s: none of their posts is in your unit.") % {"name": person.name},
+            code="staff_forbidden",
+        )
+
+
+def require_unit_manager(user, unit: Unit) -> None:
+    if user is not None and not user_can_manage_unit(user, unit):
+        raise Forbidden(
+            _("You may not change the staff of %(unit)s: it is outside your unit.") % {"unit": unit.name},
+            code="unit_forbidden",
+        )
+
+
+def require_bureau(user) -> None:
+    """Subsidy standards, staffing rules and rolls: the county bureau only (actor None is the system)."""
+    if user is not None:
+        require_county_admin(user)
+
+
+__all__ = [
+    "access_staff",
+    "require_bureau",
+    "require_person_manager",
+    "require_unit_manager",
+    "sees_everything",
+    "staff_visible_to",
+]
