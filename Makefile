@@ -7,7 +7,7 @@ export WENYUN_DATA_DIR ?= $(CURDIR)/var
 # Where the PostgreSQL run of the suite goes; empty skips it (CI sets it, see .ci/run).
 WENYUN_TEST_DATABASE_URL ?=
 
-.PHONY: demo test check lint format typecheck messages setup browser-deps bench clean
+.PHONY: demo test check lint format typecheck messages setup browser-deps screenshots bench clean
 
 $(BIN)/wenyun: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ test: setup check
 	  echo "--- the same suite on PostgreSQL ($(WENYUN_TEST_DATABASE_URL))"; \
 	  WENYUN_DATABASE_URL="$(WENYUN_TEST_DATABASE_URL)" $(BIN)/pytest -m "not browser"; \
 	fi
+
+# Retake the pictures in docs/screenshots/ (the browser tests take them from the demo network).
+screenshots: setup browser-deps
+	WENYUN_SCREENSHOTS=1 $(BIN)/pytest -m browser tests/browser
 
 bench: setup
 	$(BIN)/wenyun bench

@@ -80,11 +80,13 @@ def login(page, live_url):
 
 
 @pytest.fixture
-def screenshot():
-    """Save a screenshot under docs/screenshots/ (the README shows them)."""
+def screenshot(tmp_path):
+    """Save a screenshot: under docs/screenshots/ (the README shows them) when WENYUN_SCREENSHOTS is set
+    (`make screenshots`), else in a scratch folder, so a test run leaves the tree as it found it."""
+    folder = SCREENSHOTS if os.environ.get("WENYUN_SCREENSHOTS") else tmp_path
 
     def take(page, name: str, full_page: bool = False):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
     return take
