@@ -44,6 +44,8 @@ class Record(models.Model):
     call_number = models.CharField(_("call number"), max_length=60, blank=True)
     language = models.CharField(_("language"), max_length=3, blank=True)
     subjects = models.TextField(_("subjects"), blank=True)
+    # Every name the record gives (main entry, added entries), searched as the author.
+    authors = models.TextField(_("names"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,6 +104,16 @@ class Item(models.Model):
 
 class CatalogEvent(EventBase):
     """Records and copies added, edited, withdrawn; imports run."""
+
+    class Type(models.TextChoices):
+        RECORD_CREATED = "record_created"
+        RECORD_UPDATED = "record_updated"
+        RECORD_DELETED = "record_deleted"
+        ITEM_CREATED = "item_created"
+        ITEM_UPDATED = "item_updated"
+        ITEM_WITHDRAWN = "item_withdrawn"
+        MARC_IMPORTED = "marc_imported"
+        ITEMS_IMPORTED = "items_imported"
 
     class Meta(EventBase.Meta):
         pass

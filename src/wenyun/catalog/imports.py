@@ -1,0 +1,601 @@
+"""Bringing records and copies in from other systems, and sending them out again as MARC.
+
+An import runs in batches, each in its own transaction: stopping it part-way leaves every batch it
+committed whole and no half record. A record that cannot be read is skipped with its position and
+the reason; the others import. Importing the same file again changes nothing: a record matches an
+earlier one by its control number (001) within its source, then by ISBN.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenyun.core.errors import DomainError
+
+from . import services
+from .extract import NEEDED_TAGS, Extracted, Holding, extract
+from .isbn import isbn_parse
+from .marc import (
+    MarcError,
+    MarcRecord,
+    Position,
+    detect_flavour,
+    guess_format,
+    parse_iso2709,
+    read_marcxml,
+    split_iso2709,
+    to_iso2709,
+    to_marcxml,
+)
+from .models import CatalogEvent, Item, ItemStatus, ItemType, Record
+
+BATCH = 1000
+MAX_PROBLEMS = 1000  # a report lists this many problems in full; the counts are always complete
+
+
+@dataclass
+class ImportReport:
+    file: str
+    format: str
+    flavour: str
+    encoding: str
+    source: str
+    owner: str
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    matched_by_isbn: int = 0
+    skipped: int = 0
+    items_added: int = 0
+    items_unchanged: int = 0
+    items_skipped: int = 0
+    invalid_isbns: int = 0
+    encodings: dict[str, int] = field(default_factory=dict)
+    problems: list[dict] = field(default_factory=list)
+    item_problems: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def skip(self, pos: Position, reason: str) -> None:
+        self.skipped += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append({"record": pos.number, "offset": pos.offset, "reason": reason})
+
+    def item_problem(self, pos: Position, barcode: str, reason: str) -> None:
+        if len(self.item_problems) < MAX_PROBLEMS:
+            self.item_problems.append({"record": pos.number, "barcode": barcode, "reason": reason})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Incoming:
+    pos: Position
+    marc: bytes
+    flavour: str
+    data: Extracted
+    source: str
+
+
+def _records(
+    data: bytes, *, format: str, encoding: str, flavour: str, report: ImportReport
+) -> Iterator[tuple[Position, tuple[MarcRecord, bytes] | MarcError]]:
+    """Each record with the ISO 2709 UTF-8 bytes it will be kept as, or why it cannot be read."""
+    if format == "marcxml":
+        for pos, rec in read_marcxml(data):
+            if isinstance(rec, MarcError):
+                yield pos, rec
+            else:
+                yield (
+                    pos,
+                    (rec, to_iso2709(rec, flavour=flavour if flavour != "auto" else detect_flavour(rec))),
+                )
+        return
+    for pos, chunk in split_iso2709(data):
+        if isinstance(chunk, MarcError):
+            yield pos, chunk
+            continue
+        try:
+            rec = parse_iso2709(chunk, encoding=encoding, flavour=flavour, tags=NEEDED_TAGS)
+            if rec.raw:
+                kept = rec.raw
+            else:
+                full = parse_iso2709(chunk, encoding=rec.encoding, flavour=flavour)
+                kept = to_iso2709(full, flavour=flavour if flavour != "auto" else detect_flavour(rec))
+        except MarcError as exc:
+            yield pos, exc
+            continue
+        report.encodings[rec.encoding] = report.encodings.get(rec.encoding, 0) + 1
+        yield pos, (rec, kept)
+
+
+def marc_import(
+    *,
+    stream: BinaryIO | bytes,
+    owner,
+    actor=None,
+    name: str = "",
+    format: str = "auto",
+    flavour: str = "auto",
+    encoding: str = "auto",
+    source: str = "",
+    holdings_map: dict[str, dict[str, str]] | None = None,
+    batch_size: int = BATCH,
+    progress: Callable[[int, int], None] | None = None,
+    on_problem: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Import a MARC file's records (and copies from its holdings fields) for the owner unit."""
+    if actor is not None:
+        from wenyun.network.access import require_manage
+
+        require_manage(actor, owner)
+    started = time.monotonic()
+    data = stream if isinstance(stream, bytes) else stream.read()
+    if format == "auto":
+        format = guess_format(data[:200])
+    report = ImportReport(
+        file=name, format=format, flavour=flavour, encoding=encoding, source=source, owner=owner.code
+    )
+    context = _Context.load(owner)
+    batch: list[_Incoming] = []
+
+    def flush() -> None:
+        if batch:
+            _store_batch(batch, context=context, report=report)
+            batch.clear()
+        if progress:
+            progress(report.read, len(data))
+
+    for pos, item in _records(data, format=format, encoding=encoding, flavour=flavour, report=report):
+        report.read += 1
+        if isinstance(item, MarcError):
+            report.skip(pos, str(item))
+            if on_problem:
+                on_problem(f"record {pos.number} (byte {pos.offset}): {item}")
+            continue
+        rec, kept = item
+        rec_flavour = flavour if flavour != "auto" else detect_flavour(rec)
+        data_ = extract(rec, flavour=rec_flavour, holdings_map=holdings_map)
+        if not data_.title:
+            reason = "the record has no title (%s)" % ("200$a" if rec_flavour == "unimarc" else "245$a")
+            report.skip(pos, reason)
+            if on_problem:
+                on_problem(f"record {pos.number} (byte {pos.offset}): {reason}")
+            continue
+        record_source = (source or data_.control_source or f"import:{owner.code}")[:60]
+        batch.append(_Incoming(pos, kept, rec_flavour, data_, record_source))
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    report.seconds = round(time.monotonic() - started, 3)
+    CatalogEvent.objects.create(
+        type=CatalogEvent.Type.MARC_IMPORTED,
+        at=timezone.now(),
+        unit=owner,
+        actor=actor,
+        details={k: v for k, v in report.as_dict().items() if k not in ("problems", "item_problems")},
+    )
+    return report
+
+
+@dataclass
+class _Context:
+    owner: object
+    units: dict[str, object]
+    item_types: dict[str, ItemType]
+    default_type: ItemType
+
+    @classmethod
+    def load(cls, owner) -> _Context:
+        from wenyun.network.models import Unit
+
+        units = {u.code.upper(): u for u in Unit.objects.all()}
+        types = {t.code.upper(): t for t in ItemType.objects.all()}
+        default = types.get("BOOK") or next(iter(types.values()), None)
+        if default is None:
+            default, _created = ItemType.objects.get_or_create(
+                code="book", defaults={"name": "图书", "name_en": "Book"}
+            )
+            types["BOOK"] = default
+        return cls(owner, units, types, default)
+
+
+def _record_values(incoming: _Incoming) -> dict:
+    d = incoming.data
+    return {
+        "source": incoming.source,
+        "control_number": d.control_number,
+        "marc_format": Record.Format.UNIMARC if incoming.flavour == "unimarc" else Record.Format.MARC21,
+        "marc": incoming.marc,
+        "title": d.title,
+        "responsibility": d.responsibility,
+        "authors": "; ".join(a for a in d.authors if a not in d.responsibility)[:2000],
+        "publisher": d.publisher,
+        "year": d.year if d.year and d.year < 32767 else None,
+        "isbn": d.isbn.isbn13 if d.isbn and d.isbn.valid else "",
+        "isbn_valid": not (d.isbn and not d.isbn.valid),
+        "isbn_raw": d.isbn.raw[:40] if d.isbn and not d.isbn.valid else "",
+        "clc": d.clc,
+        "call_number": d.call_number,
+        "language": d.language[:3],
+        "subjects": "; ".join(d.subjects),
+    }
+
+
+UPDATABLE = [
+    "marc_format",
+    "marc",
+    "title",
+    "responsibility",
+    "authors",
+    "publisher",
+    "year",
+    "isbn",
+    "isbn_valid",
+    "isbn_raw",
+    "clc",
+    "call_number",
+    "language",
+    "subjects",
+]
+
+
+def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportReport) -> None:
+    with transaction.atomic():
+        # Match by control number within the source, then by ISBN.
+        keys = {(i.source, i.data.control_number) for i in batch if i.data.control_number}
+        existing: dict[tuple[str, str], Record] = {}
+        by_source: dict[str, list[str]] = {}
+        for src, number in keys:
+            by_source.setdefault(src, []).append(number)
+        for src, numbers in by_source.items():
+            for r in Record.objects.filter(source=src, control_number__in=numbers):
+                existing[(r.source, r.control_number)] = r
+        isbns = {i.data.isbn.isbn13 for i in batch if i.data.isbn and i.data.isbn.valid}
+        by_isbn: dict[str, Record] = {}
+        if isbns:
+            for r in Record.objects.filter(isbn__in=isbns).defer("marc").order_by("pk"):
+                by_isbn.setdefault(r.isbn, r)
+        new: list[tuple[_Incoming, Record]] = []
+        changed: list[Record] = []
+        targets: list[tuple[_Incoming, Record | None]] = []
+        seen: dict[tuple[str, str], Record] = {}
+        for incoming in batch:
+            values = _record_values(incoming)
+            if incoming.data.isbn and not incoming.data.isbn.valid:
+                report.invalid_isbns += 1
+            key = (incoming.source, incoming.data.control_number)
+            match = existing.get(key) if incoming.data.control_number else None
+            match = match or (seen.get(key) if incoming.data.control_number else None)
+            if match is not None:
+                if bytes(match.marc or b"") == incoming.marc:
+                    report.unchanged += 1
+                else:
+                    for name in UPDATABLE:
+                        setattr(match, name, values[name])
+                    if match.pk and match not in changed:
+                        changed.append(match)
+                    report.updated += 1
+                targets.append((incoming, match))
+                continue
+            isbn_match = by_isbn.get(values["isbn"]) if values["isbn"] else None
+            if isbn_match is not None:
+                report.matched_by_isbn += 1
+                targets.append((incoming, isbn_match))
+                continue
+            record = Record(**values)
+            new.append((incoming, record))
+            targets.append((incoming, record))
+            if incoming.data.control_number:
+                seen[key] = record
+            if values["isbn"]:
+                by_isbn.setdefault(values["isbn"], record)
+        created = Record.objects.bulk_create([r for _i, r in new], batch_size=500)
+        report.added += len(created)
+        if changed:
+            Record.objects.bulk_update(changed, UPDATABLE, batch_size=500)
+        services.records_index(records=[*created, *changed])
+        _store_items(targets, context=context, report=report)
+
+
+def _store_items(
+    targets: list[tuple[_Incoming, Record | None]], *, context: _Context, report: ImportReport
+) -> None:
+    wanted = [(i, r, h) for i, r in targets if r is not None for h in i.data.holdings]
+    if not wanted:
+        return
+    barcodes = {h.barcode for _i, _r, h in wanted if h.barcode}
+    taken = set(Item.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
+    now = timezone.now()
+    items: list[Item] = []
+    for incoming, record, holding in wanted:
+        if not holding.barcode:
+            report.items_skipped += 1
+            report.item_problem(incoming.pos, "", "the holding has no barcode")
+            continue
+        if holding.barcode in taken:
+            report.items_unchanged += 1
+            continue
+        taken.add(holding.barcode)
+        home = context.units.get(holding.home_unit.upper()) if holding.home_unit else None
+        if home is None:
+            if holding.home_unit:
+                report.item_problem(
+                    incoming.pos,
+                    holding.barcode,
+                    f"unknown unit {holding.home_unit!r}: the copy is at {context.owner.code}",
+                )
+            home = context.owner
+        current = context.units.get(holding.current_unit.upper(), home) if holding.current_unit else home
+        item_type = context.item_types.get(holding.item_type.upper(), context.default_type)
+        items.append(
+            Item(
+                barcode=holding.barcode,
+                record=record,
+                home_unit=home,
+                current_unit=current,
+                item_type=item_type,
+                status=holding.status,
+                location=holding.location,
+                call_number=holding.call_number or record.call_number,
+                price=_holding_price(holding),
+                acquired_on=_holding_date(holding),
+                status_changed_at=now,
+                notes=holding.notes,
+            )
+        )
+    Item.objects.bulk_create(items, batch_size=500)
+    report.items_added += len(items)
+
+
+def _holding_price(h: Holding):
+    from decimal import Decimal, InvalidOperation
+
+    match = re.search(r"\d+(?:\.\d+)?", h.price or "")
+    if not match:
+        return None
+    try:
+        price = Decimal(match.group())
+    except InvalidOperation:
+        return None
+    return price.quantize(Decimal("0.01")) if price < 10_000_000 else None
+
+
+def _holding_date(h: Holding) -> dt.date | None:
+    match = re.search(r"(\d{4})-?(\d{2})-?(\d{2})", h.acquired_on or "")
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def marc_export(*, out: BinaryIO, format: str = "iso2709", records=None) -> int:
+    """Write the records as they were kept (ISO 2709 UTF-8 or MARCXML); returns how many."""
+    queryset = records if records is not None else Record.objects.order_by("pk")
+    count = 0
+    if format == "marcxml":
+        text_out = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+
+        def parsed() -> Iterator[MarcRecord]:
+            nonlocal count
+            for marc in queryset.values_list("marc", flat=True).iterator(chunk_size=2000):
+                if marc:
+                    count += 1
+                    yield parse_iso2709(bytes(marc), encoding="utf-8")
+
+        to_marcxml(parsed(), text_out)
+        text_out.flush()
+        text_out.detach()
+        return count
+    for marc in queryset.values_list("marc", flat=True).iterator(chunk_size=2000):
+        if marc:
+            out.write(bytes(marc))
+            count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Copies from a migration file (CSV or XLSX)
+
+ITEM_HEADERS = {
+    "barcode": ("barcode", "条码号", "条码"),
+    "record_id": ("record_id", "记录号"),
+    "isbn": ("isbn",),
+    "unit": ("unit", "馆藏单位"),
+    "location": ("location", "馆藏地点"),
+    "item_type": ("item_type", "文献类型"),
+    "price": ("price", "价格"),
+    "call_number": ("call_number", "索书号"),
+}
+
+
+@dataclass
+class ItemsReport:
+    file: str
+    rows: int = 0
+    added: int = 0
+    problems: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _table_rows(path: str | os.PathLike, content: bytes | None = None) -> list[list[str]]:
+    """The rows of a CSV (UTF-8 or GB18030) or XLSX file, as text."""
+    name = str(path)
+    data = content if content is not None else Path(path).read_bytes()
+    if name.lower().endswith(".xlsx"):
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:
+            raise DomainError(
+                _("%(file)s is not a readable XLSX workbook.") % {"file": os.path.basename(name)},
+                code="file_unreadable",
+            ) from None
+        sheet = book.worksheets[0]
+        rows = [
+            ["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+        book.close()
+        return rows
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            decoded = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DomainError(
+            _("%(file)s is neither UTF-8 nor GB18030 text.") % {"file": os.path.basename(name)},
+            code="file_encoding",
+        )
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(decoded))]
+
+
+def items_import(*, path: str | os.PathLike, actor=None, content: bytes | None = None) -> ItemsReport:
+    """Import copies from a migration file; a bad row is reported with its line number, good rows import."""
+    from wenyun.network.access import user_can_manage_unit
+    from wenyun.network.models import Unit
+
+    rows = _table_rows(path, content)
+    report = ItemsReport(file=os.path.basename(str(path)))
+    if not rows:
+        raise DomainError(_("%(file)s is empty.") % {"file": report.file}, code="file_empty")
+    header = [h.strip().lower() for h in rows[0]]
+    columns: dict[str, int] = {}
+    for name, aliases in ITEM_HEADERS.items():
+        for index, h in enumerate(header):
+            if h in aliases:
+                columns[name] = index
+    missing = [n for n in ("barcode", "unit") if n not in columns]
+    if "record_id" not in columns and "isbn" not in columns:
+        missing.append("record_id/isbn")
+    if missing:
+        raise DomainError(
+            _("%(file)s has no column %(columns)s in its header row.")
+            % {"file": report.file, "columns": ", ".join(missing)},
+            code="header_missing",
+        )
+    units = {u.code.upper(): u for u in Unit.objects.all()}
+    types = {t.code.upper(): t for t in ItemType.objects.all()}
+    types.update({t.name.upper(): t for t in ItemType.objects.all()})
+    default_type = types.get("BOOK")
+    seen: set[str] = set()
+    good: list[Item] = []
+    now = timezone.now()
+
+    def cell(row: list[str], name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        report.rows += 1
+        barcode = cell(row, "barcode")
+        try:
+            barcode = services._barcode(barcode)
+            if barcode in seen:
+                raise DomainError(
+                    _("the barcode %(barcode)s appears twice in the file") % {"barcode": barcode}
+                )
+            record = _row_record(cell(row, "record_id"), cell(row, "isbn"))
+            unit_code = cell(row, "unit")
+            unit = units.get(unit_code.upper())
+            if unit is None:
+                raise DomainError(_("there is no unit with the code %(code)s") % {"code": unit_code})
+            if actor is not None and not user_can_manage_unit(actor, unit):
+                raise DomainError(_("%(unit)s is outside your unit") % {"unit": unit.name})
+            type_name = cell(row, "item_type")
+            item_type = types.get(type_name.upper()) if type_name else default_type
+            if item_type is None:
+                raise DomainError(_("there is no item type %(type)s") % {"type": type_name})
+            price = services._price(cell(row, "price"))
+        except DomainError as exc:
+            report.problems.append({"line": line, "barcode": barcode, "reason": exc.message})
+            continue
+        seen.add(barcode)
+        good.append(
+            Item(
+                barcode=barcode,
+                record=record,
+                home_unit=unit,
+                current_unit=unit,
+                item_type=item_type,
+                status=ItemStatus.AVAILABLE,
+                location=cell(row, "location")[:60],
+                call_number=(cell(row, "call_number") or record.call_number)[:60],
+                price=price,
+                status_changed_at=now,
+            )
+        )
+    taken = set(Item.objects.filter(barcode__in=[i.barcode for i in good]).values_list("barcode", flat=True))
+    if taken:
+        line_of = {cell(row, "barcode"): line for line, row in enumerate(rows[1:], start=2)}
+        for barcode in sorted(taken):
+            report.problems.append(
+                {
+                    "line": line_of.get(barcode, 0),
+                    "barcode": barcode,
+                    "reason": _("the barcode %(barcode)s is already on another copy") % {"barcode": barcode},
+                }
+            )
+        good = [i for i in good if i.barcode not in taken]
+    report.problems.sort(key=lambda p: p["line"])
+    with transaction.atomic():
+        Item.objects.bulk_create(good, batch_size=500)
+        if good:
+            CatalogEvent.objects.create(
+                type=CatalogEvent.Type.ITEMS_IMPORTED,
+                at=now,
+                unit=good[0].home_unit,
+                actor=actor,
+                details={"file": report.file, "added": len(good), "problems": len(report.problems)},
+            )
+    report.added = len(good)
+    return report
+
+
+def _row_record(record_id: str, isbn: str) -> Record:
+    if record_id:
+        if not record_id.isdigit():
+            raise DomainError(_("the record number %(id)s is not a number") % {"id": record_id})
+        record = Record.objects.filter(pk=int(record_id)).first()
+        if record is None:
+            raise DomainError(_("there is no record number %(id)s") % {"id": record_id})
+        return record
+    if not isbn:
+        raise DomainError(_("the row gives neither a record number nor an ISBN"))
+    parsed = isbn_parse(isbn)
+    if parsed is None or not parsed.valid:
+        raise DomainError(_("%(isbn)s is not a valid ISBN") % {"isbn": isbn})
+    matches = list(Record.objects.filter(isbn=parsed.isbn13).order_by("pk")[:2])
+    if not matches:
+        raise DomainError(_("no record has the ISBN %(isbn)s") % {"isbn": isbn})
+    if len(matches) > 1:
+        raise DomainError(
+            _("several records have the ISBN %(isbn)s: give the record number") % {"isbn": isbn}
+        )
+    return matches[0]

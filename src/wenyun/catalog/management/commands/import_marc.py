@@ -1,0 +1,106 @@
+"""`wenyun import-marc FILE --owner UNIT ...`: import MARC records and the copies in their holdings fields."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wenyun.catalog.marc import ENCODINGS
+from wenyun.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Import bibliographic records (ISO 2709 or MARCXML; MARC 21 or UNIMARC) and copies from holdings fields."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--owner", required=True, help="code of the unit the records and copies are for")
+        parser.add_argument("--format", choices=["auto", "iso2709", "marcxml"], default="auto")
+        parser.add_argument("--flavour", choices=["auto", "marc21", "unimarc"], default="auto")
+        parser.add_argument("--encoding", choices=list(ENCODINGS), default="auto")
+        parser.add_argument(
+            "--source", default="", help="name of the system the file comes from (default: 003)"
+        )
+        parser.add_argument(
+            "--holdings-map", default="", help="JSON {tag: {attribute: subfield}} for holdings"
+        )
+        parser.add_argument("--batch", type=int, default=1000)
+        parser.add_argument("--report", default="", help="write a JSON summary to this file")
+
+    def handle(self, *args, **options):
+        from wenyun.catalog.services import marc_import
+        from wenyun.network.selectors import unit_get
+
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file.", returncode=2)
+        try:
+            owner = unit_get(code=options["owner"])
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=2) from None
+        holdings_map = None
+        if options["holdings_map"]:
+            try:
+                holdings_map = json.loads(Path(options["holdings_map"]).read_text())
+                assert isinstance(holdings_map, dict)
+            except (OSError, ValueError, AssertionError):
+                raise CommandError(
+                    f"{options['holdings_map']}: not a JSON object of tag -> {{attribute: subfield}}.",
+                    returncode=2,
+                ) from None
+        fmt = {"iso2709": "iso2709", "marcxml": "marcxml"}.get(options["format"], "auto")
+        bar = _Progress(enabled=sys.stderr.isatty())
+        with path.open("rb") as fh:
+            report = marc_import(
+                stream=fh,
+                owner=owner,
+                name=path.name,
+                format=fmt,
+                flavour=options["flavour"],
+                encoding=options["encoding"],
+                source=options["source"],
+                holdings_map=holdings_map,
+                batch_size=max(1, options["batch"]),
+                progress=bar.update,
+                on_problem=lambda text: bar.message(f"{path.name}: skipped {text}"),
+            )
+        bar.done()
+        summary = (
+            f"{path.name}: {report.read} records read, {report.added} added, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.matched_by_isbn} matched by ISBN, {report.skipped} skipped; "
+            f"copies: {report.items_added} added, {report.items_unchanged} already there, "
+            f"{report.items_skipped} skipped ({report.seconds:.1f}s)"
+        )
+        self.stdout.write(summary)
+        if options["report"]:
+            Path(options["report"]).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        if report.read and report.skipped == report.read:
+            raise CommandError(f"{path.name}: no record could be read.", returncode=1)
+
+
+class _Progress:
+    """A one-line progress bar on stderr when it is a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.last = 0.0
+
+    def update(self, records: int, total_bytes: int) -> None:
+        if not self.enabled or time.monotonic() - self.last < 0.2:
+            return
+        self.last = time.monotonic()
+        sys.stderr.write(f"\r  {records:,} records read ...")
+        sys.stderr.flush()
+
+    def message(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+        sys.stderr.write(text + "\n")
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")

@@ -1,0 +1,410 @@
+"""Reading and writing MARC: ISO 2709 and MARCXML, MARC 21 and UNIMARC/CNMARC, UTF-8, MARC-8 and GB18030.
+
+The reader is our own: it splits ISO 2709 by the leader's length and directory, decodes only as
+needed, and says in one sentence what is wrong with a record it cannot read, so an import can skip
+it and go on. MARC-8 (with its East Asian set EACC) is decoded through pymarc's tables. Records are
+kept as ISO 2709 in UTF-8; a record read from UTF-8 keeps its bytes as they were.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+FT = b"\x1e"  # field terminator
+RT = b"\x1d"  # record terminator
+SF = b"\x1f"  # subfield delimiter
+
+ENCODINGS = ("auto", "utf-8", "marc8", "gb18030")
+FLAVOURS = ("auto", "marc21", "unimarc")
+
+
+class MarcError(Exception):
+    """A record that cannot be read; the message names what is wrong with it."""
+
+
+@dataclass
+class Field:
+    tag: str
+    value: str = ""  # control fields (00X)
+    indicators: str = "  "
+    subfields: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def is_control(self) -> bool:
+        return self.tag < "010" and self.tag.isdigit()
+
+    def get(self, code: str) -> str:
+        for c, v in self.subfields:
+            if c == code:
+                return v
+        return ""
+
+    def get_all(self, code: str) -> list[str]:
+        return [v for c, v in self.subfields if c == code]
+
+    def text(self, codes: str) -> str:
+        return " ".join(v.strip() for c, v in self.subfields if c in codes and v.strip())
+
+
+@dataclass
+class MarcRecord:
+    leader: str
+    fields: list[Field]
+    raw: bytes = b""  # the ISO 2709 bytes when they were UTF-8 and are kept as they were
+    encoding: str = "utf-8"
+
+    def get_fields(self, *tags: str) -> list[Field]:
+        return [f for f in self.fields if f.tag in tags]
+
+    def first(self, *tags: str) -> Field | None:
+        for f in self.fields:
+            if f.tag in tags:
+                return f
+        return None
+
+    def control(self, tag: str) -> str:
+        f = self.first(tag)
+        return f.value if f else ""
+
+
+@dataclass
+class Position:
+    number: int  # 1-based record number in the file
+    offset: int  # byte offset (ISO 2709) or line (MARCXML) where the record starts
+
+
+# ---------------------------------------------------------------------------------------------
+# ISO 2709
+
+
+def split_iso2709(stream: BinaryIO | bytes) -> Iterator[tuple[Position, bytes | MarcError]]:
+    """Each record's bytes, or the reason it cannot be cut out of the file; the rest go on."""
+    data = stream if isinstance(stream, bytes) else stream.read()
+    offset = 0
+    number = 0
+    size = len(data)
+    while offset < size:
+        # Whitespace or line ends between records, as some exports write them, are not records.
+        while offset < size and data[offset] in b"\r\n \t":
+            offset += 1
+        if offset >= size:
+            break
+        number += 1
+        pos = Position(number, offset)
+        head = data[offset : offset + 5]
+        end_mark = data.find(RT, offset)
+        if len(head) < 5 or not head.isdigit():
+            next_start = end_mark + 1 if end_mark >= 0 else size
+            yield (
+                pos,
+                MarcError(f"the record length {head.decode('latin-1')!r} in the leader is not a number"),
+            )
+            offset = next_start
+            continue
+        length = int(head)
+        chunk = data[offset : offset + length]
+        if length < 25:
+            yield pos, MarcError(f"the record length {length} is too short for a leader")
+            offset = end_mark + 1 if end_mark >= 0 else size
+            continue
+        if len(chunk) < length:
+            yield pos, MarcError(f"the record is cut short: {len(chunk)} of {length} bytes are in the file")
+            break
+        if not chunk.endswith(RT):
+            yield pos, MarcError(f"the record does not end where its length ({length}) says it does")
+            offset = end_mark + 1 if end_mark >= 0 else size
+            continue
+        yield pos, chunk
+        offset += length
+
+
+def _detect_encoding(chunk: bytes, leader9: str, flavour: str) -> str:
+    """What a record's text is written in, from the leader and the bytes themselves."""
+    body = chunk[24:]
+    if body.isascii():
+        return "utf-8"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    if b"\x1b" in body:
+        return "marc8"
+    # GB18030 writes Chinese as pairs of high bytes; MARC-8 puts a combining mark before an ASCII letter.
+    high = paired = 0
+    i, n = 0, len(body)
+    while i < n:
+        b = body[i]
+        if b >= 0x81:
+            high += 1
+            if i + 1 < n and body[i + 1] >= 0x81:
+                paired += 1
+                i += 2
+                continue
+        i += 1
+    if high and paired / high > 0.8:
+        try:
+            body.decode("gb18030")
+        except UnicodeDecodeError:
+            return "marc8"
+        return "gb18030"
+    return "marc8"
+
+
+_marc8_converter = None
+
+
+def _marc8(data: bytes) -> str:
+    global _marc8_converter
+    if _marc8_converter is None:
+        from pymarc.marc8 import MARC8ToUnicode
+
+        _marc8_converter = MARC8ToUnicode(quiet=True)
+    return _marc8_converter.translate(data)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    if encoding == "utf-8":
+        return data.decode("utf-8")
+    if encoding == "gb18030":
+        return data.decode("gb18030")
+    if b"\x1b" not in data and data.isascii():
+        return data.decode("ascii")
+    return _marc8(data)
+
+
+def parse_iso2709(
+    chunk: bytes, *, encoding: str = "auto", flavour: str = "auto", tags: frozenset[str] | None = None
+) -> MarcRecord:
+    """One ISO 2709 record; with `tags`, only those fields are decoded (the import's fast path)."""
+    try:
+        leader = chunk[:24].decode("ascii")
+    except UnicodeDecodeError:
+        raise MarcError("the leader is not plain ASCII") from None
+    base_text = leader[12:17]
+    if not base_text.isdigit():
+        raise MarcError(f"the base address of data {base_text!r} in the leader is not a number")
+    base = int(base_text)
+    if base <= 24 or base >= len(chunk):
+        raise MarcError(f"the base address of data ({base}) is outside the record")
+    directory = chunk[24 : base - 1]
+    if chunk[base - 1 : base] != FT:
+        raise MarcError("the directory does not end with a field terminator")
+    if len(directory) % 12:
+        raise MarcError(f"the directory's length ({len(directory)}) is not a multiple of 12")
+    if not directory:
+        raise MarcError("the record has no fields")
+    enc = encoding
+    if enc == "auto":
+        enc = (
+            "utf-8"
+            if leader[9] == "a" and flavour != "unimarc"
+            else _detect_encoding(chunk, leader[9], flavour)
+        )
+        if enc == "utf-8" and leader[9] == "a":
+            try:
+                chunk[base:].decode("utf-8")
+            except UnicodeDecodeError:
+                enc = _detect_encoding(chunk, " ", flavour)
+    fields: list[Field] = []
+    data_end = len(chunk) - 1
+    for i in range(0, len(directory), 12):
+        entry = directory[i : i + 12]
+        tag_b, length_b, start_b = entry[:3], entry[3:7], entry[7:12]
+        if not (length_b.isdigit() and start_b.isdigit()):
+            raise MarcError(f"directory entry {i // 12 + 1} ({entry.decode('latin-1')!r}) is not numeric")
+        try:
+            tag = tag_b.decode("ascii")
+        except UnicodeDecodeError:
+            raise MarcError(f"directory entry {i // 12 + 1} has a tag that is not ASCII") from None
+        if tags is not None and tag not in tags:
+            continue
+        start = base + int(start_b)
+        end = start + int(length_b)
+        if end > data_end + 1:
+            raise MarcError(f"field {tag} runs past the end of the record")
+        data = chunk[start:end]
+        if data.endswith(FT):
+            data = data[:-1]
+        try:
+            if tag < "010" and tag.isdigit():
+                fields.append(Field(tag, value=_decode(data, enc)))
+                continue
+            if enc != "marc8":
+                text_parts = _decode(data, enc).split("\x1f")
+                fields.append(
+                    Field(
+                        tag,
+                        indicators=text_parts[0].ljust(2)[:2] if text_parts[0] else "  ",
+                        subfields=[(p[:1], p[1:]) for p in text_parts[1:] if p],
+                    )
+                )
+                continue
+            parts = data.split(SF)
+            indicators = _decode(parts[0], enc) if parts[0] else "  "
+            subfields = [(_decode(p[:1], enc), _decode(p[1:], enc)) for p in parts[1:] if p]
+        except UnicodeDecodeError:
+            raise MarcError(f"field {tag} is not valid {enc}") from None
+        fields.append(Field(tag, indicators=indicators.ljust(2)[:2], subfields=subfields))
+    return MarcRecord(leader=leader, fields=fields, raw=chunk if enc == "utf-8" else b"", encoding=enc)
+
+
+def to_iso2709(record: MarcRecord, *, flavour: str = "marc21") -> bytes:
+    """The record as ISO 2709 in UTF-8 (the leader says so for MARC 21)."""
+    if record.raw:
+        return record.raw
+    directory = bytearray()
+    body = bytearray()
+    for f in record.fields:
+        if f.is_control:
+            data = f.value.encode("utf-8") + FT
+        else:
+            data = (
+                f.indicators.encode("utf-8")
+                + b"".join(SF + c.encode("utf-8") + v.encode("utf-8") for c, v in f.subfields)
+                + FT
+            )
+        directory += f"{f.tag[:3]:0>3}{len(data):04d}{len(body):05d}".encode("ascii")
+        body += data
+    base = 24 + len(directory) + 1
+    length = base + len(body) + 1
+    leader = record.leader.ljust(24)[:24]
+    if flavour == "marc21":
+        leader = leader[:9] + "a" + leader[10:]
+    leader = f"{length:05d}{leader[5:12]}{base:05d}{leader[17:]}"
+    return leader.encode("ascii", "replace") + bytes(directory) + FT + bytes(body) + RT
+
+
+# ---------------------------------------------------------------------------------------------
+# MARCXML
+
+_XML_NS = re.compile(r"^\{[^}]*\}")
+
+
+def _local(tag: str) -> str:
+    return _XML_NS.sub("", tag)
+
+
+def read_marcxml(stream: BinaryIO | bytes) -> Iterator[tuple[Position, MarcRecord | MarcError]]:
+    """Each <record> of a MARCXML file; a malformed file stops where it breaks, after what came before."""
+    import io
+
+    source = io.BytesIO(stream) if isinstance(stream, bytes) else stream
+    number = 0
+    try:
+        for _event, element in ET.iterparse(source, events=("end",)):
+            if _local(element.tag) != "record":
+                continue
+            number += 1
+            pos = Position(number, number)
+            try:
+                yield pos, _xml_record(element)
+            except MarcError as exc:
+                yield pos, exc
+            element.clear()
+    except ET.ParseError as exc:
+        yield (
+            Position(number + 1, exc.position[0]),
+            MarcError(f"the XML is malformed at line {exc.position[0]}"),
+        )
+
+
+def _xml_record(element: ET.Element) -> MarcRecord:
+    leader = ""
+    fields: list[Field] = []
+    for child in element:
+        name = _local(child.tag)
+        if name == "leader":
+            leader = (child.text or "").ljust(24)[:24]
+        elif name == "controlfield":
+            tag = child.get("tag", "")
+            if not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
+                raise MarcError(f"a control field has the tag {tag!r}, which is not three characters")
+            fields.append(Field(tag, value=child.text or ""))
+        elif name == "datafield":
+            tag = child.get("tag", "")
+            if not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
+                raise MarcError(f"a data field has the tag {tag!r}, which is not three characters")
+            indicators = (child.get("ind1", " ") or " ")[:1] + (child.get("ind2", " ") or " ")[:1]
+            subfields = [
+                (sub.get("code", " ")[:1], sub.text or "") for sub in child if _local(sub.tag) == "subfield"
+            ]
+            fields.append(Field(tag, indicators=indicators, subfields=subfields))
+    if not leader.strip():
+        raise MarcError("the record has no leader")
+    if not fields:
+        raise MarcError("the record has no fields")
+    return MarcRecord(leader=leader, fields=fields)
+
+
+def to_marcxml(records: Iterator[MarcRecord], out) -> None:
+    """MARCXML (MARC 21 slim) for a sequence of records, written to a text stream."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n<collection xmlns="http://www.loc.gov/MARC21/slim">\n')
+    for record in records:
+        out.write(f"<record>\n  <leader>{escape(record.leader)}</leader>\n")
+        for f in record.fields:
+            if f.is_control:
+                out.write(f"  <controlfield tag={quoteattr(f.tag)}>{escape(f.value)}</controlfield>\n")
+                continue
+            out.write(
+                f"  <datafield tag={quoteattr(f.tag)} ind1={quoteattr(f.indicators[0])}"
+                f" ind2={quoteattr(f.indicators[1])}>\n"
+            )
+            for code, value in f.subfields:
+                out.write(f"    <subfield code={quoteattr(code)}>{escape(_xml_safe(value))}</subfield>\n")
+            out.write("  </datafield>\n")
+        out.write("</record>\n")
+    out.write("</collection>\n")
+
+
+def _xml_safe(text: str) -> str:
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a whole file
+
+
+def guess_format(head: bytes) -> str:
+    return "marcxml" if head.lstrip()[:1] == b"<" else "iso2709"
+
+
+def read_file(
+    stream: BinaryIO,
+    *,
+    format: str = "auto",
+    encoding: str = "auto",
+    flavour: str = "auto",
+    tags: frozenset[str] | None = None,
+) -> Iterator[tuple[Position, MarcRecord | MarcError]]:
+    data = stream.read()
+    if format == "auto":
+        format = guess_format(data[:200])
+    if format == "marcxml":
+        yield from read_marcxml(data)
+        return
+    for pos, chunk in split_iso2709(data):
+        if isinstance(chunk, MarcError):
+            yield pos, chunk
+            continue
+        try:
+            yield pos, parse_iso2709(chunk, encoding=encoding, flavour=flavour, tags=tags)
+        except MarcError as exc:
+            yield pos, exc
+
+
+def detect_flavour(record: MarcRecord) -> str:
+    """UNIMARC has its title in 200 and its general processing data in 100; MARC 21 has 245 and 008."""
+    tags = {f.tag for f in record.fields}
+    if "245" in tags or "008" in tags:
+        return "marc21"
+    if "200" in tags:
+        return "unimarc"
+    return "marc21"

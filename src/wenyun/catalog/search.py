@@ -1,0 +1,214 @@
+"""The search backends: SQLite FTS5 (the default) and PostgreSQL full text, with the same behaviour.
+
+Both store the tokens `text.document` makes and match the plan `text.query_plan` makes, so what a
+reader finds does not depend on the database. The backend is picked from the database in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from .text import COLUMNS, TEXT_COLUMNS, Alternative, Term
+
+# How much a match in each column counts (title first, then author).
+WEIGHTS = {"title": 10.0, "author": 6.0, "other": 2.0, "ids": 10.0, "py": 4.0, "ini": 2.0}
+
+
+@dataclass
+class Filters:
+    year: int | None = None
+    clc_class: str = ""
+    language: str = ""
+    # Record ids must have a copy available at one of these units (None: no such condition).
+    available_unit_ids: list[int] | None = None
+    holding_unit_ids: list[int] | None = None
+
+
+@dataclass
+class Page:
+    count: int
+    ids: list[int]  # this page's record ids, best first
+    top_ids: list[int] = field(default_factory=list)  # the best matches for the facets
+
+
+def _where_filters(filters: Filters, params: list) -> str:
+    clauses = []
+    if filters.year is not None:
+        clauses.append("r.year = %s")
+        params.append(filters.year)
+    if filters.clc_class:
+        clauses.append("r.clc LIKE %s")
+        params.append(filters.clc_class[:1].upper() + "%")
+    if filters.language:
+        clauses.append("r.language = %s")
+        params.append(filters.language)
+    for ids, extra in (
+        (filters.available_unit_ids, " AND i.status = 'available'"),
+        (filters.holding_unit_ids, " AND i.status <> 'withdrawn'"),
+    ):
+        if ids is not None:
+            marks = ", ".join(["%s"] * len(ids)) or "NULL"
+            clauses.append(
+                "EXISTS (SELECT 1 FROM catalog_item i WHERE i.record_id = r.id"
+                f" AND i.current_unit_id IN ({marks}){extra})"
+            )
+            params.extend(ids)
+    return "".join(f" AND {c}" for c in clauses)
+
+
+class SqliteBackend:
+    name = "sqlite-fts5"
+
+    def index(self, rows: Iterable[tuple[int, dict[str, list[str]]]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany("DELETE FROM catalog_fts WHERE rowid = %s", [(pk,) for pk, _doc in rows])
+            cursor.executemany(
+                "INSERT INTO catalog_fts(rowid, title, author, other, ids, py, ini) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [(pk, *(" ".join(doc[c]) for c in COLUMNS)) for pk, doc in rows],
+            )
+
+    def remove(self, ids: list[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany("DELETE FROM catalog_fts WHERE rowid = %s", [(pk,) for pk in ids])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM catalog_fts")
+
+    @staticmethod
+    def _phrase(alt: Alternative) -> str:
+        phrase = '"' + " ".join(t.replace('"', '""') for t in alt.tokens) + '"' + (" *" if alt.prefix else "")
+        return "{" + " ".join(alt.columns) + "} : " + phrase
+
+    def match_expression(self, plan: list[Term]) -> str:
+        return " AND ".join("(" + " OR ".join(self._phrase(a) for a in term) + ")" for term in plan)
+
+    def search(self, plan: list[Term], filters: Filters, *, offset: int, limit: int, top: int) -> Page:
+        expression = self.match_expression(plan)
+        params: list = [expression]
+        where = _where_filters(filters, params)
+        weights = ", ".join(str(WEIGHTS[c]) for c in COLUMNS)
+        base = f"FROM catalog_fts f JOIN catalog_record r ON r.id = f.rowid WHERE catalog_fts MATCH %s{where}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) {base}", params)
+            count = cursor.fetchone()[0]
+            if not count:
+                return Page(0, [])
+            cursor.execute(
+                f"SELECT f.rowid {base} ORDER BY bm25(catalog_fts, {weights}), r.id LIMIT %s",
+                [*params, max(top, offset + limit)],
+            )
+            ranked = [row[0] for row in cursor.fetchall()]
+            if offset + limit > len(ranked):
+                cursor.execute(
+                    f"SELECT f.rowid {base} ORDER BY bm25(catalog_fts, {weights}), r.id LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
+                )
+                return Page(count, [row[0] for row in cursor.fetchall()], ranked[:top])
+        return Page(count, ranked[offset : offset + limit], ranked[:top])
+
+    def bare_match(self, expression: str, *, limit: int) -> list[int]:
+        """The FTS5 query alone, no join or filter: the bare limit the search benchmark compares with."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH %s ORDER BY rank LIMIT %s",
+                [expression, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+
+# PostgreSQL: the columns are told apart by weight (A title, B author, C other) and, for the
+# identifier, pinyin and initial columns (weight D), by a marker in front of each token.
+PG_WEIGHT = {"title": "A", "author": "B", "other": "C", "ids": "D", "py": "D", "ini": "D"}
+PG_MARKER = {"title": "", "author": "", "other": "", "ids": "#", "py": "~", "ini": "^"}
+
+
+def _pg_quote(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class PostgresBackend:
+    name = "postgresql"
+
+    @staticmethod
+    def tsvector_literal(doc: dict[str, list[str]]) -> str:
+        positions: dict[str, list[str]] = {}
+        position = 1
+        for column in COLUMNS:
+            weight = PG_WEIGHT[column]
+            for token in doc[column]:
+                if position > 16383:
+                    break
+                key = PG_MARKER[column] + token
+                places = positions.setdefault(key, [])
+                if len(places) < 255:
+                    places.append(f"{position}{weight}")
+                position += 1
+            position += 10  # no phrase runs from one column into the next
+        return " ".join(f"{_pg_quote(token)}:{','.join(places)}" for token, places in positions.items())
+
+    def index(self, rows: Iterable[tuple[int, dict[str, list[str]]]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO catalog_searchdoc(record_id, doc) VALUES (%s, %s::tsvector) "
+                "ON CONFLICT (record_id) DO UPDATE SET doc = EXCLUDED.doc",
+                [(pk, self.tsvector_literal(doc)) for pk, doc in rows],
+            )
+
+    def remove(self, ids: list[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM catalog_searchdoc WHERE record_id = ANY(%s)", [list(ids)])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM catalog_searchdoc")
+
+    @staticmethod
+    def _phrase(alt: Alternative) -> str:
+        text_columns = alt.columns == TEXT_COLUMNS
+        marker = "" if text_columns else PG_MARKER[alt.columns[0]]
+        label = ":" + ("*" if alt.prefix else "") + ("ABC" if text_columns else "")
+        parts = []
+        for i, token in enumerate(alt.tokens):
+            last = i == len(alt.tokens) - 1
+            suffix = label if last else (":ABC" if text_columns else "")
+            parts.append(_pg_quote(marker + token) + (suffix if suffix != ":" else ""))
+        return "(" + " <-> ".join(parts) + ")"
+
+    def match_expression(self, plan: list[Term]) -> str:
+        return " & ".join("(" + " | ".join(self._phrase(a) for a in term) + ")" for term in plan)
+
+    def search(self, plan: list[Term], filters: Filters, *, offset: int, limit: int, top: int) -> Page:
+        expression = self.match_expression(plan)
+        params: list = [expression]
+        where = _where_filters(filters, params)
+        base = (
+            "FROM catalog_searchdoc d JOIN catalog_record r ON r.id = d.record_id, "
+            "CAST(%s AS tsquery) q WHERE d.doc @@ q" + where
+        )
+        weights = "'{0.2, 0.2, 0.6, 1.0}'"
+        order = f"ORDER BY ts_rank({weights}, d.doc, q) DESC, r.id"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) {base}", params)
+            count = cursor.fetchone()[0]
+            if not count:
+                return Page(0, [])
+            cursor.execute(f"SELECT r.id {base} {order} LIMIT %s", [*params, max(top, offset + limit)])
+            ranked = [row[0] for row in cursor.fetchall()]
+            if offset + limit > len(ranked):
+                cursor.execute(f"SELECT r.id {base} {order} LIMIT %s OFFSET %s", [*params, limit, offset])
+                return Page(count, [row[0] for row in cursor.fetchall()], ranked[:top])
+        return Page(count, ranked[offset : offset + limit], ranked[:top])
+
+
+def backend() -> SqliteBackend | PostgresBackend:
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()

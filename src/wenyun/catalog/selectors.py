@@ -1,0 +1,199 @@
+"""Reads from the catalogue: records, copies, and the search with live availability per unit.
+
+Availability is counted from the Item table at query time, never stored in the search index, so a
+checkout shows in the next search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+
+from wenyun.core.errors import NotFound
+from wenyun.network.models import Unit
+
+from . import search, text
+from .models import Item, ItemStatus, Record
+
+PER_PAGE = 20
+FACET_DEPTH = 500  # facets count the best matches, as Koha's do
+
+
+def item_get(*, barcode: str) -> Item:
+    item = (
+        Item.objects.select_related("record", "home_unit", "current_unit", "item_type")
+        .filter(barcode=(barcode or "").strip())
+        .first()
+    )
+    if item is None:
+        raise NotFound(
+            _("There is no copy with the barcode %(barcode)s.") % {"barcode": barcode}, code="item_not_found"
+        )
+    return item
+
+
+def record_get(*, record_id: int) -> Record:
+    record = Record.objects.filter(pk=record_id).first()
+    if record is None:
+        raise NotFound(_("There is no record number %(id)s.") % {"id": record_id}, code="record_not_found")
+    return record
+
+
+def item_due_dates(*, item_ids: list[int]) -> dict[int, dt.date]:
+    """The due date of each copy that is out on loan (from circulation's open loans)."""
+    if not item_ids:
+        return {}
+    try:
+        loan_model = apps.get_model("circulation", "Loan")
+    except LookupError:
+        return {}
+    rows = loan_model.objects.filter(item_id__in=item_ids, returned_at__isnull=True).values_list(
+        "item_id", "due_on"
+    )
+    return dict(rows)
+
+
+@dataclass
+class UnitAvailability:
+    unit: Unit
+    available: int = 0
+    total: int = 0
+    on_loan: int = 0
+    other: int = 0  # in transit, on the hold shelf, missing...
+    next_due: dt.date | None = None
+
+
+def _availability(record_ids: list[int]) -> dict[int, list[UnitAvailability]]:
+    rows = list(
+        Item.objects.filter(record_id__in=record_ids)
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .values_list("id", "record_id", "current_unit_id", "status")
+    )
+    due = item_due_dates(item_ids=[r[0] for r in rows if r[3] == ItemStatus.ON_LOAN])
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={r[2] for r in rows})}
+    table: dict[int, dict[int, UnitAvailability]] = defaultdict(dict)
+    for item_id, record_id, unit_id, status in rows:
+        entry = table[record_id].setdefault(unit_id, UnitAvailability(unit=units[unit_id]))
+        entry.total += 1
+        if status == ItemStatus.AVAILABLE:
+            entry.available += 1
+        elif status == ItemStatus.ON_LOAN:
+            entry.on_loan += 1
+            when = due.get(item_id)
+            if when and (entry.next_due is None or when < entry.next_due):
+                entry.next_due = when
+        else:
+            entry.other += 1
+    return {
+        record_id: sorted(per_unit.values(), key=lambda a: (-a.available, a.unit.path))
+        for record_id, per_unit in table.items()
+    }
+
+
+def record_availability(*, record: Record) -> list[UnitAvailability]:
+    """Per unit where the record's copies are: how many are on the shelf, how many in all."""
+    return _availability([record.pk]).get(record.pk, [])
+
+
+@dataclass
+class Hit:
+    record: Record
+    availability: list[UnitAvailability]
+
+    @property
+    def available(self) -> int:
+        return sum(a.available for a in self.availability)
+
+
+@dataclass
+class SearchResult:
+    q: str
+    count: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)  # name -> (value, label, n)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+
+def _unit_subtree_ids(unit: Unit) -> list[int]:
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+
+
+def catalog_search(
+    *,
+    q: str,
+    unit: Unit | str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    available_at: Unit | str | None = None,
+    clc_class: str = "",
+    year: int | None = None,
+    language: str = "",
+    facets: bool = False,
+) -> SearchResult:
+    """Search the catalogue. `unit` keeps records with copies in that unit (and its sub-units);
+    `available_at` keeps those with a copy on the shelf there. Each hit carries live availability."""
+    from wenyun.network.selectors import unit_get
+
+    if isinstance(unit, str):
+        unit = unit_get(code=unit) if unit else None
+    if isinstance(available_at, str):
+        available_at = unit_get(code=available_at) if available_at else None
+    page = max(1, int(page or 1))
+    per_page = max(1, min(100, int(per_page or PER_PAGE)))
+    plan = text.query_plan(q)
+    if not plan:
+        return SearchResult(q=q, count=0, page=page, per_page=per_page, hits=[])
+    filters = search.Filters(
+        year=year,
+        clc_class=clc_class,
+        language=language,
+        holding_unit_ids=_unit_subtree_ids(unit) if unit else None,
+        available_unit_ids=_unit_subtree_ids(available_at) if available_at else None,
+    )
+    result = search.backend().search(
+        plan, filters, offset=(page - 1) * per_page, limit=per_page, top=FACET_DEPTH if facets else 0
+    )
+    records = Record.objects.defer("marc").in_bulk(result.ids)
+    availability = _availability(result.ids)
+    hits = [Hit(records[pk], availability.get(pk, [])) for pk in result.ids if pk in records]
+    found = SearchResult(q=q, count=result.count, page=page, per_page=per_page, hits=hits)
+    if facets and result.top_ids:
+        found.facets = _facets(result.top_ids)
+    return found
+
+
+def _facets(ids: list[int]) -> dict[str, list[tuple[str, str, int]]]:
+    rows = Record.objects.filter(pk__in=ids).values_list("clc", "year", "language")
+    classes = Counter((clc or "")[:1].upper() for clc, _y, _l in rows if clc)
+    years = Counter(y for _c, y, _l in rows if y)
+    languages = Counter(lang for _c, _y, lang in rows if lang)
+    unit_rows = (
+        Item.objects.filter(record_id__in=ids, status=ItemStatus.AVAILABLE)
+        .values_list("current_unit_id", "record_id")
+        .distinct()
+    )
+    per_unit = Counter(unit_id for unit_id, _r in unit_rows)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=per_unit)}
+    return {
+        "unit": [(units[pk].code, units[pk].display_name, n) for pk, n in per_unit.most_common(12)],
+        "clc": [(c, c, n) for c, n in sorted(classes.items())],
+        "year": [(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)[:12]],
+        "language": [(lang, lang, n) for lang, n in languages.most_common(8)],
+    }
+
+
+def record_items(*, record: Record):
+    return (
+        Item.objects.filter(record=record)
+        .select_related("home_unit", "current_unit", "item_type")
+        .order_by("home_unit__path", "barcode")
+    )

@@ -1,0 +1,432 @@
+"""Writes to the catalogue: records and copies by staff, and the search index that follows them.
+
+Item.status, Item.current_unit and Item.status_changed_at belong to circulation while a copy is in
+its lending cycle; here a copy is created, described, moved to another home and withdrawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenyun.core.errors import Conflict, DomainError, Refused
+from wenyun.network.access import require_manage
+from wenyun.network.models import Unit
+
+from . import search, text
+from .isbn import isbn_parse
+from .marc import Field, MarcRecord, parse_iso2709, to_iso2709
+from .models import CatalogEvent, Item, ItemStatus, ItemType, Record
+
+# Statuses circulation owns: a copy in one of them is in someone's hands or on its way.
+CIRCULATING = frozenset({ItemStatus.ON_LOAN, ItemStatus.IN_TRANSIT, ItemStatus.ON_HOLD_SHELF})
+LOCAL_SOURCE = "wenyun"
+
+
+def _event(type_: str, *, unit: Unit, actor, **details) -> None:
+    CatalogEvent.objects.create(type=type_, at=timezone.now(), unit=unit, actor=actor, details=details)
+
+
+def _county(actor) -> Unit:
+    from wenyun.network.selectors import unit_root
+
+    unit = getattr(actor, "unit", None) or unit_root()
+    if unit is None:
+        raise DomainError(_("The county network has not been set up yet."), code="no_network")
+    return unit
+
+
+# ---------------------------------------------------------------------------------------------
+# The search index
+
+
+def record_document(record: Record) -> dict[str, list[str]]:
+    return text.document(
+        title=record.title,
+        author=" ".join(p for p in (record.responsibility, record.authors) if p),
+        other=" ".join(p for p in (record.publisher, record.subjects) if p),
+        isbn=record.isbn if record.isbn_valid else "",
+        isbn_raw=record.isbn_raw,
+        codes=[record.clc, record.call_number],
+    )
+
+
+def records_index(*, records: list[Record]) -> None:
+    search.backend().index((r.pk, record_document(r)) for r in records)
+
+
+def catalog_reindex() -> int:
+    """Rebuild the whole search index from the records (after a restore, or a change of tokens)."""
+    backend = search.backend()
+    count = 0
+    with transaction.atomic():
+        backend.clear()
+        batch: list[Record] = []
+        for record in Record.objects.defer("marc").iterator(chunk_size=2000):
+            batch.append(record)
+            if len(batch) >= 2000:
+                records_index(records=batch)
+                count += len(batch)
+                batch = []
+        records_index(records=batch)
+        count += len(batch)
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+
+
+def _clean_isbn(value: str) -> tuple[str, str, bool]:
+    """(isbn13, raw, valid) for a staff-entered ISBN; a wrong check digit is refused."""
+    value = (value or "").strip()
+    if not value:
+        return "", "", True
+    parsed = isbn_parse(value)
+    if parsed is None or not parsed.valid:
+        raise DomainError(
+            _("%(isbn)s is not a valid ISBN: check the digits and the check digit.") % {"isbn": value},
+            code="isbn_invalid",
+        )
+    return parsed.isbn13, "", True
+
+
+def _check_year(year: int | None) -> None:
+    if year is not None and not 1000 <= year <= timezone.localdate().year + 1:
+        raise DomainError(
+            _("%(year)s is not a plausible year of publication.") % {"year": year}, code="year_invalid"
+        )
+
+
+def _marc_for(record: Record) -> bytes:
+    """The record's MARC with its main fields set from the record's columns (kept fields stay)."""
+    fields: list[Field] = []
+    leader = (
+        "     nam a22     4500" if record.marc_format == Record.Format.MARC21 else "     nam0 22        450 "
+    )
+    if record.marc:
+        try:
+            parsed = parse_iso2709(bytes(record.marc), encoding="utf-8")
+            leader, fields = parsed.leader, parsed.fields
+        except Exception:  # an unreadable stored MARC is rebuilt from the columns
+            fields = []
+    if record.marc_format == Record.Format.UNIMARC:
+        managed = {
+            "010": [("a", record.isbn or record.isbn_raw)] if (record.isbn or record.isbn_raw) else None,
+            "200": [("a", record.title)] + ([("f", record.responsibility)] if record.responsibility else []),
+            "210": [("c", record.publisher), ("d", str(record.year or ""))],
+            "690": [("a", record.clc)] if record.clc else None,
+        }
+    else:
+        managed = {
+            "020": [("a", record.isbn or record.isbn_raw)] if (record.isbn or record.isbn_raw) else None,
+            "084": [("a", record.clc), ("2", "clc")] if record.clc else None,
+            "090": [("a", record.call_number)] if record.call_number else None,
+            "245": [("a", record.title)] + ([("c", record.responsibility)] if record.responsibility else []),
+            "260": [("b", record.publisher), ("c", str(record.year or ""))],
+        }
+    kept = [f for f in fields if f.tag not in managed]
+    if not any(f.tag == "001" for f in kept):
+        kept.insert(0, Field("001", value=record.control_number or str(record.pk)))
+    for tag, subfields in managed.items():
+        if subfields:
+            kept.append(Field(tag, indicators="  ", subfields=[(c, v) for c, v in subfields if v]))
+    kept.sort(key=lambda f: f.tag)
+    flavour = "unimarc" if record.marc_format == Record.Format.UNIMARC else "marc21"
+    return to_iso2709(MarcRecord(leader=leader, fields=kept), flavour=flavour)
+
+
+RECORD_FIELDS = (
+    "title",
+    "responsibility",
+    "publisher",
+    "year",
+    "isbn",
+    "clc",
+    "call_number",
+    "language",
+    "subjects",
+)
+
+
+@transaction.atomic
+def record_create(
+    *,
+    actor,
+    title: str,
+    responsibility: str = "",
+    publisher: str = "",
+    year: int | None = None,
+    isbn: str = "",
+    clc: str = "",
+    call_number: str = "",
+    language: str = "chi",
+    subjects: str = "",
+    marc_format: str = Record.Format.MARC21,
+) -> Record:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("A record needs a title."), code="title_required")
+    isbn13, isbn_raw, valid = _clean_isbn(isbn)
+    _check_year(year)
+    record = Record.objects.create(
+        source=LOCAL_SOURCE,
+        marc_format=marc_format,
+        title=title[:500],
+        responsibility=responsibility.strip()[:500],
+        publisher=publisher.strip()[:255],
+        year=year,
+        isbn=isbn13,
+        isbn_raw=isbn_raw,
+        isbn_valid=valid,
+        clc=clc.strip()[:40],
+        call_number=(call_number or clc).strip()[:60],
+        language=language.strip()[:3],
+        subjects=subjects.strip(),
+    )
+    record.control_number = f"WY{record.pk:08d}"
+    record.marc = _marc_for(record)
+    record.save(update_fields=["control_number", "marc"])
+    records_index(records=[record])
+    _event(
+        CatalogEvent.Type.RECORD_CREATED,
+        unit=_county(actor),
+        actor=actor,
+        record=record.pk,
+        title=record.title,
+    )
+    return record
+
+
+@transaction.atomic
+def record_update(*, actor, record: Record, **changes) -> Record:
+    unknown = set(changes) - set(RECORD_FIELDS)
+    if unknown:
+        raise TypeError(f"record_update() got unknown fields {sorted(unknown)}")
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        if not changes["title"]:
+            raise DomainError(_("A record needs a title."), code="title_required")
+    if "isbn" in changes:
+        if (changes["isbn"] or "").strip() == (record.isbn or record.isbn_raw):
+            changes.pop("isbn")
+        else:
+            isbn13, isbn_raw, valid = _clean_isbn(changes.pop("isbn"))
+            record.isbn, record.isbn_raw, record.isbn_valid = isbn13, isbn_raw, valid
+    if "year" in changes:
+        _check_year(changes["year"])
+    changed = {}
+    for name, value in changes.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(record, name) != value:
+            changed[name] = [str(getattr(record, name) or ""), str(value or "")]
+            setattr(record, name, value)
+    record.marc = _marc_for(record)
+    record.save()
+    records_index(records=[record])
+    _event(
+        CatalogEvent.Type.RECORD_UPDATED, unit=_county(actor), actor=actor, record=record.pk, changed=changed
+    )
+    return record
+
+
+@transaction.atomic
+def record_delete(*, actor, record: Record) -> None:
+    """Delete a record that has no copies; one with copies (even withdrawn ones) is refused."""
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    copies = Item.objects.filter(record=record).count()
+    if copies:
+        raise Refused(
+            _("%(title)s has %(n)s copies: withdraw or move them before deleting the record.")
+            % {"title": record.title, "n": copies},
+            code="record_has_items",
+        )
+    search.backend().remove([record.pk])
+    _event(
+        CatalogEvent.Type.RECORD_DELETED,
+        unit=_county(actor),
+        actor=actor,
+        record=record.pk,
+        title=record.title,
+    )
+    record.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Copies
+
+
+def _price(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        price = Decimal(str(value).replace("¥", "").replace("CNY", "").replace("元", "").strip())
+    except InvalidOperation:
+        raise DomainError(_("%(price)s is not a price.") % {"price": value}, code="price_invalid") from None
+    if price < 0 or price >= Decimal("10000000"):
+        raise DomainError(_("%(price)s is not a price.") % {"price": value}, code="price_invalid")
+    return price.quantize(Decimal("0.01"))
+
+
+def _barcode(value: str) -> str:
+    barcode = (value or "").strip()
+    if not barcode:
+        raise DomainError(_("A copy needs a barcode."), code="barcode_required")
+    if len(barcode) > 32 or any(c.isspace() for c in barcode):
+        raise DomainError(
+            _("%(barcode)s is not a barcode: at most 32 characters, no spaces.") % {"barcode": barcode},
+            code="barcode_invalid",
+        )
+    return barcode
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor,
+    record: Record,
+    barcode: str,
+    home_unit: Unit,
+    item_type: ItemType,
+    location: str = "",
+    call_number: str = "",
+    price=None,
+    acquired_on: dt.date | None = None,
+    notes: str = "",
+) -> Item:
+    require_manage(actor, home_unit)
+    barcode = _barcode(barcode)
+    if Item.objects.filter(barcode=barcode).exists():
+        raise Conflict(
+            _("The barcode %(barcode)s is already on another copy.") % {"barcode": barcode},
+            code="barcode_taken",
+        )
+    try:
+        with transaction.atomic():
+            item = Item.objects.create(
+                barcode=barcode,
+                record=record,
+                home_unit=home_unit,
+                current_unit=home_unit,
+                item_type=item_type,
+                status=ItemStatus.AVAILABLE,
+                location=location.strip()[:60],
+                call_number=(call_number or record.call_number).strip()[:60],
+                price=_price(price),
+                acquired_on=acquired_on,
+                status_changed_at=timezone.now(),
+                notes=notes.strip()[:255],
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("The barcode %(barcode)s is already on another copy.") % {"barcode": barcode},
+            code="barcode_taken",
+        ) from None
+    _event(CatalogEvent.Type.ITEM_CREATED, unit=home_unit, actor=actor, barcode=barcode, record=record.pk)
+    return item
+
+
+ITEM_FIELDS = (
+    "barcode",
+    "home_unit",
+    "item_type",
+    "location",
+    "call_number",
+    "price",
+    "acquired_on",
+    "notes",
+)
+
+
+@transaction.atomic
+def item_update(*, actor, item: Item, **changes) -> Item:
+    """Describe a copy again. Its status and whereabouts are circulation's and are not changed here."""
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"item_update() got unknown fields {sorted(unknown)}")
+    item = Item.objects.select_for_update().select_related("home_unit").get(pk=item.pk)
+    require_manage(actor, item.home_unit)
+    if "home_unit" in changes:
+        require_manage(actor, changes["home_unit"])
+    if "barcode" in changes:
+        changes["barcode"] = _barcode(changes["barcode"])
+        if Item.objects.filter(barcode=changes["barcode"]).exclude(pk=item.pk).exists():
+            raise Conflict(
+                _("The barcode %(barcode)s is already on another copy.") % {"barcode": changes["barcode"]},
+                code="barcode_taken",
+            )
+    if "price" in changes:
+        changes["price"] = _price(changes["price"])
+    changed = {}
+    for name, value in changes.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(item, name) != value:
+            changed[name] = [str(getattr(item, name) or ""), str(value or "")]
+            setattr(item, name, value)
+    if changed:
+        item.save(update_fields=[n for n in changes if n in changed])
+        _event(
+            CatalogEvent.Type.ITEM_UPDATED,
+            unit=item.home_unit,
+            actor=actor,
+            barcode=item.barcode,
+            changed=changed,
+        )
+    return item
+
+
+@transaction.atomic
+def item_withdraw(*, actor, item: Item, reason: str = "") -> Item:
+    """Take a copy out of the collection; one that is out on loan, in transit or on the hold shelf is refused."""
+    item = Item.objects.select_for_update().select_related("home_unit").get(pk=item.pk)
+    require_manage(actor, item.home_unit)
+    if item.status in CIRCULATING:
+        raise Refused(
+            _("%(barcode)s cannot be withdrawn while it is %(status)s.")
+            % {"barcode": item.barcode, "status": ItemStatus(item.status).label.lower()},
+            code="item_in_circulation",
+        )
+    if item.status == ItemStatus.WITHDRAWN:
+        raise Refused(
+            _("%(barcode)s is already withdrawn.") % {"barcode": item.barcode}, code="item_withdrawn"
+        )
+    previous = item.status
+    item.status = ItemStatus.WITHDRAWN
+    item.status_changed_at = timezone.now()
+    item.save(update_fields=["status", "status_changed_at"])
+    _event(
+        CatalogEvent.Type.ITEM_WITHDRAWN,
+        unit=item.home_unit,
+        actor=actor,
+        barcode=item.barcode,
+        previous=previous,
+        reason=reason.strip()[:200],
+    )
+    return item
+
+
+# The import and export functions behind `wenyun import-marc`, `import-items` and `export-marc`.
+from .imports import ImportReport, ItemsReport, items_import, marc_export, marc_import  # noqa: E402
+
+__all__ = [
+    "ImportReport",
+    "ItemsReport",
+    "catalog_reindex",
+    "item_create",
+    "item_update",
+    "item_withdraw",
+    "items_import",
+    "marc_export",
+    "marc_import",
+    "record_create",
+    "record_delete",
+    "record_update",
+    "records_index",
+]
