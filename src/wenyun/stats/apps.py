@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 class StatsConfig(AppConfig):
     name = "wenyun.stats"
-    verbose_name = _("Stats")
-    # Links this app adds to the staff navigation: wenyun.core.nav.NavItem entries.
-    nav: list = []
+    verbose_name = _("Statistics")
+
+    @property
+    def nav(self):
+        from wenyun.core.nav import NavItem
+
+        return [NavItem(_("Statistics"), "stats:dashboard", order=80)]

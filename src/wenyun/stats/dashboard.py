@@ -1,0 +1,229 @@
+"""The dashboards: the county's wall screen (大屏) and one per unit.
+
+A dashboard is a list of panels; each panel is a small table (columns and rows) that the page draws
+as a chart and offers as a CSV download, so a chart's numbers are always at hand as numbers. Panels
+whose metrics no app records yet are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from wenyun.network.models import Unit, UnitKind
+
+from .metrics import REGISTRY, metric_value, metric_values
+from .periods import Period
+
+# The figures on the tiles along the top, in this order, where recorded.
+TILES = (
+    "loans",
+    "visits_total",
+    "valid_cards",
+    "activities",
+    "activity_attendance",
+    "volunteer_hours",
+    "holds_waiting",
+    "transits_in_flight",
+    "opening_hours_delivered",
+)
+# What ranks stations and villages from busiest to quietest: the first of these that is recorded.
+RANKED_BY = ("loans", "visits_total", "visits_door")
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str | Promise
+    chart: str  # line, bar, hbar, table
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title": str(self.title),
+            "chart": self.chart,
+            "columns": self.columns,
+            "rows": [[float(v) if isinstance(v, Decimal) else v for v in row] for row in self.rows],
+            "note": self.note,
+        }
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    as_of: dt.date
+    period: Period
+    tiles: list[dict]
+    panels: list[Panel]
+
+    def panel(self, key: str) -> Panel | None:
+        return next((p for p in self.panels if p.key == key), None)
+
+
+def _months_back(as_of: dt.date, count: int) -> list[Period]:
+    months = []
+    year, month = as_of.year, as_of.month
+    for _index in range(count):
+        first = dt.date(year, month, 1)
+        following = dt.date(year + (month == 12), month % 12 + 1, 1)
+        months.append(Period(first, min(following - dt.timedelta(days=1), as_of)))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def _first_recorded(codes) -> str | None:
+    return next((code for code in codes if code in REGISTRY), None)
+
+
+def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
+    as_of = as_of or timezone.localdate()
+    year = Period(dt.date(as_of.year, 1, 1), as_of)
+    tiles = []
+    for code in TILES:
+        metric = REGISTRY.get(code)
+        if metric is None:
+            continue
+        value = metric_value(
+            code=code, unit=unit, include_sub_units=True, period_start=year.start, period_end=year.end
+        )
+        tiles.append({"code": code, "name": str(metric.name), "measure": str(metric.measure), "value": value})
+
+    panels: list[Panel] = []
+    months = _months_back(as_of, 12)
+    trend_codes = [
+        c for c in ("loans", "visits_total" if "visits_total" in REGISTRY else "visits_door") if c in REGISTRY
+    ]
+    if trend_codes:
+        trend = Panel(
+            key="trend",
+            title=_("Loans and visits, month by month"),
+            chart="line",
+            columns=[_("Month")] + [str(REGISTRY[c].name) for c in trend_codes],
+        )
+        for month in months:
+            trend.rows.append(
+                [month.start.strftime("%Y-%m")]
+                + [
+                    metric_value(
+                        code=c,
+                        unit=unit,
+                        include_sub_units=True,
+                        period_start=month.start,
+                        period_end=month.end,
+                    )
+                    for c in trend_codes
+                ]
+            )
+        panels.append(trend)
+
+    categories = [code for code in REGISTRY if code.startswith("attendance_category_")]
+    if categories:
+        attendance = Panel(
+            key="attendance",
+            title=_("Activity attendance by category, this year"),
+            chart="bar",
+            columns=[_("Category"), _("Attendance")],
+        )
+        for code in categories:
+            attendance.rows.append(
+                [
+                    str(REGISTRY[code].name),
+                    metric_value(
+                        code=code,
+                        unit=unit,
+                        include_sub_units=True,
+                        period_start=year.start,
+                        period_end=year.end,
+                    ),
+                ]
+            )
+        panels.append(attendance)
+
+    ranked_by = _first_recorded(RANKED_BY)
+    if ranked_by is not None:
+        label = str(REGISTRY[ranked_by].name)
+        for kind, key, title in (
+            (
+                UnitKind.STATION,
+                "stations",
+                _("Township stations from the busiest to the quietest, this year"),
+            ),
+            (UnitKind.VILLAGE, "villages", _("The ten busiest and the ten quietest villages, this year")),
+        ):
+            units = list(
+                Unit.objects.filter(path__startswith=unit.path, kind=kind, active=True).order_by("code")
+            )
+            if len(units) < 2:
+                continue
+            values = metric_values(
+                code=ranked_by,
+                units=units,
+                include_sub_units=True,
+                period_start=year.start,
+                period_end=year.end,
+            )
+            ranked = sorted(units, key=lambda u: (-(values[u.code] or 0), u.code))
+            if kind == UnitKind.VILLAGE and len(ranked) > 20:
+                ranked = ranked[:10] + ranked[-10:]
+            panels.append(
+                Panel(
+                    key=key,
+                    title=title,
+                    chart="hbar",
+                    columns=[_("Unit"), label],
+                    rows=[[u.name, values[u.code]] for u in ranked],
+                )
+            )
+
+    if "volunteer_hours" in REGISTRY:
+        hours = Panel(
+            key="volunteer_hours",
+            title=_("Volunteer hours, month by month"),
+            chart="bar",
+            columns=[_("Month"), str(REGISTRY["volunteer_hours"].name)],
+        )
+        for month in months:
+            hours.rows.append(
+                [
+                    month.start.strftime("%Y-%m"),
+                    metric_value(
+                        code="volunteer_hours",
+                        unit=unit,
+                        include_sub_units=True,
+                        period_start=month.start,
+                        period_end=month.end,
+                    ),
+                ]
+            )
+        panels.append(hours)
+
+    for extra in EXTRA_PANELS:
+        panel = extra(unit=unit, period=year)
+        if panel is not None:
+            panels.append(panel)
+    return Dashboard(unit=unit, as_of=as_of, period=year, tiles=tiles, panels=panels)
+
+
+# Panels that are lists rather than metrics (top titles...): functions (unit, period) -> Panel | None,
+# added by the modules that read the apps they come from.
+EXTRA_PANELS: list = []
+
+
+def panel_csv(panel: Panel) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(panel.columns)
+    for row in panel.rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()

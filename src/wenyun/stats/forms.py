@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ManualCode
+
+
+class UnitChoiceField(forms.ChoiceField):
+    def __init__(self, *, units, **kwargs):
+        super().__init__(choices=[(u.code, f"{u.code} {u.display_name}") for u in units], **kwargs)
+
+
+class ManualFigureForm(forms.Form):
+    code = forms.ChoiceField(label=_("figure"), choices=ManualCode.choices)
+    year = forms.IntegerField(label=_("year"))
+    value = forms.CharField(label=_("value"), max_length=20)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"unit": UnitChoiceField(units=units, label=_("unit")), **self.fields}
+
+
+class DoorCountForm(forms.Form):
+    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
+    visits = forms.CharField(label=_("visits"), max_length=12)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"unit": UnitChoiceField(units=units, label=_("unit")), **self.fields}
+
+
+class DoorCountImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))

@@ -1,0 +1,83 @@
+"""Figures the system cannot derive from what it records, entered per unit and period by a person.
+
+Everything else the statistics report is computed from the other apps' event logs and registers
+(see `stats.metrics`); nothing here duplicates a figure that can be computed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wenyun.core.models import EventBase
+
+
+class ManualCode(models.TextChoices):
+    """The yearly figures a person enters. Building area is not here: the network keeps it."""
+
+    ACQUISITION_SPENDING = "acquisition_spending", _("Spending on acquisitions (yuan)")
+    OPERATING_BUDGET = "operating_budget", _("Operating budget (yuan)")
+    READING_SEATS = "reading_seats", _("Reading seats")
+    TERMINALS = "terminals", _("Computer terminals for the public")
+
+
+class ManualFigure(models.Model):
+    """One entered figure for a unit and a statistics year, with who entered it and when."""
+
+    unit = models.ForeignKey(
+        "network.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.CharField(_("figure"), max_length=40, choices=ManualCode.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        ordering = ["-year", "unit", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code", "year"], name="stats_manual_unit_code_year"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="stats_manual_value_not_negative"),
+        ]
+
+
+class DoorCount(models.Model):
+    """Visitors counted at a unit's door on one day (a counter's reading or a hand tally)."""
+
+    class Source(models.TextChoices):
+        ENTERED = "entered", _("Entered by hand")
+        IMPORTED = "imported", _("Imported from a file")
+
+    unit = models.ForeignKey(
+        "network.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    visits = models.PositiveIntegerField(_("visits"))
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ENTERED)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        ordering = ["-day", "unit"]
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="stats_doorcount_unit_day")]
+        indexes = [models.Index(fields=["day", "unit"], name="stats_doorcount_day_unit")]
+
+
+class StatsEvent(EventBase):
+    """Figures entered, changed and imported: the trail behind every hand-entered number."""
+
+    class Type(models.TextChoices):
+        FIGURE_ENTERED = "figure_entered"
+        FIGURE_CHANGED = "figure_changed"
+        DOOR_COUNT_ENTERED = "door_count_entered"
+        DOOR_COUNT_CHANGED = "door_count_changed"
+        DOOR_COUNTS_IMPORTED = "door_counts_imported"
+
+    class Meta(EventBase.Meta):
+        pass

@@ -1,0 +1,110 @@
+"""The statistics pages for staff: dashboards, the report, entry pages, downloads, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from wenyun.stats import services
+from wenyun.stats.models import DoorCount, ManualFigure
+
+LAST_YEAR = timezone.localdate().year - 1
+
+
+def test_the_county_dashboard_and_wall_screen_show_the_charts_and_their_definitions(
+    client, county_admin, unit
+):
+    services.door_count_set(actor=None, unit=unit("YX-S01-V01"), day=timezone.localdate(), visits=33)
+    client.force_login(county_admin)
+    page = client.get("/staff/stats/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="chart-stations"' in body
+    assert "vendor/echarts/echarts.min.js" in body
+    assert 'id="def-visits_door"' in body
+    wall = client.get("/staff/stats/screen/?unit=YX")
+    assert wall.status_code == 200
+    assert 'class="wall"' in wall.content.decode()
+
+
+def test_every_chart_downloads_as_a_table(client, county_admin, unit):
+    services.door_count_set(actor=None, unit=unit("YX-S01-V01"), day=timezone.localdate(), visits=33)
+    client.force_login(county_admin)
+    response = client.get("/staff/stats/panels/stations.csv?unit=YX")
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "单位,门禁计数到馆人次"
+    assert lines[1] == "城关镇综合文化站,33"
+    assert len(lines) == 12
+    assert client.get("/staff/stats/panels/nothing.csv").status_code == 404
+
+
+def test_a_station_manager_sees_his_township_and_not_another(client, station_manager):
+    client.force_login(station_manager)
+    assert client.get("/staff/stats/").status_code == 200
+    assert client.get("/staff/stats/?unit=YX-S01-V02").status_code == 200
+    assert client.get("/staff/stats/?unit=YX-S02").status_code == 404
+    assert client.get("/staff/stats/annual/?unit=YX-S02").status_code == 404
+
+
+def test_a_reader_may_not_see_statistics(client, reader_account):
+    client.force_login(reader_account)
+    assert client.get("/staff/stats/").status_code == 403
+
+
+def test_the_annual_page_and_its_xlsx(client, county_admin):
+    client.force_login(county_admin)
+    page = client.get(f"/staff/stats/annual/?year={LAST_YEAR}&unit=YX")
+    assert page.status_code == 200
+    assert 'id="form-library"' in page.content.decode()
+    xlsx = client.get(f"/staff/stats/annual.xlsx?year={LAST_YEAR}&unit=YX")
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Disposition"] == f'attachment; filename="annual-statistics-YX-{LAST_YEAR}.xlsx"'
+    bad = client.get("/staff/stats/annual/?year=twenty", follow=True)
+    assert "年份必须是数字" in bad.content.decode()
+
+
+def test_entering_a_figure_on_the_page(client, library_staff):
+    client.force_login(library_staff)
+    response = client.post(
+        "/staff/stats/figures/",
+        {"unit": "YX-LIB", "code": "terminals", "year": LAST_YEAR, "value": "24", "note": ""},
+    )
+    assert response.status_code == 302
+    assert ManualFigure.objects.get().value == 24
+
+
+def test_a_refused_figure_is_shown_on_the_form_and_nothing_is_saved(client, library_staff):
+    client.force_login(library_staff)
+    response = client.post(
+        "/staff/stats/figures/", {"unit": "YX-LIB", "code": "terminals", "year": LAST_YEAR, "value": "-3"}
+    )
+    assert response.status_code == 200
+    assert "数值不能为负数" in response.content.decode()
+    assert ManualFigure.objects.count() == 0
+
+
+def test_a_unit_outside_the_staff_members_own_is_not_offered_nor_accepted(client, village_manager):
+    client.force_login(village_manager)
+    response = client.post(
+        "/staff/stats/door-counts/",
+        {"action": "enter", "unit": "YX-S01-V02", "day": f"{LAST_YEAR}-01-05", "visits": "4"},
+    )
+    assert response.status_code == 200
+    assert DoorCount.objects.count() == 0
+
+
+def test_importing_door_counts_on_the_page_reports_the_bad_rows(client, village_manager):
+    client.force_login(village_manager)
+    upload = SimpleUploadedFile(
+        "days.csv",
+        f"unit,day,visits\nYX-S01-V01,{LAST_YEAR}-01-05,4\nYX-S01-V01,{LAST_YEAR}-01-06,x\n".encode(),
+    )
+    response = client.post("/staff/stats/door-counts/", {"action": "import", "file": upload})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="import-report"' in body
+    assert "到馆人次必须是整数，而不是 x。" in body
+    assert list(DoorCount.objects.values_list("day", "visits")) == [(dt.date(LAST_YEAR, 1, 5), 4)]
