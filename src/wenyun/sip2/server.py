@@ -1,0 +1,185 @@
+"""The SIP2 listener: asyncio, one connection per kiosk, messages ending in CR.
+
+Each complete message goes to `Session.respond`, a sync function run in a worker thread through
+sync_to_async after stale database connections are closed. The loop itself never touches the
+database, so a slow transaction holds up one kiosk, not all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+import threading
+from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+
+from .session import Reply, Session
+
+logger = logging.getLogger("wenyun.sip2")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_message_bytes: int = 8192  # a request is a few hundred bytes; anything this big is not a kiosk
+    idle_seconds: float = 1800.0  # a kiosk that says nothing for this long is disconnected
+    message_seconds: float = 30.0  # once a message has begun, the rest must come within this
+
+
+def limits_from_settings() -> Limits:
+    return Limits(
+        max_message_bytes=settings.SIP2_MAX_MESSAGE_BYTES,
+        idle_seconds=float(settings.SIP2_IDLE_TIMEOUT),
+        message_seconds=float(settings.SIP2_MESSAGE_TIMEOUT),
+    )
+
+
+def tls_context(cert: str, key: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certfile=cert, keyfile=key)
+    return context
+
+
+def _respond(session: Session, raw: bytes) -> Reply:
+    close_old_connections()
+    try:
+        return session.respond(raw)
+    except Exception:
+        # A bug must cost this kiosk its connection, never the server.
+        logger.exception("SIP2 %s: the message could not be answered; closing", session.peer)
+        return Reply(None, close=True)
+    finally:
+        close_old_connections()
+
+
+respond_async = sync_to_async(_respond, thread_sensitive=False)
+
+
+class Sip2Server:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 6001,
+        limits: Limits | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        encoding: str = "utf-8",
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.limits = limits or Limits()
+        self.ssl_context = ssl_context
+        self.encoding = encoding
+        self.connections = 0
+        self._server: asyncio.AbstractServer | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(
+            self._connection,
+            self.host,
+            self.port,
+            ssl=self.ssl_context,
+            limit=self.limits.max_message_bytes * 2,
+        )
+        sock = self._server.sockets[0]
+        self.port = sock.getsockname()[1]
+
+    async def serve_forever(self) -> None:
+        if self._server is None:
+            await self.start()
+        assert self._server is not None
+        async with self._server:
+            await self._server.serve_forever()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peername = writer.get_extra_info("peername")
+        peer = f"{peername[0]}:{peername[1]}" if peername else "?"
+        session = Session(peer=peer.rsplit(":", 1)[0] if peername else None, default_encoding=self.encoding)
+        self.connections += 1
+        buffer = bytearray()
+        limits = self.limits
+        try:
+            while True:
+                end = buffer.find(b"\r")
+                if end >= 0:
+                    raw = bytes(buffer[: end + 1])
+                    del buffer[: end + 1]
+                    if not raw.strip(b"\r\n"):
+                        continue  # a bare CR or CRLF between messages
+                    if len(raw) > limits.max_message_bytes:
+                        logger.warning("SIP2 %s sent a message of %d bytes; closing", peer, len(raw))
+                        return
+                    reply = await respond_async(session, raw)
+                    if reply.delay:
+                        await asyncio.sleep(reply.delay)
+                    if reply.data is not None:
+                        writer.write(reply.data)
+                        await writer.drain()
+                    if reply.close:
+                        return
+                    continue
+                if len(buffer) > limits.max_message_bytes:
+                    logger.warning("SIP2 %s sent %d bytes without a CR; closing", peer, len(buffer))
+                    return
+                waiting_for_more = bool(buffer.strip(b"\n"))
+                timeout = limits.message_seconds if waiting_for_more else limits.idle_seconds
+                try:
+                    chunk = await asyncio.wait_for(reader.read(4096), timeout)
+                except TimeoutError:
+                    logger.info(
+                        "SIP2 %s: %s; closing", peer, "message never ended" if waiting_for_more else "idle"
+                    )
+                    return
+                if not chunk:
+                    return
+                buffer += chunk
+        except (ConnectionError, ssl.SSLError, OSError) as exc:
+            logger.info("SIP2 %s: connection lost: %s", peer, exc)
+        finally:
+            self.connections -= 1
+            writer.close()
+            with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
+                await writer.wait_closed()
+
+
+class ThreadedServer:
+    """The server on its own event loop in a background thread: for tests and the benchmark."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("port", 0)
+        self.server = Sip2Server(**kwargs)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._ready = threading.Event()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self.server.start())
+        self._ready.set()
+        self.loop.run_forever()
+        self.loop.run_until_complete(self.server.close())
+        self.loop.close()
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def __enter__(self) -> ThreadedServer:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the SIP2 server did not start within 10 seconds")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)

@@ -1,0 +1,117 @@
+"""Writes for kiosk accounts: adding them and checking a kiosk's login."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenyun.core.errors import Conflict, DomainError, Refused
+from wenyun.core.services import login_failure_record, login_success_record
+from wenyun.network.selectors import unit_get
+
+from .models import Encoding, KioskAccount
+from .selectors import kiosk_account_get
+
+logger = logging.getLogger("wenyun.sip2")
+
+MIN_PASSWORD_LENGTH = 8
+# A password hash made once, checked against when the name is unknown, so a wrong name costs the same time.
+_DUMMY_HASH = make_password("wenyun-no-such-kiosk")
+
+
+def _throttle_key(name: str) -> str:
+    return f"sip2:{name}"
+
+
+@transaction.atomic
+def kiosk_account_add(
+    *,
+    name: str,
+    password: str,
+    institution: str,
+    unit_code: str,
+    encoding: str = Encoding.UTF8,
+    patron_pin_required: bool = True,
+) -> KioskAccount:
+    name = name.strip()
+    institution = institution.strip()
+    if not name or len(name) > 40 or any(ch in name for ch in "|\r\n") or not name.isprintable():
+        raise DomainError(
+            _("A kiosk login name must be 1 to 40 printable characters without “|”: %(name)r is not.")
+            % {"name": name},
+            code="kiosk_name_invalid",
+        )
+    if len(password) < MIN_PASSWORD_LENGTH or any(ch in password for ch in "|\r\n"):
+        raise DomainError(
+            _("A kiosk password must be at least %(n)d characters long, without “|” or line breaks.")
+            % {"n": MIN_PASSWORD_LENGTH},
+            code="kiosk_password_invalid",
+        )
+    if not institution or len(institution) > 40 or "|" in institution:
+        raise DomainError(
+            _("The institution id (AO) must be 1 to 40 characters without “|”."),
+            code="kiosk_institution_invalid",
+        )
+    if encoding not in Encoding.values:
+        raise DomainError(
+            _("%(encoding)s is not an encoding a kiosk can use; choose utf-8 or gb18030.")
+            % {"encoding": encoding},
+            code="kiosk_encoding_invalid",
+        )
+    unit = unit_get(code=unit_code.strip())
+    if not unit.active:
+        raise Refused(
+            _("The unit %(code)s is closed down; a kiosk cannot be placed there.") % {"code": unit.code},
+            code="unit_inactive",
+        )
+    if KioskAccount.objects.filter(name=name).exists():
+        raise Conflict(
+            _("There is already a kiosk login named %(name)s.") % {"name": name}, code="kiosk_exists"
+        )
+    return KioskAccount.objects.create(
+        name=name,
+        password_hash=make_password(password),
+        institution=institution,
+        unit=unit,
+        encoding=encoding,
+        patron_pin_required=patron_pin_required,
+    )
+
+
+@transaction.atomic
+def kiosk_account_set_active(*, name: str, active: bool) -> KioskAccount:
+    account = kiosk_account_get(name=name)
+    account.active = active
+    account.save(update_fields=["active"])
+    return account
+
+
+def kiosk_login(*, name: str, password: str, peer: str | None = None) -> KioskAccount:
+    """The kiosk account these credentials name, or Refused (and the failure recorded and logged)."""
+    account = KioskAccount.objects.select_related("unit").filter(name=name).first()
+    ok = check_password(password, account.password_hash if account else _DUMMY_HASH)
+    if account is None or not ok or not account.active or not account.unit.active:
+        login_failure_record(username=_throttle_key(name[:140]), ip=peer)
+        logger.warning("SIP2 login refused for %r from %s", name[:40], peer or "?")
+        raise Refused(_("The kiosk login or password is wrong."), code="kiosk_login_refused")
+    now = timezone.now()
+    KioskAccount.objects.filter(pk=account.pk).update(last_login_at=now)
+    login_success_record(username=_throttle_key(name))
+    account.last_login_at = now
+    return account
+
+
+def kiosk_recent_failures(*, name: str) -> int:
+    """Failed logins for this name within the configured window (all connections together)."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    from wenyun.core.models import FailedLogin
+
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    return FailedLogin.objects.filter(username=_throttle_key(name[:140]).lower(), at__gte=since).count()
