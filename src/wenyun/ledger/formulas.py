@@ -1,0 +1,217 @@
+"""A standard file and its indicators' formulas: reading, checking, judging.
+
+A standard is a JSON document (one file per known standard under ledger/standards/):
+
+    {"code": "...", "name": "...", "name_en": "...", "issuer": "...", "description": "...",
+     "indicators": [{"code": "1.2", "name": "...", "part": "facilities", "scope": "county",
+                     "measure": "册/人", "comparison": ">=", "threshold": 0.6, "weight": 10,
+                     "formula": {...}, "note": "..."}]}
+
+Formula kinds:
+- {"kind": "metric", "metric": CODE, "sub_units": bool}: a metric's value for each unit in scope;
+- {"kind": "ratio", "numerator": CODE, "denominator": CODE, "sub_units": bool, "factor": 1}:
+  one metric over another (books per resident: holdings over the service population);
+- {"kind": "share", "metric": CODE, "of": KIND, "comparison": ">=", "value": 1500, "sub_units": bool}:
+  the percentage of units of a kind (under each unit in scope) whose metric meets the condition;
+- {"kind": "evidence"}: judged on documents attached (the number of them), nothing computed.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from wenyun.core.errors import DomainError
+from wenyun.network.models import UnitKind
+
+from .models import Comparison, FormulaKind, Part, Scope
+
+SHARE_KINDS = {*UnitKind.values, "institution"}
+
+
+class StandardFileError(DomainError):
+    code = "standard_invalid"
+
+
+def compare(value: Decimal | None, comparison: str, threshold: Decimal | None) -> bool | None:
+    """Whether the value meets the threshold; None where either is missing."""
+    if value is None or threshold is None:
+        return None
+    return {
+        ">=": value >= threshold,
+        "<=": value <= threshold,
+        ">": value > threshold,
+        "<": value < threshold,
+        "==": value == threshold,
+    }[comparison]
+
+
+def gap(value: Decimal | None, comparison: str, threshold: Decimal | None) -> Decimal | None:
+    """How far the value is from meeting the threshold (positive: short by this much)."""
+    if value is None or threshold is None or compare(value, comparison, threshold):
+        return None
+    if comparison in (">=", ">"):
+        return threshold - value
+    if comparison in ("<=", "<"):
+        return value - threshold
+    return abs(value - threshold)
+
+
+def _number(value, *, where: str) -> Decimal:
+    if isinstance(value, bool):
+        value = "x"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise StandardFileError(
+            _("%(where)s must be a number, not %(value)s.") % {"where": where, "value": value}
+        ) from None
+    if not number.is_finite():
+        raise StandardFileError(
+            _("%(where)s must be a number, not %(value)s.") % {"where": where, "value": value}
+        )
+    return number
+
+
+def _text(item: dict, key: str, *, where: str, required: bool = True, limit: int = 300) -> str:
+    value = item.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise StandardFileError(_("%(where)s: %(key)s must be text.") % {"where": where, "key": key})
+    value = value.strip()
+    if required and not value:
+        raise StandardFileError(_("%(where)s has no %(key)s.") % {"where": where, "key": key})
+    if len(value) > limit:
+        raise StandardFileError(
+            _("%(where)s: %(key)s is longer than %(limit)s characters.")
+            % {"where": where, "key": key, "limit": limit}
+        )
+    return value
+
+
+def _choice(value, choices, *, where: str, key: str) -> str:
+    if value not in choices:
+        raise StandardFileError(
+            _("%(where)s: %(key)s must be one of %(choices)s, not %(value)s.")
+            % {"where": where, "key": key, "choices": ", ".join(choices), "value": value}
+        )
+    return value
+
+
+def formula_clean(formula, *, where: str) -> dict:
+    """The formula checked and normalised, or StandardFileError naming what is wrong."""
+    if formula is None or formula == "evidence":
+        return {"kind": FormulaKind.EVIDENCE.value}
+    if not isinstance(formula, dict):
+        raise StandardFileError(_("%(where)s: the formula must be an object.") % {"where": where})
+    kind = _choice(formula.get("kind"), FormulaKind.values, where=where, key="formula.kind")
+
+    def metric_code(key: str) -> str:
+        value = formula.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise StandardFileError(
+                _("%(where)s: the formula needs a metric code in %(key)s.") % {"where": where, "key": key}
+            )
+        return value.strip()
+
+    sub_units = formula.get("sub_units", True)
+    if not isinstance(sub_units, bool):
+        raise StandardFileError(_("%(where)s: formula.sub_units must be true or false.") % {"where": where})
+    if kind == FormulaKind.EVIDENCE:
+        return {"kind": kind}
+    if kind == FormulaKind.METRIC:
+        return {"kind": kind, "metric": metric_code("metric"), "sub_units": sub_units}
+    if kind == FormulaKind.RATIO:
+        factor = _number(formula.get("factor", 1), where=f"{where}: formula.factor")
+        if factor <= 0:
+            raise StandardFileError(_("%(where)s: formula.factor must be above zero.") % {"where": where})
+        return {
+            "kind": kind,
+            "numerator": metric_code("numerator"),
+            "denominator": metric_code("denominator"),
+            "sub_units": sub_units,
+            "factor": str(factor),
+        }
+    return {
+        "kind": kind,
+        "metric": metric_code("metric"),
+        "of": _choice(formula.get("of"), sorted(SHARE_KINDS), where=where, key="formula.of"),
+        "comparison": _choice(
+            formula.get("comparison", ">="), Comparison.values, where=where, key="formula.comparison"
+        ),
+        "value": str(_number(formula.get("value"), where=f"{where}: formula.value")),
+        "sub_units": formula.get("sub_units", False) is True,
+    }
+
+
+def indicator_clean(item, *, where: str) -> dict:
+    if not isinstance(item, dict):
+        raise StandardFileError(_("%(where)s must be an object.") % {"where": where})
+    code = _text(item, "code", where=where, limit=40)
+    where = _("indicator %(code)s") % {"code": code}
+    formula = formula_clean(item.get("formula"), where=where)
+    threshold = item.get("threshold")
+    if threshold is None and formula["kind"] == FormulaKind.EVIDENCE:
+        threshold = 1  # at least one document
+    if threshold is None:
+        raise StandardFileError(_("%(where)s has no threshold.") % {"where": where})
+    weight = _number(item.get("weight", 0), where=f"{where}: weight")
+    if weight < 0:
+        raise StandardFileError(_("%(where)s: weight cannot be negative.") % {"where": where})
+    return {
+        "code": code,
+        "name": _text(item, "name", where=where),
+        "name_en": _text(item, "name_en", where=where, required=False),
+        "part": _choice(item.get("part"), Part.values, where=where, key="part"),
+        "scope": _choice(item.get("scope"), Scope.values, where=where, key="scope"),
+        "measure": _text(item, "measure", where=where, required=False, limit=40),
+        "comparison": _choice(item.get("comparison", ">="), Comparison.values, where=where, key="comparison"),
+        "threshold": _number(threshold, where=f"{where}: threshold"),
+        "weight": weight,
+        "formula": formula,
+        "note": _text(item, "note", where=where, required=False, limit=2000),
+    }
+
+
+def standard_parse(raw: bytes | str, *, name: str) -> dict:
+    """A standard file's content checked whole: every indicator valid, codes unique."""
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        document = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StandardFileError(
+            _("%(file)s is not a JSON standard file: %(problem)s") % {"file": name, "problem": exc}
+        ) from None
+    if not isinstance(document, dict):
+        raise StandardFileError(_("%(file)s must hold one JSON object.") % {"file": name})
+    where = name
+    code = _text(document, "code", where=where, limit=60)
+    if not all(c.isalnum() or c in "-_" for c in code) or not code.isascii():
+        raise StandardFileError(
+            _("%(file)s: the code %(code)s may only hold letters, digits, - and _.")
+            % {"file": name, "code": code}
+        )
+    indicators = document.get("indicators")
+    if not isinstance(indicators, list) or not indicators:
+        raise StandardFileError(_("%(file)s has no indicators.") % {"file": name})
+    cleaned = [
+        indicator_clean(item, where=_("indicator %(n)s") % {"n": n}) for n, item in enumerate(indicators, 1)
+    ]
+    seen: set[str] = set()
+    for item in cleaned:
+        if item["code"] in seen:
+            raise StandardFileError(
+                _("%(file)s has the indicator code %(code)s twice.") % {"file": name, "code": item["code"]}
+            )
+        seen.add(item["code"])
+    return {
+        "code": code,
+        "name": _text(document, "name", where=where, limit=200),
+        "name_en": _text(document, "name_en", where=where, required=False, limit=200),
+        "issuer": _text(document, "issuer", where=where, required=False, limit=200),
+        "description": _text(document, "description", where=where, required=False, limit=5000),
+        "indicators": cleaned,
+    }
