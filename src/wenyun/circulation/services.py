@@ -102,8 +102,9 @@ class CheckinResult:
 
 
 def circ_settings() -> CirculationSettings:
+    # Unsaved defaults until an administrator saves the settings: reading them never writes.
     row = CirculationSettings.objects.filter(pk=1).first()
-    return row if row is not None else CirculationSettings.objects.create(pk=1)
+    return row if row is not None else CirculationSettings(pk=1)
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -213,7 +214,7 @@ def reader_blocks(
             Block(
                 "fees_over_limit",
                 _("%(owed)s yuan is owed, more than the limit of %(limit)s yuan.")
-                % {"owed": owed, "limit": conf.fee_limit},
+                % {"owed": f"{owed:.2f}", "limit": f"{conf.fee_limit:.2f}"},
             )
         )
     return blocks
@@ -729,7 +730,9 @@ def loan_checkin(
                 unit=at_unit,
                 created_at=now,
             )
-            messages.append(_("Returned late: an overdue fee of %(amount)s yuan.") % {"amount": amount})
+            messages.append(
+                _("Returned late: an overdue fee of %(amount)s yuan.") % {"amount": f"{amount:.2f}"}
+            )
         if loan.lost:
             # A lost copy that comes back: its replacement charge is dropped.
             Fee.objects.filter(loan=loan, kind=Fee.Kind.LOST, status=Fee.Status.OPEN).update(
