@@ -122,7 +122,7 @@ def staffing_gaps(*, on: dt.date, within: Unit | None = None, only_gaps: bool = 
     """Every unit that has a staffing rule (its kind has one), with who holds which post and what is
     missing; in tree order. With only_gaps, the units that fall short."""
     required = staffing_rules()
-    units = Unit.objects.filter(kind__in=list(required), active=True).order_by("path")
+    units = Unit.objects.filter(kind__in=list(required), active=True).order_by("code")
     if within is not None:
         units = units.filter(path__startswith=within.path)
     by_unit: dict[int, list[Appointment]] = defaultdict(list)
@@ -206,7 +206,7 @@ def roll_compute(*, month: dt.date) -> list[DueLine]:
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=month))
         .exclude(employment__in=UNPAID_EMPLOYMENT)
         .select_related("person", "unit")
-        .order_by("unit__path", "post", "person__name", "start_date", "pk")
+        .order_by("unit__code", "post", "person__name", "start_date", "pk")
     )
     lines: list[DueLine] = []
     for appointment in appointments:
@@ -227,15 +227,15 @@ def roll_compute(*, month: dt.date) -> list[DueLine]:
                 segments[-1] = (amount, segments[-1][1] + days)
             else:
                 segments.append((amount, days))
-        for standard, days in segments:
-            if standard > 0:
+        for monthly, days in segments:
+            if monthly > 0:
                 lines.append(
                     DueLine(
                         appointment,
-                        standard,
+                        monthly,
                         days,
                         days_in_month,
-                        rules.prorate(monthly=standard, days=days, days_in_month=days_in_month),
+                        rules.prorate(monthly=monthly, days=days, days_in_month=days_in_month),
                     )
                 )
     return lines
@@ -263,7 +263,7 @@ def roll_lines(*, roll: SubsidyRoll, within: Unit | None = None) -> QuerySet[Rol
     """The roll's lines (those of a unit's subtree with within), regular first, in tree order."""
     lines = _within(RollLine.objects.filter(roll=roll), within)
     return lines.select_related("unit", "unit__parent", "person").order_by(
-        "kind", "unit__path", "post", "person_name", "pk"
+        "kind", "unit__code", "post", "person_name", "pk"
     )
 
 
@@ -278,11 +278,11 @@ def roll_totals_by_township(*, roll: SubsidyRoll, within: Unit | None = None) ->
     """Lines, people and yuan per township (a station and its villages) or institution."""
     totals: dict[int, dict] = {}
     for line in roll_lines(roll=roll, within=within):
-        group = line.unit.parent if line.unit.kind == UnitKind.VILLAGE else line.unit
+        group = line.unit.parent if line.unit.kind == UnitKind.VILLAGE and line.unit.parent else line.unit
         row = totals.setdefault(group.pk, {"unit": group, "lines": 0, "amount": Decimal(0)})
         row["lines"] += 1
         row["amount"] += line.amount
-    return sorted(totals.values(), key=lambda row: row["unit"].path)
+    return sorted(totals.values(), key=lambda row: row["unit"].code)
 
 
 def subsidy_totals_by_month(

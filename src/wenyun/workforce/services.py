@@ -41,9 +41,11 @@ MAX_MONTHLY = Decimal("100000")
 
 
 def _record(*, unit: Unit | None, actor, type: str, details: dict | None = None) -> None:
-    unit = unit or unit_root()
+    where = unit or unit_root()
+    if where is None:
+        return  # no county yet: nothing to hang the event on
     WorkforceEvent.objects.create(
-        unit=unit,
+        unit=where,
         actor=actor if getattr(actor, "pk", None) else None,
         type=type,
         at=timezone.now(),
@@ -151,7 +153,10 @@ def _person_fields(
 
 def _check_id_unique(fields: dict, *, exclude: int | None = None) -> None:
     digest = fields.get("id_number_hash")
-    if digest and StaffMember.objects.filter(id_number_hash=digest).exclude(pk=exclude).exists():
+    others = StaffMember.objects.filter(id_number_hash=digest)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if digest and others.exists():
         raise Conflict(
             _("A person with this identity number is already in the register."), code="staff_id_taken"
         )
@@ -648,7 +653,7 @@ def attendance_record(*, actor, session: TrainingSession, person: StaffMember, h
     value = session.hours if hours in (None, "") else _amount(hours, field=_("Hours"))
     if not 0 < value <= session.hours:
         raise DomainError(
-            _("Hours attended must be more than 0 and at most the session's %(hours)s.")
+            _("Hours attended must be more than 0 and at most the session's %(hours)s hours.")
             % {"hours": session.hours},
             code="hours_invalid",
         )
