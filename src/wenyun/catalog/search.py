@@ -14,7 +14,7 @@ from django.db import connection
 from .text import COLUMNS, TEXT_COLUMNS, Alternative, Term
 
 # How much a match in each column counts (title first, then author).
-WEIGHTS = {"title": 10.0, "author": 6.0, "other": 2.0, "ids": 10.0, "py": 4.0, "ini": 2.0}
+WEIGHTS = {"title": 10.0, "author": 6.0, "other": 2.0, "ids": 10.0, "py": 8.0, "ini": 8.0}
 
 
 @dataclass

@@ -102,7 +102,7 @@ def _check_year(year: int | None) -> None:
         )
 
 
-def _marc_for(record: Record) -> bytes:
+def marc_for(record: Record) -> bytes:
     """The record's MARC with its main fields set from the record's columns (kept fields stay)."""
     fields: list[Field] = []
     leader = (
@@ -189,7 +189,7 @@ def record_create(
         subjects=subjects.strip(),
     )
     record.control_number = f"WY{record.pk:08d}"
-    record.marc = _marc_for(record)
+    record.marc = marc_for(record)
     record.save(update_fields=["control_number", "marc"])
     records_index(records=[record])
     _event(
@@ -227,7 +227,7 @@ def record_update(*, actor, record: Record, **changes) -> Record:
         if getattr(record, name) != value:
             changed[name] = [str(getattr(record, name) or ""), str(value or "")]
             setattr(record, name, value)
-    record.marc = _marc_for(record)
+    record.marc = marc_for(record)
     record.save()
     records_index(records=[record])
     _event(
