@@ -11,6 +11,15 @@ from . import factories as f
 MONDAY = timezone.make_aware(dt.datetime(2026, 6, 1, 10, 0))
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Service refusals are asserted in the English source; the pages' Chinese is tested in test_views."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def lib(unit):
     return unit("YX-LIB")

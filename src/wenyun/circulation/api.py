@@ -1,0 +1,205 @@
+"""The integration contract for readers, loans and holds (mounted at /api/v1/ with no prefix)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from wenyun.catalog.selectors import item_get, record_get
+from wenyun.core.errors import DomainError
+from wenyun.network.access import access_unit
+from wenyun.network.selectors import unit_get
+
+from . import selectors, services
+from .models import Reader
+
+router = Router(tags=["circulation"])
+
+
+class ReaderBrief(Schema):
+    card: str
+    name: str
+    category: str
+    home_unit: str
+    expires_on: dt.date | None
+
+
+class BlockOut(Schema):
+    code: str
+    message: str
+
+
+class ReaderOut(ReaderBrief):
+    phone: str
+    id_number: str  # masked: only the last four characters
+    blocks: list[BlockOut]
+    loans: int
+    overdue: int
+    holds: int
+    holds_ready: int
+    fees_owed: Decimal
+
+
+class LoanOut(Schema):
+    barcode: str
+    record_id: int
+    title: str
+    lending_unit: str
+    out_at: dt.datetime
+    due: dt.date
+    renewals: int
+    overdue: bool
+
+
+class CheckoutIn(Schema):
+    card: str
+    barcode: str
+    unit: str
+
+
+class CheckoutOut(Schema):
+    barcode: str
+    card: str
+    due: dt.date
+
+
+class CheckinIn(Schema):
+    barcode: str
+    unit: str
+
+
+class DestinationOut(Schema):
+    action: str
+    unit: str
+
+
+class CheckinOut(Schema):
+    barcode: str
+    destination: DestinationOut
+    hold_card: str | None = None
+    fee: Decimal | None = None
+
+
+class HoldIn(Schema):
+    card: str
+    record_id: int | None = None
+    barcode: str | None = None
+    pickup_unit: str
+
+
+class HoldOut(Schema):
+    id: int
+    card: str
+    record_id: int
+    barcode: str | None
+    pickup_unit: str
+    status: str
+    position: int
+
+
+def _brief(reader: Reader) -> dict:
+    return {
+        "card": reader.card,
+        "name": reader.name,
+        "category": reader.category.code,
+        "home_unit": reader.home_unit.code,
+        "expires_on": reader.expires_on,
+    }
+
+
+@router.get("/readers", response=list[ReaderBrief], summary="Readers by card, name or phone")
+def readers(request, q: str = ""):
+    """Staff. Matches a card or phone exactly, or the start of a name; at most 50."""
+    if not request.user.is_staff_member:
+        raise DomainError(_("Only staff may look readers up."), code="staff_only")
+    return [_brief(r) for r in selectors.reader_search(q=q)]
+
+
+@router.get("/readers/{card}", response=ReaderOut, summary="One reader, with what stops him borrowing")
+def reader(request, card: str):
+    """Staff. `blocks` lists each reason the card cannot borrow now (empty when it can)."""
+    found = selectors.access_reader(request.user, card)
+    status = services.reader_status(reader=found)
+    return {
+        **_brief(found),
+        "phone": found.phone,
+        "id_number": found.id_number_masked,
+        "blocks": [{"code": b.code, "message": b.message} for b in status.blocks],
+        "loans": status.loans,
+        "overdue": status.overdue,
+        "holds": status.holds,
+        "holds_ready": status.holds_ready,
+        "fees_owed": status.fees_owed,
+    }
+
+
+@router.get("/readers/{card}/loans", response=list[LoanOut], summary="A reader's current loans")
+def reader_loans(request, card: str):
+    found = selectors.access_reader(request.user, card)
+    today = timezone.localdate()
+    return [
+        {
+            "barcode": loan.item.barcode,
+            "record_id": loan.item.record_id,
+            "title": loan.item.record.title,
+            "lending_unit": loan.lending_unit.code,
+            "out_at": loan.out_at,
+            "due": loan.due_on,
+            "renewals": loan.renewals,
+            "overdue": loan.due_on < today,
+        }
+        for loan in selectors.reader_loans(reader=found)
+    ]
+
+
+@router.post("/circulation/checkout", response=CheckoutOut, summary="Lend a copy")
+def checkout(request, body: CheckoutIn):
+    """Staff, at a unit of their own. A refusal is 409 with the rule's code (card_expired, loan_limit,
+    item_not_available, item_on_hold_for_other, ...) and one sentence saying why."""
+    unit = access_unit(request.user, body.unit, for_change=True)
+    found = selectors.access_reader(request.user, body.card)
+    item = item_get(barcode=body.barcode)
+    loan = services.loan_checkout(reader=found, item=item, at_unit=unit, actor=request.user, via="api")
+    return {"barcode": item.barcode, "card": found.card, "due": loan.due_on}
+
+
+@router.post("/circulation/checkin", response=CheckinOut, summary="Take a copy back; where it goes next")
+def checkin(request, body: CheckinIn):
+    """Staff. `destination.action`: shelve (here), hold_shelf (here, for `hold_card`), transit (to `unit`)."""
+    unit = access_unit(request.user, body.unit, for_change=True)
+    item = item_get(barcode=body.barcode)
+    result = services.loan_checkin(item=item, at_unit=unit, actor=request.user, via="api")
+    return {
+        "barcode": item.barcode,
+        "destination": {"action": result.action, "unit": result.unit.code},
+        "hold_card": result.hold.reader.card if result.hold else None,
+        "fee": result.fee.amount if result.fee else None,
+    }
+
+
+@router.post("/holds", response=HoldOut, summary="Place a hold on a title or a copy")
+def place_hold(request, body: HoldIn):
+    """Staff. Give `record_id` for any copy of the title or `barcode` for that copy; `position` is the
+    hold's place in the title's queue (1 = next)."""
+    found = selectors.access_reader(request.user, body.card)
+    pickup = unit_get(code=body.pickup_unit)
+    if (body.record_id is None) == (not body.barcode):
+        raise DomainError(_("Give either record_id or barcode."), code="hold_target_invalid")
+    record = record_get(record_id=body.record_id) if body.record_id is not None else None
+    item = item_get(barcode=body.barcode) if body.barcode else None
+    hold = services.hold_place(
+        reader=found, record=record, item=item, pickup_unit=pickup, actor=request.user, via="api"
+    )
+    return {
+        "id": hold.pk,
+        "card": found.card,
+        "record_id": hold.record_id,
+        "barcode": item.barcode if item else None,
+        "pickup_unit": pickup.code,
+        "status": hold.status,
+        "position": selectors.hold_position(hold=hold),
+    }
