@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.units, name="units"),
     path("units/<str:code>/", views.unit, name="unit"),
+    path("", include("wenyun.programs.portal_urls")),
+    path("survey/", include("wenyun.ledger.public_urls")),
 ]

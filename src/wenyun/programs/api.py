@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from wenyun.circulation.selectors import reader_get
 from wenyun.core.errors import DomainError
@@ -152,7 +152,7 @@ def register(request, activity_id: int, payload: RegistrationIn):
     activity = selectors.activity_get(pk=activity_id, public=True)
     reader = reader_get(card=payload.card)
     registration = services.registration_create(activity=activity, reader=reader, actor=request.user)
-    return 201, _registration_out(registration)
+    return Status(201, _registration_out(registration))
 
 
 class CancelOut(Schema):

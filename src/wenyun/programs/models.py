@@ -236,6 +236,7 @@ class Booking(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
+    code = models.CharField(max_length=12, unique=True, default=new_code)  # the requester's link to it
 
     class Meta:
         ordering = ["starts_at", "pk"]
