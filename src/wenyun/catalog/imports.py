@@ -274,6 +274,7 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
         changed: list[Record] = []
         targets: list[tuple[_Incoming, Record | None]] = []
         seen: dict[tuple[str, str], Record] = {}
+        seen_bytes: dict[tuple[str, bytes], Record] = {}
         for incoming in batch:
             values = _record_values(incoming)
             if incoming.data.isbn and not incoming.data.isbn.valid:
@@ -292,6 +293,15 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                     report.updated += 1
                 targets.append((incoming, match))
                 continue
+            if not incoming.data.control_number and not values["isbn"]:
+                # Nothing to match on but the record itself: the same bytes from the same source.
+                same = seen_bytes.get((incoming.source, incoming.marc)) or (
+                    Record.objects.filter(source=incoming.source, marc=incoming.marc).defer("marc").first()
+                )
+                if same is not None:
+                    report.unchanged += 1
+                    targets.append((incoming, same))
+                    continue
             isbn_match = by_isbn.get(values["isbn"]) if values["isbn"] else None
             if isbn_match is not None:
                 report.matched_by_isbn += 1
@@ -304,6 +314,7 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                 seen[key] = record
             if values["isbn"]:
                 by_isbn.setdefault(values["isbn"], record)
+            seen_bytes[(incoming.source, incoming.marc)] = record
         created = Record.objects.bulk_create([r for _i, r in new], batch_size=500)
         report.added += len(created)
         if changed:

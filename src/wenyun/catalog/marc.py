@@ -251,22 +251,26 @@ def parse_iso2709(
         except UnicodeDecodeError:
             raise MarcError(f"field {tag} is not valid {enc}") from None
         fields.append(Field(tag, indicators=indicators.ljust(2)[:2], subfields=subfields))
+    for f in fields:
+        for code, _value in f.subfields:
+            if not (code.isascii() and (code.isalnum() or code in "!#$%&*+-./:;<=>?@_")):
+                raise MarcError(f"field {f.tag} has a subfield code {code!r} that is not a letter or digit")
     return MarcRecord(leader=leader, fields=fields, raw=chunk if enc == "utf-8" else b"", encoding=enc)
 
 
-def to_iso2709(record: MarcRecord, *, flavour: str = "marc21") -> bytes:
-    """The record as ISO 2709 in UTF-8 (the leader says so for MARC 21)."""
-    if record.raw:
+def to_iso2709(record: MarcRecord, *, flavour: str = "marc21", encoding: str = "utf-8") -> bytes:
+    """The record as ISO 2709 in UTF-8 (the leader says so for MARC 21), or GB18030 for tests and exports."""
+    if record.raw and encoding == "utf-8":
         return record.raw
     directory = bytearray()
     body = bytearray()
     for f in record.fields:
         if f.is_control:
-            data = f.value.encode("utf-8") + FT
+            data = f.value.encode(encoding) + FT
         else:
             data = (
-                f.indicators.encode("utf-8")
-                + b"".join(SF + c.encode("utf-8") + v.encode("utf-8") for c, v in f.subfields)
+                f.indicators.encode(encoding)
+                + b"".join(SF + c.encode(encoding) + v.encode(encoding) for c, v in f.subfields)
                 + FT
             )
         directory += f"{f.tag[:3]:0>3}{len(data):04d}{len(body):05d}".encode("ascii")
@@ -275,7 +279,7 @@ def to_iso2709(record: MarcRecord, *, flavour: str = "marc21") -> bytes:
     length = base + len(body) + 1
     leader = record.leader.ljust(24)[:24]
     if flavour == "marc21":
-        leader = leader[:9] + "a" + leader[10:]
+        leader = leader[:9] + ("a" if encoding == "utf-8" else " ") + leader[10:]
     leader = f"{length:05d}{leader[5:12]}{base:05d}{leader[17:]}"
     return leader.encode("ascii", "replace") + bytes(directory) + FT + bytes(body) + RT
 

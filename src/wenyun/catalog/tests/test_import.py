@@ -1,0 +1,156 @@
+"""`import-marc`: what is read, what is skipped and why, re-importing, holdings, batches, export."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from wenyun.catalog import services
+from wenyun.catalog.models import CatalogEvent, Item, Record
+
+
+def _import(data_file, name, unit, **kwargs):
+    with open(data_file(name), "rb") as fh:
+        return services.marc_import(stream=fh, owner=unit("YX-LIB"), name=name, **kwargs)
+
+
+def test_a_chinese_marc21_file_imports_its_records_and_the_copies_in_952(item_types, data_file, unit):
+    report = _import(data_file, "chinese-marc21-utf8.mrc", unit)
+    assert (report.read, report.added, report.skipped, report.invalid_isbns) == (4, 4, 0, 1)
+    assert (report.items_added, report.items_skipped) == (6, 1)
+    santi = Record.objects.get(source="TESTLIB", control_number="CN0001")
+    assert (santi.title, santi.responsibility, santi.publisher, santi.year, santi.isbn, santi.clc) == (
+        "三體",
+        "劉慈欣著",
+        "重庆出版社",
+        2008,
+        "9787536692930",
+        "I247.55",
+    )
+    assert sorted(santi.items.values_list("barcode", "home_unit__code")) == [
+        ("T0000001", "YX-LIB"),
+        ("T0000002", "YX-LIB"),
+        ("T0000003", "YX-S01"),
+    ]
+    flagged = Record.objects.get(control_number="CN0003")
+    assert (flagged.isbn, flagged.isbn_raw, flagged.isbn_valid) == ("", "9787536692931", False)
+    # The copy with an unknown unit code stays at the importing unit and the report says so.
+    assert Item.objects.get(barcode="T0000006").home_unit.code == "YX-LIB"
+    assert [p["reason"] for p in report.item_problems] == [
+        "unknown unit 'NOWHERE': the copy is at YX-LIB",
+        "the holding has no barcode",
+    ]
+
+
+def test_importing_the_same_file_again_changes_nothing(item_types, data_file, unit):
+    _import(data_file, "chinese-marc21-utf8.mrc", unit)
+    before = (Record.objects.count(), Item.objects.count())
+    report = _import(data_file, "chinese-marc21-utf8.mrc", unit)
+    assert (report.added, report.updated, report.unchanged, report.items_added, report.items_unchanged) == (
+        0,
+        0,
+        4,
+        0,
+        6,
+    )
+    assert (Record.objects.count(), Item.objects.count()) == before
+
+
+def test_a_record_from_another_source_with_the_same_isbn_is_matched_not_added(
+    item_types, data_file, unit, shelf
+):
+    report = _import(data_file, "chinese-marc21-utf8.mrc", unit)
+    assert (report.added, report.matched_by_isbn) == (3, 1)
+    assert set(Item.objects.filter(barcode__startswith="T000000").values_list("record", flat=True)) >= {
+        shelf["santi"].pk
+    }
+
+
+def test_broken_records_are_skipped_with_position_and_reason_and_the_rest_import(item_types, data_file, unit):
+    report = _import(data_file, "bad_records.mrc", unit)
+    assert (report.read, report.added, report.unchanged, report.skipped) == (9, 1, 1, 7)
+    assert report.problems[0] == {
+        "record": 2,
+        "offset": 127,
+        "reason": "the base address of data (99937) is outside the record",
+    }
+
+
+def test_cnmarc_in_gb18030_imports_with_its_905_holdings(item_types, data_file, unit):
+    report = _import(data_file, "chinese-cnmarc-gb18030.iso", unit)
+    assert (report.added, report.items_added, report.encodings) == (2, 2, {"gb18030": 2})
+    record = Record.objects.get(control_number="012000002")
+    assert (record.title, record.marc_format, record.clc) == ("骆驼祥子", "unimarc", "I246.5")
+    item = Item.objects.get(barcode="G0000002")
+    assert (item.home_unit.code, item.call_number, str(item.price)) == ("YX-S02", "I246.5/12", "35.00")
+
+
+def test_a_failure_in_a_later_batch_leaves_the_earlier_batches_whole(
+    item_types, data_file, unit, monkeypatch
+):
+    from wenyun.catalog import imports
+
+    real = imports._store_items
+    calls = {"n": 0}
+
+    def failing(targets, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(targets, **kwargs)
+
+    monkeypatch.setattr(imports, "_store_items", failing)
+    with pytest.raises(KeyboardInterrupt):
+        _import(data_file, "chinese-marc21-utf8.mrc", unit, batch_size=1)
+    assert sorted(Record.objects.values_list("control_number", flat=True)) == ["CN0001", "CN0002"]
+    assert Item.objects.count() == 4
+
+
+def test_the_command_writes_a_json_report_and_problems_on_stderr(
+    item_types, data_file, unit, tmp_path, capsys
+):
+    report_path = tmp_path / "report.json"
+    call_command(
+        "import_marc", str(data_file("bad_records.mrc")), "--owner", "YX-LIB", "--report", str(report_path)
+    )
+    captured = capsys.readouterr()
+    assert (
+        "bad_records.mrc: skipped record 2 (byte 127): the base address of data (99937) is outside the record"
+        in captured.err
+    )
+    summary = json.loads(report_path.read_text())
+    assert (summary["read"], summary["skipped"], len(summary["problems"])) == (9, 7, 7)
+    assert CatalogEvent.objects.filter(type="marc_imported").count() == 1
+
+
+def test_the_command_refuses_an_unknown_owner_and_imports_nothing(county, data_file):
+    with pytest.raises(CommandError, match="没有代码为 NOPE 的单位。"):
+        call_command("import_marc", str(data_file("test.dat")), "--owner", "NOPE")
+    assert Record.objects.count() == 0
+
+
+def test_export_writes_back_every_field_as_imported(item_types, data_file, unit):
+    original = data_file("chinese-marc21-utf8.mrc").read_bytes()
+    _import(data_file, "chinese-marc21-utf8.mrc", unit)
+    out = io.BytesIO()
+    assert services.marc_export(out=out) == 4
+    assert out.getvalue() == original
+
+
+def test_export_as_marcxml_reads_back_the_same_records(item_types, data_file, unit):
+    from wenyun.catalog.marc import read_marcxml
+
+    _import(data_file, "test.dat", unit)
+    out = io.BytesIO()
+    count = services.marc_export(out=out, format="marcxml")
+    again = [r for _p, r in read_marcxml(out.getvalue())]
+    assert len(again) == count == Record.objects.count()
+    first = Record.objects.order_by("pk").first()
+    from wenyun.catalog.marc import parse_iso2709
+
+    kept = parse_iso2709(bytes(first.marc), encoding="utf-8")
+    assert [(f.tag, f.value, f.subfields) for f in again[0].fields] == [
+        (f.tag, f.value, f.subfields) for f in kept.fields
+    ]
