@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wenyun.core.models import EventBase
+from wenyun.network.models import UnitKind
 
 
 class Post(models.TextChoices):
@@ -122,7 +123,7 @@ class StaffingRule(models.Model):
     """How many people a unit of a kind needs in a post (a village centre: one full-time worker and
     one bookstore manager). Data, because each province sets its own."""
 
-    unit_kind = models.CharField(_("unit kind"), max_length=20)
+    unit_kind = models.CharField(_("unit kind"), max_length=20, choices=UnitKind.choices)
     post = models.CharField(_("post"), max_length=20, choices=Post.choices)
     required = models.PositiveSmallIntegerField(_("required"), default=1)
 
@@ -137,7 +138,7 @@ class SubsidyStandard(models.Model):
     """Yuan a month for a post at a kind of unit, from a day on; the next row for the pair ends it."""
 
     post = models.CharField(_("post"), max_length=20, choices=Post.choices)
-    unit_kind = models.CharField(_("unit kind"), max_length=20)
+    unit_kind = models.CharField(_("unit kind"), max_length=20, choices=UnitKind.choices)
     monthly_amount = models.DecimalField(_("yuan a month"), max_digits=9, decimal_places=2)
     effective_from = models.DateField(_("from"))
     basis = models.CharField(_("basis"), max_length=200, blank=True)

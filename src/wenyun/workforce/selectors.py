@@ -328,3 +328,19 @@ def training_hours_of(*, person: StaffMember) -> list[tuple[int, Decimal]]:
 
 def session_attendances(*, session: TrainingSession) -> QuerySet[Attendance]:
     return session.attendances.select_related("person").order_by("person__name", "pk")
+
+
+def adjustable_appointments(*, month: dt.date) -> QuerySet[Appointment]:
+    """Paid posts held in the twelve months up to this one: the posts an adjustment can be for."""
+    paid = SubsidyStandard.objects.values_list("post", "unit_kind").distinct()
+    which = Q(pk__in=[])
+    for post, unit_kind in paid:
+        which |= Q(post=post, unit__kind=unit_kind)
+    since = (month.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
+    return (
+        Appointment.objects.filter(which, start_date__lte=rules.month_last_day(month))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
+        .exclude(employment__in=UNPAID_EMPLOYMENT)
+        .select_related("person", "unit")
+        .order_by("unit__code", "person__name")
+    )

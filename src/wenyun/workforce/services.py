@@ -179,6 +179,7 @@ def staff_add(
     bank_account: str = "",
     education: str = "",
     account=None,
+    note: str = "",
 ) -> StaffMember:
     """A new person in the register together with their first post."""
     require_unit_manager(actor, unit)
@@ -202,7 +203,13 @@ def staff_add(
     person = StaffMember.objects.create(account=account, **fields)
     _record(unit=unit, actor=actor, type=WorkforceEvent.Type.STAFF_ADDED, details={"person": person.pk})
     appointment_start(
-        actor=actor, person=person, unit=unit, post=post, employment=employment, start_date=start_date
+        actor=actor,
+        person=person,
+        unit=unit,
+        post=post,
+        employment=employment,
+        start_date=start_date,
+        note=note,
     )
     return person
 

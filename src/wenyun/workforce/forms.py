@@ -1,0 +1,104 @@
+"""Forms check the shape of what was typed (a date, a number); the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wenyun.network.models import UnitKind
+
+from .models import EmploymentType, Post, Qualification
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False, choices=[("", "—"), ("M", _("Male")), ("F", _("Female"))]
+    )
+    birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900, max_value=2100)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
+    id_number = forms.CharField(
+        label=_("Identity number"),
+        max_length=18,
+        required=False,
+        help_text=_("Kept as a check value and its last 4 digits; leave empty to keep the one on file."),
+    )
+    bank_name = forms.CharField(label=_("Bank"), max_length=60, required=False)
+    bank_account = forms.CharField(
+        label=_("Bank account"),
+        max_length=32,
+        required=False,
+        help_text=_("Shown masked; leave empty to keep the one on file."),
+    )
+    education = forms.CharField(label=_("Education"), max_length=40, required=False)
+
+
+class AppointmentForm(forms.Form):
+    unit = forms.CharField(label=_("Unit code"), max_length=20, help_text=_("For example YX-S01-V01."))
+    post = forms.ChoiceField(label=_("Post"), choices=Post.choices)
+    employment = forms.ChoiceField(label=_("Employment type"), choices=EmploymentType.choices)
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class NewStaffForm(PersonForm, AppointmentForm):
+    pass
+
+
+class EndForm(forms.Form):
+    end_date = forms.DateField(label=_("Last day in the post"), widget=DateInput)
+
+
+class QualificationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Qualification.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    awarded_on = forms.DateField(label=_("Awarded on"), required=False, widget=DateInput)
+
+
+class StandardForm(forms.Form):
+    post = forms.ChoiceField(label=_("Post"), choices=Post.choices)
+    unit_kind = forms.ChoiceField(label=_("Unit kind"), choices=UnitKind.choices)
+    monthly_amount = forms.DecimalField(label=_("Yuan a month"), min_value=0, max_digits=9, decimal_places=2)
+    effective_from = forms.DateField(label=_("From"), widget=DateInput)
+    basis = forms.CharField(label=_("Basis (the document that sets it)"), max_length=200, required=False)
+
+
+class MonthForm(forms.Form):
+    month = forms.CharField(
+        label=_("Month"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+
+
+class AdjustmentForm(forms.Form):
+    appointment = forms.IntegerField(label=_("Post"), widget=forms.Select)
+    corrects_month = forms.CharField(
+        label=_("Month corrected"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    amount = forms.DecimalField(label=_("Yuan (negative to take back)"), max_digits=9, decimal_places=2)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class TrainingForm(forms.Form):
+    unit = forms.CharField(label=_("Held by (unit code)"), max_length=20)
+    topic = forms.CharField(label=_("Topic"), max_length=120)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    trainer = forms.CharField(label=_("Trainer"), max_length=80)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=5, decimal_places=1)
+    place = forms.CharField(label=_("Place"), max_length=120, required=False)
+
+
+class AttendanceForm(forms.Form):
+    person = forms.IntegerField(label=_("Person"), widget=forms.Select)
+    hours = forms.DecimalField(
+        label=_("Hours (empty: the whole session)"),
+        required=False,
+        min_value=0,
+        max_digits=5,
+        decimal_places=1,
+    )
