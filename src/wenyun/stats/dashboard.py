@@ -33,7 +33,7 @@ TILES = (
     "opening_hours_delivered",
 )
 # What ranks stations and villages from busiest to quietest: the first of these that is recorded.
-RANKED_BY = ("loans", "visits_total", "visits_door")
+RANKED_BY = ("visits_total", "loans", "visits_door")
 
 
 @dataclass
@@ -212,9 +212,22 @@ def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
     return Dashboard(unit=unit, as_of=as_of, period=year, tiles=tiles, panels=panels)
 
 
-# Panels that are lists rather than metrics (top titles...): functions (unit, period) -> Panel | None,
-# added by the modules that read the apps they come from.
-EXTRA_PANELS: list = []
+def _top_titles(*, unit: Unit, period: Period) -> Panel | None:
+    from . import sources
+
+    ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    rows = sources.top_titles(unit_ids=ids, period=period, limit=10)
+    return Panel(
+        key="top_titles",
+        title=_("The ten titles borrowed most, this year"),
+        chart="hbar",
+        columns=[_("Title"), str(REGISTRY["loans"].name)],
+        rows=[[title[:40], n] for title, n in rows],
+    )
+
+
+# Panels that are lists rather than metrics: functions (unit, period) -> Panel | None.
+EXTRA_PANELS = [_top_titles]
 
 
 def panel_csv(panel: Panel) -> str:

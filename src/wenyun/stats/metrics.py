@@ -28,12 +28,13 @@ from typing import Literal
 from django.db.models import Q
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wenyun.core.errors import NotFound
 from wenyun.network.models import Unit, UnitKind
 
-from . import selectors
+from . import selectors, sources
 from .models import ManualCode
 from .periods import Period
 
@@ -380,3 +381,559 @@ register(
         group="visits",
     )
 )
+
+# --- the catalogue ----------------------------------------------------------------------------------
+
+VOLUMES = _("volumes")
+TIMES = _("times")
+
+register(
+    Metric(
+        code="holdings",
+        name=_("Total holdings"),
+        definition=_(
+            "Copies whose home is the unit, acquired by the period's end (or with no acquisition date) and not "
+            "withdrawn or lost before it ended; with sub-units, the copies of every unit under it (the county "
+            "library, the stations' branches, the village reading rooms and rural bookstores)."
+        ),
+        measure=VOLUMES,
+        source="catalog",
+        over_units="sum",
+        over_time="end",
+        per_unit=sources.per_unit_holdings(),
+        group="collection",
+    )
+)
+for group, name, types in (
+    ("books", _("Books held"), "book"),
+    ("periodicals", _("Periodicals held"), "periodical, magazine, newspaper"),
+    ("audiovisual", _("Audio-visual items held"), "av, cd, dvd, audio, video"),
+):
+    register(
+        Metric(
+            code=f"holdings_{group}",
+            name=name,
+            definition=format_lazy(
+                "{}{}",
+                _("Holdings (as defined for total holdings) of the item types with these codes: "),
+                types,
+            ),
+            measure=VOLUMES,
+            source="catalog",
+            over_units="sum",
+            over_time="end",
+            per_unit=sources.per_unit_holdings(group),
+            group="collection",
+        )
+    )
+register(
+    Metric(
+        code="new_acquisitions",
+        name=_("New acquisitions"),
+        definition=_("Copies whose home is the unit with an acquisition date in the period."),
+        measure=VOLUMES,
+        source="catalog",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_new_acquisitions,
+        group="collection",
+    )
+)
+
+# --- circulation ------------------------------------------------------------------------------------
+
+register(
+    Metric(
+        code="loans",
+        name=_("Loans"),
+        definition=_(
+            "Checkouts at the unit in the period, at the desk or a self-service kiosk, from the circulation "
+            "event log (renewals are not counted again)."
+        ),
+        measure=_("loans"),
+        source="circulation",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_events("checkout"),
+        group="circulation",
+    )
+)
+register(
+    Metric(
+        code="renewals",
+        name=_("Renewals"),
+        definition=_("Loans renewed at the unit in the period, from the circulation event log."),
+        measure=TIMES,
+        source="circulation",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_events("renew"),
+        group="circulation",
+    )
+)
+register(
+    Metric(
+        code="returns",
+        name=_("Returns"),
+        definition=_("Copies checked in at the unit in the period, from the circulation event log."),
+        measure=VOLUMES,
+        source="circulation",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_events("checkin"),
+        group="circulation",
+    )
+)
+register(
+    Metric(
+        code="borrowers",
+        name=_("Borrowers"),
+        definition=_(
+            "Different readers who borrowed at the unit in the period; with sub-units a reader who borrowed at "
+            "two of them is counted once. The annual report's total adds its rows up as the printed forms do."
+        ),
+        measure=PEOPLE,
+        source="circulation",
+        over_units="distinct",
+        over_time="sum",
+        over_set=sources.over_borrowers,
+        group="circulation",
+    )
+)
+register(
+    Metric(
+        code="valid_cards",
+        name=_("Valid reader cards"),
+        definition=_(
+            "Reader cards registered at the unit by the period's end that had not expired on its last day."
+        ),
+        measure=_("cards"),
+        source="circulation",
+        over_units="sum",
+        over_time="end",
+        per_unit=sources.per_unit_valid_cards,
+        group="circulation",
+    )
+)
+register(
+    Metric(
+        code="new_readers",
+        name=_("New readers"),
+        definition=_("Reader cards registered at the unit in the period."),
+        measure=_("cards"),
+        source="circulation",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_new_readers,
+        group="circulation",
+    )
+)
+register(
+    Metric(
+        code="holds_waiting",
+        name=_("Holds waiting"),
+        definition=_(
+            "Holds for pickup at the unit placed and not yet on the hold shelf, collected, cancelled or expired "
+            "at the period's end (now, for a period not over yet)."
+        ),
+        measure=_("holds"),
+        source="circulation",
+        over_units="sum",
+        over_time="end",
+        per_unit=sources.per_unit_holds_waiting,
+        group="circulation",
+    )
+)
+register(
+    Metric(
+        code="transits_in_flight",
+        name=_("Transits in flight"),
+        definition=_(
+            "Copies on their way to the unit at the period's end (now, for a period not over yet): sent off "
+            "and neither received nor cancelled."
+        ),
+        measure=VOLUMES,
+        source="circulation",
+        over_units="sum",
+        over_time="end",
+        per_unit=sources.per_unit_transits_in_flight,
+        group="circulation",
+    )
+)
+
+# --- visits -----------------------------------------------------------------------------------------
+
+register(
+    Metric(
+        code="visits_system",
+        name=_("Visits seen by the system"),
+        definition=_(
+            "Visits the system records itself at the unit in the period: each reader who borrowed there on a "
+            "day (once a day), each check-in at an activity and each museum ticket used at the door. Not "
+            "de-duplicated between the three: a reader who borrowed and then attended a lecture counts twice."
+        ),
+        measure=VISITS,
+        source="circulation, programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_system_visits,
+        group="visits",
+    )
+)
+register(
+    Metric(
+        code="visits_total",
+        name=_("Total visits"),
+        definition=_(
+            "For each unit and day, the door count where one was entered for that day (the counter sees "
+            "everyone who came in), otherwise the visits seen by the system; added up over the days of the "
+            "period and the units."
+        ),
+        measure=VISITS,
+        source="stats, circulation, programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_total_visits,
+        group="visits",
+    )
+)
+
+# --- cultural services ------------------------------------------------------------------------------
+
+ACTIVITIES = _("activities")
+ARTS = ("performance", "competition", "film")
+
+register(
+    Metric(
+        code="activities",
+        name=_("Activities held"),
+        definition=_(
+            "Published activities of every category whose first session falls in the period, counted at the "
+            "unit that holds them (a weekly class is one activity)."
+        ),
+        measure=ACTIVITIES,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_activities(),
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="activity_attendance",
+        name=_("Activity attendance"),
+        definition=_(
+            "People at the sessions held in the period of the unit's published activities: registrants checked "
+            "in at the door plus the walk-ins recorded for each session."
+        ),
+        measure=PEOPLE,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_attendance(),
+        group="programs",
+    )
+)
+for code, category, name in (
+    ("lectures", "lecture", _("Lectures")),
+    ("exhibitions", "exhibition", _("Exhibitions")),
+    ("training_classes", "training", _("Training classes")),
+):
+    register(
+        Metric(
+            code=code,
+            name=name,
+            definition=format_lazy(
+                "{} {}",
+                _("Published activities of this category whose first session falls in the period:"),
+                category,
+            ),
+            measure=ACTIVITIES,
+            source="programs",
+            over_units="sum",
+            over_time="sum",
+            per_unit=sources.per_unit_activities([category]),
+            group="programs",
+        )
+    )
+register(
+    Metric(
+        code="training_sessions",
+        name=_("Training sessions"),
+        definition=_(
+            "Sessions held in the period of the unit's published training classes (each meeting counts)."
+        ),
+        measure=_("sessions"),
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_sessions(["training"]),
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="trainees",
+        name=_("Trainees"),
+        definition=_(
+            "Attendance at the training sessions held in the period: registrants checked in plus walk-ins, "
+            "counted at each session (人次)."
+        ),
+        measure=PEOPLE,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_attendance(["training"]),
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="arts_activities",
+        name=_("Arts activities"),
+        definition=_(
+            "Published performances, competitions and film showings whose first session falls in the period."
+        ),
+        measure=ACTIVITIES,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_activities(ARTS),
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="arts_activity_attendance",
+        name=_("Arts activity attendance"),
+        definition=_(
+            "Attendance at the sessions held in the period of performances, competitions and films."
+        ),
+        measure=PEOPLE,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_attendance(ARTS),
+        group="programs",
+    )
+)
+for category, name in (
+    ("lecture", _("Attendance at lectures")),
+    ("training", _("Attendance at training classes")),
+    ("exhibition", _("Attendance at exhibitions")),
+    ("performance", _("Attendance at performances")),
+    ("reading", _("Attendance at reading events")),
+    ("film", _("Attendance at film showings")),
+    ("competition", _("Attendance at competitions")),
+    ("other", _("Attendance at other activities")),
+):
+    register(
+        Metric(
+            code=f"attendance_category_{category}",
+            name=name,
+            definition=format_lazy(
+                "{} {}", _("Activity attendance (as defined above) at activities of the category"), category
+            ),
+            measure=PEOPLE,
+            source="programs",
+            over_units="sum",
+            over_time="sum",
+            per_unit=sources.per_unit_attendance([category]),
+            group="programs",
+        )
+    )
+register(
+    Metric(
+        code="performances_sent",
+        name=_("Performances sent to villages"),
+        definition=_(
+            "Performances ordered from the service menu (点单) and delivered in the period, counted at the "
+            "village or station that ordered them."
+        ),
+        measure=_("performances"),
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_menu_delivered("performance"),
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="performance_audience",
+        name=_("Audience of performances sent to villages"),
+        definition=_(
+            "The attendance recorded on delivery of the performances sent to villages in the period."
+        ),
+        measure=PEOPLE,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_menu_delivered("performance", audience=True),
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="troupes_guided",
+        name=_("Troupes guided"),
+        definition=_("Active folk troupes registered with the unit and founded by the period's end."),
+        measure=_("troupes"),
+        source="programs",
+        over_units="sum",
+        over_time="end",
+        per_unit=sources.per_unit_troupes,
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="bookings",
+        name=_("Room bookings"),
+        definition=_("Approved bookings of the unit's rooms and venues that start in the period."),
+        measure=_("bookings"),
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_bookings,
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="museum_entries",
+        name=_("Museum visitors with a timed ticket"),
+        definition=_("Timed-entry tickets of the unit used at the door in the period."),
+        measure=VISITS,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_museum_entries,
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="digital_visits",
+        name=_("Digital resource visits"),
+        definition=_(
+            "Visits to the digital resources reported for the unit for the months that start in the period."
+        ),
+        measure=VISITS,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_digital("visits"),
+        group="programs",
+    )
+)
+register(
+    Metric(
+        code="digital_downloads",
+        name=_("Digital resource downloads and plays"),
+        definition=_(
+            "Downloads or plays of the digital resources reported for the unit for the months that start in "
+            "the period."
+        ),
+        measure=TIMES,
+        source="programs",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_digital("downloads"),
+        group="programs",
+    )
+)
+
+# --- volunteers and staff ---------------------------------------------------------------------------
+
+register(
+    Metric(
+        code="volunteer_hours",
+        name=_("Volunteer hours"),
+        definition=_(
+            "Hours confirmed on volunteer shifts of the unit's projects that started in the period."
+        ),
+        measure=HOURS,
+        source="volunteers",
+        over_units="sum",
+        over_time="sum",
+        per_unit=sources.per_unit_volunteer_hours,
+        decimals=1,
+        group="volunteers",
+    )
+)
+register(
+    Metric(
+        code="staff",
+        name=_("Staff"),
+        definition=_(
+            "People holding an appointment at the unit on the period's last day, from the staff register."
+        ),
+        measure=PEOPLE,
+        source="workforce",
+        over_units="sum",
+        over_time="end",
+        per_unit=sources.per_unit_staff(),
+        group="workforce",
+    )
+)
+register(
+    Metric(
+        code="staff_senior_title",
+        name=_("Staff with a senior professional title"),
+        definition=_(
+            "Staff (as above) with a professional title recorded whose name marks it senior (高级, 副高, 正高, "
+            "研究馆员)."
+        ),
+        measure=PEOPLE,
+        source="workforce",
+        over_units="sum",
+        over_time="end",
+        per_unit=sources.per_unit_staff(senior_title=True),
+        group="workforce",
+    )
+)
+
+# --- the ratios the standards set thresholds on -------------------------------------------------------
+
+for code, name, ratio, definition in (
+    (
+        "holdings_per_resident",
+        _("Holdings per resident"),
+        ("holdings", "population"),
+        _("Total holdings of the unit with its sub-units over its service population."),
+    ),
+    (
+        "new_acquisitions_per_resident",
+        _("New acquisitions per resident"),
+        ("new_acquisitions", "population"),
+        _("New acquisitions of the unit with its sub-units in the period over its service population."),
+    ),
+    (
+        "visits_per_resident",
+        _("Visits per resident"),
+        ("visits_total", "population"),
+        _("Total visits of the unit with its sub-units in the period over its service population."),
+    ),
+    (
+        "loans_per_volume",
+        _("Loans per volume held"),
+        ("loans", "holdings"),
+        _("Loans in the period over the holdings at its end (yearly circulation per volume)."),
+    ),
+):
+    register(
+        Metric(
+            code=code,
+            name=name,
+            definition=definition,
+            measure=_("ratio"),
+            source="stats",
+            over_units="sum",
+            over_time="ratio",
+            ratio=ratio,
+            decimals=3,
+            group="indicators",
+        )
+    )

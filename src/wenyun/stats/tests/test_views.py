@@ -35,7 +35,7 @@ def test_every_chart_downloads_as_a_table(client, county_admin, unit):
     response = client.get("/staff/stats/panels/stations.csv?unit=YX")
     assert response.status_code == 200
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "单位,门禁计数到馆人次"
+    assert lines[0] == "单位,总流通人次"
     assert lines[1] == "城关镇综合文化站,33"
     assert len(lines) == 12
     assert client.get("/staff/stats/panels/nothing.csv").status_code == 404

@@ -1,0 +1,447 @@
+"""Aggregates over the other apps' event logs and registers, grouped by unit.
+
+Read directly from their tables (not through their selectors) because the statistics need any
+period and one grouped query for many units; each function says which table it reads.
+Same shapes as in `stats.selectors`: per_unit_* -> {unit id: value}, over_* -> one value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db.models import Count, Q, Sum
+
+from .models import DoorCount
+from .periods import Period
+from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
+
+# --- catalogue: wenyun.catalog Item ------------------------------------------------------------------
+
+# Item types counted as books, periodicals and audio-visual items in the annual report, by their code.
+ITEM_TYPE_GROUPS = {
+    "books": ("book",),
+    "periodicals": ("periodical", "magazine", "newspaper"),
+    "audiovisual": ("av", "cd", "dvd", "audio", "video"),
+}
+GONE = ("withdrawn", "lost")
+
+
+def _held(period: Period) -> Q:
+    """Items held at the period's end: acquired by then and not withdrawn or lost before it ended."""
+    return (Q(acquired_on__isnull=True) | Q(acquired_on__lte=period.end)) & ~Q(
+        status__in=GONE, status_changed_at__lt=period.after_moment
+    )
+
+
+def per_unit_holdings(group: str | None = None):
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        from wenyun.catalog.models import Item
+
+        items = Item.objects.filter(_held(period), home_unit_id__in=unit_ids)
+        if group is not None:
+            items = items.filter(item_type__code__in=ITEM_TYPE_GROUPS[group])
+        return dict(
+            items.values_list("home_unit_id").annotate(n=Count("pk")).values_list("home_unit_id", "n")
+        )
+
+    return compute
+
+
+def per_unit_new_acquisitions(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    from wenyun.catalog.models import Item
+
+    rows = (
+        Item.objects.filter(
+            home_unit_id__in=unit_ids, acquired_on__gte=period.start, acquired_on__lte=period.end
+        )
+        .values("home_unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["home_unit_id"]: row["n"] for row in rows}
+
+
+# --- circulation: wenyun.circulation CirculationEvent, Reader, Hold, Transit --------------------------
+
+
+def _event_table() -> str:
+    from wenyun.circulation.models import CirculationEvent
+
+    return CirculationEvent._meta.db_table
+
+
+def per_unit_events(event_type: str):
+    """Events of one type at each unit in the period (a checkout is one loan)."""
+
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        rows = _fetch(
+            f"SELECT unit_id, COUNT(*) FROM {_event_table()} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
+            "AND type = %s AND at >= %s AND at < %s GROUP BY unit_id",
+            [event_type, period.first_moment, period.after_moment],
+        )
+        return {unit_id: n for unit_id, n in rows}
+
+    return compute
+
+
+def over_borrowers(unit_ids: Sequence[int], period: Period) -> int:
+    """Distinct readers who borrowed at any of the units in the period."""
+    rows = _fetch(
+        f"SELECT COUNT(DISTINCT reader_id) FROM {_event_table()} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
+        "AND type = 'checkout' AND at >= %s AND at < %s",
+        [period.first_moment, period.after_moment],
+    )
+    return rows[0][0] or 0
+
+
+def per_unit_valid_cards(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """Reader cards registered at each unit by the period's end and not expired on that day."""
+    from wenyun.circulation.models import Reader
+
+    rows = (
+        Reader.objects.filter(home_unit_id__in=unit_ids, registered_at__lt=period.after_moment)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=period.end))
+        .values("home_unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["home_unit_id"]: row["n"] for row in rows}
+
+
+def per_unit_new_readers(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    from wenyun.circulation.models import Reader
+
+    rows = (
+        Reader.objects.filter(
+            home_unit_id__in=unit_ids,
+            registered_at__gte=period.first_moment,
+            registered_at__lt=period.after_moment,
+        )
+        .values("home_unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["home_unit_id"]: row["n"] for row in rows}
+
+
+def _moment(period: Period) -> dt.datetime:
+    """The state 'at the period's end' is the state just before the next day began, or now if sooner."""
+    from django.utils import timezone
+
+    return min(period.after_moment, timezone.now())
+
+
+def per_unit_holds_waiting(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """Holds placed and not yet on the hold shelf (nor closed) at the period's end, by pickup unit."""
+    from wenyun.circulation.models import Hold
+
+    moment = _moment(period)
+    rows = (
+        Hold.objects.filter(pickup_unit_id__in=unit_ids, placed_at__lt=moment)
+        .filter(Q(ready_at__isnull=True) | Q(ready_at__gte=moment))
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=moment))
+        .values("pickup_unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["pickup_unit_id"]: row["n"] for row in rows}
+
+
+def per_unit_transits_in_flight(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """Copies on their way to each unit at the period's end: created, not yet received nor cancelled."""
+    from wenyun.circulation.models import Transit
+
+    moment = _moment(period)
+    rows = (
+        Transit.objects.filter(to_unit_id__in=unit_ids, created_at__lt=moment)
+        .filter(Q(received_at__isnull=True) | Q(received_at__gte=moment))
+        .filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=moment))
+        .values("to_unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["to_unit_id"]: row["n"] for row in rows}
+
+
+def top_titles(*, unit_ids: Sequence[int], period: Period, limit: int = 10) -> list[tuple[str, int]]:
+    """The titles borrowed most at the units in the period: (title, loans)."""
+    from wenyun.catalog.models import Item, Record
+
+    rows = _fetch(
+        f"SELECT i.record_id, COUNT(*) AS n FROM {_event_table()} e JOIN {Item._meta.db_table} i ON i.id = e.item_id "
+        f"WHERE e.unit_id IN ({_ids_sql(unit_ids)}) AND e.type = 'checkout' AND e.at >= %s AND e.at < %s "
+        "GROUP BY i.record_id ORDER BY n DESC, i.record_id LIMIT %s",
+        [period.first_moment, period.after_moment, limit],
+    )
+    titles = dict(Record.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "title"))
+    return [(titles.get(record_id, ""), n) for record_id, n in rows]
+
+
+# --- visits the system sees itself ---------------------------------------------------------------------
+
+
+def system_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
+    """Visits the system saw at each unit on each day: readers who borrowed there that day (each reader
+    once a day), activity check-ins (each one) and museum entries (each ticket)."""
+    from wenyun.circulation.models import CirculationEvent
+    from wenyun.programs.models import Activity, Attendance, Session, VisitSlot, VisitTicket
+
+    ids = _ids_sql(unit_ids)
+    bounds = [period.first_moment, period.after_moment]
+    visits: dict[tuple[int, dt.date], int] = defaultdict(int)
+    day = local_day_sql("at")
+    for unit_id, on, n in _fetch(
+        f"SELECT unit_id, d, COUNT(*) FROM (SELECT DISTINCT unit_id, reader_id, {day} AS d "
+        f"FROM {CirculationEvent._meta.db_table} WHERE unit_id IN ({ids}) AND type = 'checkout' "
+        "AND reader_id IS NOT NULL AND at >= %s AND at < %s) seen GROUP BY unit_id, d",
+        bounds,
+    ):
+        visits[(unit_id, _as_day(on))] += n
+    checked_in = local_day_sql("t.at")
+    for unit_id, on, n in _fetch(
+        f"SELECT a.unit_id, {checked_in} AS d, COUNT(*) FROM {Attendance._meta.db_table} t "
+        f"JOIN {Session._meta.db_table} s ON s.id = t.session_id "
+        f"JOIN {Activity._meta.db_table} a ON a.id = s.activity_id "
+        f"WHERE a.unit_id IN ({ids}) AND t.at >= %s AND t.at < %s GROUP BY a.unit_id, d",
+        bounds,
+    ):
+        visits[(unit_id, _as_day(on))] += n
+    entered = local_day_sql("k.entered_at")
+    for unit_id, on, n in _fetch(
+        f"SELECT v.unit_id, {entered} AS d, COUNT(*) FROM {VisitTicket._meta.db_table} k "
+        f"JOIN {VisitSlot._meta.db_table} v ON v.id = k.slot_id "
+        f"WHERE v.unit_id IN ({ids}) AND k.entered_at >= %s AND k.entered_at < %s GROUP BY v.unit_id, d",
+        bounds,
+    ):
+        visits[(unit_id, _as_day(on))] += n
+    return visits
+
+
+def per_unit_system_visits(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    totals: dict[int, int] = defaultdict(int)
+    for (unit_id, _day), n in system_visits_by_unit_day(unit_ids, period).items():
+        totals[unit_id] += n
+    return dict(totals)
+
+
+def per_unit_total_visits(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """Each unit and day: the door count where one was entered for that day, else the visits the system
+    saw; the door counter sees everyone who came in, the system only those who borrowed or checked in."""
+    counted = {
+        (unit_id, day): visits
+        for unit_id, day, visits in DoorCount.objects.filter(
+            unit_id__in=unit_ids, day__gte=period.start, day__lte=period.end
+        ).values_list("unit_id", "day", "visits")
+    }
+    totals: dict[int, int] = defaultdict(int)
+    for (unit_id, _day), visits in counted.items():
+        totals[unit_id] += visits
+    for key, n in system_visits_by_unit_day(unit_ids, period).items():
+        if key not in counted:
+            totals[key[0]] += n
+    return dict(totals)
+
+
+# --- cultural services: wenyun.programs Activity, Session, Attendance, MenuOrder, Booking... ---------
+
+
+def per_unit_activities(categories: Sequence[str] | None = None):
+    """Published activities whose first session falls in the period, by the unit holding them."""
+
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        from wenyun.programs.models import Activity
+
+        activities = Activity.objects.filter(
+            unit_id__in=unit_ids,
+            status="published",
+            starts_at__gte=period.first_moment,
+            starts_at__lt=period.after_moment,
+        )
+        if categories is not None:
+            activities = activities.filter(category__in=categories)
+        return dict(activities.values_list("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+
+    return compute
+
+
+def per_unit_sessions(categories: Sequence[str] | None = None):
+    """Sessions (meetings) held in the period of activities not cancelled, by the activity's unit."""
+
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        from wenyun.programs.models import Session
+
+        sessions = Session.objects.filter(
+            activity__unit_id__in=unit_ids,
+            activity__status="published",
+            starts_at__gte=period.first_moment,
+            starts_at__lt=period.after_moment,
+        )
+        if categories is not None:
+            sessions = sessions.filter(activity__category__in=categories)
+        return dict(
+            sessions.values_list("activity__unit_id")
+            .annotate(n=Count("pk"))
+            .values_list("activity__unit_id", "n")
+        )
+
+    return compute
+
+
+def per_unit_attendance(categories: Sequence[str] | None = None):
+    """People at the sessions held in the period: registrants checked in plus walk-ins recorded."""
+
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        from wenyun.programs.models import Attendance, Session
+
+        where = Q(
+            activity__unit_id__in=unit_ids,
+            activity__status="published",
+            starts_at__gte=period.first_moment,
+            starts_at__lt=period.after_moment,
+        )
+        if categories is not None:
+            where &= Q(activity__category__in=categories)
+        totals: dict[int, int] = defaultdict(int)
+        for unit_id, n in (
+            Session.objects.filter(where)
+            .values_list("activity__unit_id")
+            .annotate(n=Sum("walk_ins"))
+            .values_list("activity__unit_id", "n")
+        ):
+            totals[unit_id] += n or 0
+        checked_in = (
+            Attendance.objects.filter(session__in=Session.objects.filter(where))
+            .values_list("session__activity__unit_id")
+            .annotate(n=Count("pk"))
+            .values_list("session__activity__unit_id", "n")
+        )
+        for unit_id, n in checked_in:
+            totals[unit_id] += n
+        return dict(totals)
+
+    return compute
+
+
+def per_unit_menu_delivered(kind: str, *, audience: bool = False):
+    """Services from the menu delivered in the period, by the village or station that ordered them
+    (with audience: the attendance recorded on delivery)."""
+
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        from wenyun.programs.models import MenuOrder
+
+        orders = MenuOrder.objects.filter(
+            unit_id__in=unit_ids,
+            item__kind=kind,
+            status="delivered",
+            scheduled_at__gte=period.first_moment,
+            scheduled_at__lt=period.after_moment,
+        ).values("unit_id")
+        rows = orders.annotate(n=Sum("attendance") if audience else Count("pk"))
+        return {row["unit_id"]: row["n"] or 0 for row in rows}
+
+    return compute
+
+
+def per_unit_troupes(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """Active folk troupes registered with each unit, founded by the period's end."""
+    from wenyun.programs.models import Troupe
+
+    rows = (
+        Troupe.objects.filter(unit_id__in=unit_ids, active=True)
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["unit_id"]: row["n"] for row in rows}
+
+
+def per_unit_bookings(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """Approved room and venue bookings starting in the period, by the venue's unit."""
+    from wenyun.programs.models import Booking
+
+    rows = (
+        Booking.objects.filter(
+            venue__unit_id__in=unit_ids,
+            status="approved",
+            starts_at__gte=period.first_moment,
+            starts_at__lt=period.after_moment,
+        )
+        .values("venue__unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["venue__unit_id"]: row["n"] for row in rows}
+
+
+def per_unit_museum_entries(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    from wenyun.programs.models import VisitTicket
+
+    rows = (
+        VisitTicket.objects.filter(
+            slot__unit_id__in=unit_ids,
+            entered_at__gte=period.first_moment,
+            entered_at__lt=period.after_moment,
+        )
+        .values("slot__unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["slot__unit_id"]: row["n"] for row in rows}
+
+
+def per_unit_digital(field: str):
+    """Digital resource use (visits or downloads) reported for the months lying in the period."""
+
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        from wenyun.programs.models import DigitalUsage
+
+        rows = (
+            DigitalUsage.objects.filter(unit_id__in=unit_ids, month__gte=period.start, month__lte=period.end)
+            .values("unit_id")
+            .annotate(n=Sum(field))
+        )
+        return {row["unit_id"]: row["n"] or 0 for row in rows}
+
+    return compute
+
+
+# --- volunteers: wenyun.volunteers Shift --------------------------------------------------------------
+
+
+def per_unit_volunteer_hours(unit_ids: Sequence[int], period: Period):
+    """Hours confirmed on shifts of projects that started in the period, by the project's unit."""
+    from wenyun.volunteers.models import Shift
+
+    rows = (
+        Shift.objects.filter(
+            status="confirmed",
+            project__unit_id__in=unit_ids,
+            project__starts_at__gte=period.first_moment,
+            project__starts_at__lt=period.after_moment,
+        )
+        .values("project__unit_id")
+        .annotate(n=Sum("hours"))
+    )
+    return {row["project__unit_id"]: row["n"] for row in rows}
+
+
+# --- workforce: wenyun.workforce Appointment, Qualification -------------------------------------------
+
+
+def per_unit_staff(*, senior_title: bool = False):
+    """People holding an appointment at each unit on the period's last day (with senior_title: those
+    with a professional title whose name says senior: 高级, 副高, 正高, 研究馆员)."""
+
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        from wenyun.workforce.models import Appointment
+
+        appointments = Appointment.objects.filter(unit_id__in=unit_ids, start_date__lte=period.end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=period.end)
+        )
+        if senior_title:
+            senior = Q()
+            for word in SENIOR_TITLE_WORDS:
+                senior |= Q(person__qualifications__kind="title", person__qualifications__name__contains=word)
+            appointments = appointments.filter(senior)
+        rows = appointments.values("unit_id").annotate(n=Count("person_id", distinct=True))
+        return {row["unit_id"]: row["n"] for row in rows}
+
+    return compute
+
+
+SENIOR_TITLE_WORDS = ("高级", "副高", "正高", "研究馆员", "副研究馆员")
