@@ -166,9 +166,11 @@ def build(ctx: DemoContext) -> None:
     Session.objects.bulk_create(sessions)
 
     now = timezone.now()
+    venues_by_pk = {v.pk: v for v in venues}
     registrations: list[Registration] = []
     for activity, session in zip(activities, sessions, strict=True):
-        published = activity.starts_at - dt.timedelta(days=15)
+        starts = session.starts_at
+        published = starts - dt.timedelta(days=15)
         event(
             activity.unit,
             E.ACTIVITY_PUBLISHED,
@@ -180,7 +182,7 @@ def build(ctx: DemoContext) -> None:
         past = session.ends_at < now
         if not activity.registration_required:
             if past:
-                session.walk_ins = rng.randint(30, min(400, activity.venue.capacity or 400))
+                session.walk_ins = rng.randint(30, min(400, venues_by_pk[activity.venue_id or 0].capacity or 400))
                 event(
                     activity.unit,
                     E.WALK_INS_RECORDED,
@@ -198,9 +200,9 @@ def build(ctx: DemoContext) -> None:
             wanted = rng.randint(activity.capacity // 2, activity.capacity + 3)
         parties: set[str] = set()
         for n in range(wanted):
-            at = min(
-                activity.registration_opens + dt.timedelta(hours=3 + n * 5),
-                activity.registration_closes - dt.timedelta(minutes=5),
+            at: dt.datetime = min(
+                starts - dt.timedelta(days=14, hours=-3 - n * 5),
+                starts - dt.timedelta(hours=2, minutes=5),
             )
             if at > now:
                 break
@@ -293,7 +295,7 @@ def _days_for(rng, unit: Unit, venues: list[Venue], first: dt.date, last: dt.dat
     open_days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     open_days = [d for d in open_days if calendar.is_open_day(d)]
     taken: set[tuple[int, dt.date]] = set()
-    plan = []
+    plan: list[tuple[Unit, Venue, dt.date]] = []
     while len(plan) < count and len(taken) < len(open_days) * len(venues):
         venue, day = rng.choice(venues), rng.choice(open_days)
         if (venue.pk, day) in taken:
@@ -582,6 +584,7 @@ def _menu(ctx, rng, units, stations, troupes, first, today, event) -> None:
             event(o.unit, E.MENU_CONFIRMED, o.decided_at, **details)
         if o.status == "delivered":
             township = o.unit if o.unit.kind == UnitKind.STATION else o.unit.parent
+            assert township is not None
             event(
                 o.unit,
                 E.MENU_DELIVERED,

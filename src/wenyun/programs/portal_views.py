@@ -420,7 +420,7 @@ def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/portal/news_detail.html", {"title": item.title, "item": item})
 
 
-def news_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def news_photo(request: HttpRequest, pk: int) -> FileResponse:
     item = _published(pk)
     if not item.photo:
         raise Http404

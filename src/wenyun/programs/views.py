@@ -409,7 +409,7 @@ def menu(request: HttpRequest) -> HttpResponse:
     units = _mine(request)
     ordering = _ordering_units(request)
     order_form = MenuOrderForm(request.POST if "wanted_on" in request.POST else None)
-    order_form.fields["unit"].choices = [(u.code, u.display_name) for u in ordering]
+    order_form.fields["unit"].choices = [(u.code, u.display_name) for u in ordering]  # type: ignore[attr-defined]
     item_form = MenuItemForm(request.POST if "duration_minutes" in request.POST else None)
     if request.method == "POST" and order_form.is_bound and order_form.is_valid():
         data = order_form.cleaned_data
@@ -569,7 +569,7 @@ def troupe_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def digital(request: HttpRequest) -> HttpResponse:
     units = _mine(request)
     form = UsageForm(request.POST or None)
-    form.fields["unit"].choices = [(u.code, u.display_name) for u in units.order_by("path")[:200]]
+    form.fields["unit"].choices = [(u.code, u.display_name) for u in units.order_by("path")[:200]]  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         target = units.filter(code=data["unit"]).first()
