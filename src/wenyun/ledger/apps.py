@@ -5,5 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "wenyun.ledger"
     verbose_name = _("Ledger")
-    # Links this app adds to the staff navigation: wenyun.core.nav.NavItem entries.
-    nav: list = []
+
+    @property
+    def nav(self):
+        from wenyun.core.nav import NavItem
+
+        return [
+            NavItem(_("Ledger"), "ledger:ledger", order=85),
+            NavItem(_("Inspections"), "ledger:inspections", order=86),
+        ]

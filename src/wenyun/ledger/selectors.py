@@ -56,7 +56,9 @@ class HistoryPoint:
         return Decimal(self.met_count)
 
 
-def indicator_history(*, indicator: Indicator, year: int | None = None, limit: int = 24) -> list[HistoryPoint]:
+def indicator_history(
+    *, indicator: Indicator, year: int | None = None, limit: int = 24
+) -> list[HistoryPoint]:
     """Stored values of an indicator, oldest first, each judged against the indicator's current
     threshold: changing a threshold re-judges history without recomputing any value."""
     snapshots = Snapshot.objects.filter(standard_id=indicator.standard_id)
@@ -81,7 +83,9 @@ def indicator_history(*, indicator: Indicator, year: int | None = None, limit: i
     return points
 
 
-def standard_history(*, standard: Standard, year: int | None = None, limit: int = 12) -> dict[int, list[HistoryPoint]]:
+def standard_history(
+    *, standard: Standard, year: int | None = None, limit: int = 12
+) -> dict[int, list[HistoryPoint]]:
     """{indicator id: history} for every indicator of a standard, with two queries."""
     snapshots = Snapshot.objects.filter(standard=standard)
     if year is not None:
@@ -89,9 +93,9 @@ def standard_history(*, standard: Standard, year: int | None = None, limit: int 
     chosen = list(snapshots.order_by("-taken_at", "-pk")[:limit])
     indicators = {i.pk: i for i in standard.indicators.all()}
     stored: dict[tuple[int, int], dict[int, Decimal | None]] = defaultdict(dict)
-    for snapshot_id, indicator_id, unit_id, value in SnapshotValue.objects.filter(snapshot__in=chosen).values_list(
-        "snapshot_id", "indicator_id", "unit_id", "value"
-    ):
+    for snapshot_id, indicator_id, unit_id, value in SnapshotValue.objects.filter(
+        snapshot__in=chosen
+    ).values_list("snapshot_id", "indicator_id", "unit_id", "value"):
         stored[(indicator_id, snapshot_id)][unit_id] = value
     history: dict[int, list[HistoryPoint]] = {}
     for indicator in indicators.values():
@@ -148,7 +152,9 @@ def tasks_list(*, within: QuerySet[Unit] | None = None, state: str = "") -> Quer
     return found.order_by("deadline", "pk")
 
 
-def tasks_overdue(*, within: QuerySet[Unit] | None = None, today: dt.date | None = None) -> QuerySet[RectificationTask]:
+def tasks_overdue(
+    *, within: QuerySet[Unit] | None = None, today: dt.date | None = None
+) -> QuerySet[RectificationTask]:
     """Tasks past their deadline and not closed: the county's list of overdue rectification."""
     today = today or timezone.localdate()
     return tasks_list(within=within).filter(deadline__lt=today, state__in=list(OPEN_STATES))
@@ -186,16 +192,22 @@ def survey_results(*, survey: Survey) -> dict:
     return {
         "answers": len(answers),
         "satisfied": satisfied,
-        "satisfied_share": (Decimal(100) * satisfied / len(answers)).quantize(Decimal("0.1")) if answers else None,
+        "satisfied_share": (Decimal(100) * satisfied / len(answers)).quantize(Decimal("0.1"))
+        if answers
+        else None,
         "questions": questions,
         "comments": [a.comment for a in answers if a.comment],
     }
 
 
-def satisfaction_share(*, unit: Unit, include_sub_units: bool, start: dt.date, end: dt.date) -> Decimal | None:
+def satisfaction_share(
+    *, unit: Unit, include_sub_units: bool, start: dt.date, end: dt.date
+) -> Decimal | None:
     """Percentage of respondents satisfied over the surveys of a unit (and its sub-units) open in the period."""
     surveys = Survey.objects.filter(opens__lte=end, closes__gte=start)
-    surveys = surveys.filter(unit__path__startswith=unit.path) if include_sub_units else surveys.filter(unit=unit)
+    surveys = (
+        surveys.filter(unit__path__startswith=unit.path) if include_sub_units else surveys.filter(unit=unit)
+    )
     answers = list(SurveyAnswer.objects.filter(survey__in=surveys).values_list("scores", flat=True))
     if not answers:
         return None

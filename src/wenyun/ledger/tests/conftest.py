@@ -22,7 +22,9 @@ def media(settings, tmp_path):
 @pytest.fixture
 def shipped(county):
     """The standards shipped with Wenyun, loaded as `wenyun manage ledger_load --shipped` does."""
-    return {path.stem: services.standard_load_file(actor=None, path=path) for path in services.standard_files()}
+    return {
+        path.stem: services.standard_load_file(actor=None, path=path) for path in services.standard_files()
+    }
 
 
 def standard_file(*indicators: dict, code: str = "test-standard") -> str:
@@ -32,6 +34,8 @@ def standard_file(*indicators: dict, code: str = "test-standard") -> str:
 @pytest.fixture
 def make_standard(county):
     def make(*indicators: dict, code: str = "test-standard"):
-        return services.standard_load(actor=None, raw=standard_file(*indicators, code=code), name=f"{code}.json")
+        return services.standard_load(
+            actor=None, raw=standard_file(*indicators, code=code), name=f"{code}.json"
+        )
 
     return make

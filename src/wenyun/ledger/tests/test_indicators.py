@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from wenyun.ledger import services, sources
@@ -61,7 +60,12 @@ def test_a_ratio_indicator_divides_one_metric_by_another_per_village(make_standa
             "scope": "village",
             "measure": "m²/千人",
             "threshold": 20,
-            "formula": {"kind": "ratio", "numerator": "building_area", "denominator": "population", "factor": 1000},
+            "formula": {
+                "kind": "ratio",
+                "numerator": "building_area",
+                "denominator": "population",
+                "factor": 1000,
+            },
         }
     ).indicators.get()
 
@@ -115,7 +119,13 @@ def test_a_share_indicator_counts_the_units_meeting_a_per_unit_condition_and_nam
 
 def test_an_evidence_only_indicator_is_met_once_a_document_is_attached(make_standard, unit, county_admin):
     indicator = make_standard(
-        {"code": "3.1", "name": "协调机制", "part": "organisation", "scope": "county", "formula": {"kind": "evidence"}}
+        {
+            "code": "3.1",
+            "name": "协调机制",
+            "part": "organisation",
+            "scope": "county",
+            "formula": {"kind": "evidence"},
+        }
     ).indicators.get()
     assert indicator_evaluate(indicator=indicator, year=YEAR).met is False
 
@@ -133,7 +143,9 @@ def test_an_evidence_only_indicator_is_met_once_a_document_is_attached(make_stan
 
 
 def test_a_formula_over_a_metric_nobody_offers_yet_is_not_computable_and_has_no_value(make_standard):
-    indicator = make_standard(station_area(formula={"kind": "metric", "metric": "no_such_metric"})).indicators.get()
+    indicator = make_standard(
+        station_area(formula={"kind": "metric", "metric": "no_such_metric"})
+    ).indicators.get()
 
     result = indicator_evaluate(indicator=indicator, year=YEAR)
 
