@@ -5,5 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "wenyun.volunteers"
     verbose_name = _("Volunteers")
-    # Links this app adds to the staff navigation: wenyun.core.nav.NavItem entries.
-    nav: list = []
+
+    @property
+    def nav(self):
+        from wenyun.core.nav import NavItem
+
+        return [NavItem(_("Volunteers"), "volunteers:index", order=45)]

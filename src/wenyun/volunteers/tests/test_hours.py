@@ -152,3 +152,31 @@ class TestRefused:
     def test_the_same_phone_cannot_register_twice(self, unit, volunteer):
         with pytest.raises(Conflict):
             services.volunteer_register(actor=None, unit=unit("YX-S01"), name="陈静", phone="135 0000 1111")
+
+
+@pytest.mark.django_db
+class TestCertificatePage:
+    def test_the_certificate_prints_each_confirmed_service_and_the_total(
+        self, client, unit, volunteer, library_staff
+    ):
+        for day in (6, 13):
+            shift = services.shift_sign_up(volunteer=volunteer, project=_project(unit, day), at=at(1, 10))
+            _serve(shift, library_staff, day)
+        client.force_login(library_staff)
+
+        page = client.get(
+            f"/staff/volunteers/{volunteer.pk}/certificate/?year=2026", HTTP_ACCEPT_LANGUAGE="en"
+        )
+
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert '<th class="num" id="total-hours">5.0</th>' in text
+        assert text.count("周末故事会") == 2
+
+    def test_staff_of_another_township_do_not_see_the_volunteer(self, client, unit, other_station_manager):
+        volunteer = services.volunteer_register(
+            actor=None, unit=unit("YX-S01"), name="刘洋", phone="13500002222"
+        )
+        client.force_login(other_station_manager)
+
+        assert client.get(f"/staff/volunteers/{volunteer.pk}/certificate/").status_code == 404
