@@ -7,14 +7,14 @@ staffing rules and rolls are the bureau's (a county administrator's) alone.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import Forbidden, NotFound
 from wenyun.network.access import require_county_admin, units_visible_to, user_can_manage_unit
 from wenyun.network.models import Unit
 
-from .models import Appointment, StaffMember
+from .models import Appointment, StaffMember, TrainingSession
 
 
 def sees_everything(user) -> bool:
@@ -53,6 +53,25 @@ def require_person_manager(user, person: StaffMember) -> None:
         )
 
 
+def sessions_visible_to(user) -> QuerySet[TrainingSession]:
+    """Sessions held in the user's subtree, and those held above it (a county training is for all)."""
+    if sees_everything(user):
+        return TrainingSession.objects.all()
+    unit = getattr(user, "unit", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_staff_member or unit is None:
+        return TrainingSession.objects.none()
+    return TrainingSession.objects.filter(
+        Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestor_ids())
+    )
+
+
+def access_session(user, pk: int) -> TrainingSession:
+    session = sessions_visible_to(user).select_related("unit").filter(pk=pk).first()
+    if session is None:
+        raise NotFound(_("There is no such training session."), code="session_not_found")
+    return session
+
+
 def require_unit_manager(user, unit: Unit) -> None:
     if user is not None and not user_can_manage_unit(user, unit):
         raise Forbidden(
@@ -68,10 +87,12 @@ def require_bureau(user) -> None:
 
 
 __all__ = [
+    "access_session",
     "access_staff",
     "require_bureau",
     "require_person_manager",
     "require_unit_manager",
     "sees_everything",
+    "sessions_visible_to",
     "staff_visible_to",
 ]

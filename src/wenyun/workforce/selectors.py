@@ -74,6 +74,17 @@ def staff_appointments(*, person: StaffMember) -> QuerySet[Appointment]:
     return person.appointments.select_related("unit").order_by("-start_date", "pk")
 
 
+def posts_of(*, people: list[StaffMember], on: dt.date | None = None) -> dict[int, list[Appointment]]:
+    """{person id: their posts, newest first}; with on, only the posts not ended before that day."""
+    found: dict[int, list[Appointment]] = defaultdict(list)
+    posts = Appointment.objects.filter(person__in=people).select_related("unit").order_by("-start_date", "pk")
+    if on is not None:
+        posts = posts.filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+    for appointment in posts:
+        found[appointment.person_id].append(appointment)
+    return dict(found)
+
+
 def staff_counts(*, on: dt.date, within: Unit | None = None) -> dict[str, dict[str, int]]:
     """{unit code: {post: people holding it on the day}} for every unit with staff."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -300,9 +311,14 @@ def subsidy_totals_by_month(
 # --- training ------------------------------------------------------------------------------------
 
 
-def training_sessions(*, year: int, within: Unit | None = None) -> QuerySet[TrainingSession]:
-    sessions = _within(TrainingSession.objects.filter(date__year=year), within)
-    return sessions.select_related("unit").annotate(attendees=Count("attendances")).order_by("-date", "pk")
+def training_sessions(*, sessions: QuerySet[TrainingSession], year: int) -> QuerySet[TrainingSession]:
+    """The year's sessions (from an access-checked queryset) with how many attended each."""
+    return (
+        sessions.filter(date__year=year)
+        .select_related("unit")
+        .annotate(attendees=Count("attendances"))
+        .order_by("-date", "pk")
+    )
 
 
 def training_hours_by_person(

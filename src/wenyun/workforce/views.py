@@ -22,8 +22,8 @@ from wenyun.network.access import access_unit, units_visible_to, user_can_manage
 from wenyun.network.selectors import unit_root
 
 from . import exports, forms, rules, selectors, services
-from .access import access_staff, sees_everything, staff_visible_to
-from .models import Appointment, Post, TrainingSession
+from .access import access_session, access_staff, sees_everything, sessions_visible_to, staff_visible_to
+from .models import Post
 
 PAGE_SIZE = 100
 
@@ -77,22 +77,17 @@ def staff_index(request: HttpRequest) -> HttpResponse:
         people=staff_visible_to(request.user), q=q, unit=unit, post=post, on=today if current else None
     )
     total = people.count()
-    people = list(people[:PAGE_SIZE])
-    posts: dict[int, list] = {}
-    for appointment in (
-        Appointment.objects.filter(person__in=people).select_related("unit").order_by("-start_date")
-    ):
-        if not current or appointment.end_date is None or appointment.end_date >= today:
-            posts.setdefault(appointment.person_id, []).append(appointment)
+    page = list(people[:PAGE_SIZE])
+    posts = selectors.posts_of(people=page, on=today if current else None)
     return render(
         request,
         "workforce/staff_index.html",
         {
             "title": _("Staff register"),
             "tab": "staff",
-            "people": [(p, posts.get(p.pk, [])) for p in people],
+            "people": [(p, posts.get(p.pk, [])) for p in page],
             "total": total,
-            "shown": len(people),
+            "shown": len(page),
             "q": q,
             "post": post,
             "unit_code": code,
@@ -447,7 +442,7 @@ def roll_adjust(request: HttpRequest, month: str) -> HttpResponse:
             raise DomainError(_errors(form))
         data = form.cleaned_data
         appointment = (
-            Appointment.objects.select_related("person", "unit").filter(pk=data["appointment"]).first()
+            selectors.adjustable_appointments(month=roll.month).filter(pk=data["appointment"]).first()
         )
         if appointment is None:
             raise DomainError(_("Choose the post the adjustment is for."), code="appointment_not_found")
@@ -506,7 +501,6 @@ def training(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Training recorded; now record who attended."))
             return redirect("workforce:session", pk=session.pk)
-    within = _scope(request.user)
     people = staff_visible_to(request.user)
     hours = selectors.training_hours_by_person(year=year, people=people)
     ranked = sorted(
@@ -519,9 +513,7 @@ def training(request: HttpRequest) -> HttpResponse:
             "title": _("Training"),
             "tab": "training",
             "year": year,
-            "sessions": selectors.training_sessions(year=year, within=within)
-            if within
-            else selectors.training_sessions(year=year),
+            "sessions": selectors.training_sessions(sessions=sessions_visible_to(request.user), year=year),
             "form": form,
             "hours": ranked,
             "total_hours": sum(hours.values()),
@@ -532,15 +524,10 @@ def training(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = TrainingSession.objects.select_related("unit").filter(pk=pk).first()
-    if session is None or not (
-        sees_everything(request.user)
-        or units_visible_to(request.user).filter(pk=session.unit_id).exists()
-        or selectors.session_attendances(session=session)
-        .filter(person__in=staff_visible_to(request.user))
-        .exists()
-    ):
-        raise Http404(_("There is no such training session."))
+    try:
+        session = access_session(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
     form = forms.AttendanceForm(request.POST or None)
     can_record = user_can_manage_unit(request.user, session.unit)
     attended = selectors.session_attendances(session=session)
