@@ -1,0 +1,60 @@
+"""`import-items`: copies from a CSV (UTF-8 or GB18030) or XLSX file; bad rows named by line, good rows import."""
+
+import openpyxl
+import pytest
+
+from wenyun.catalog import services
+from wenyun.catalog.models import Item
+from wenyun.core.errors import DomainError
+
+
+def test_a_chinese_csv_in_gb18030_imports_its_good_rows_and_names_the_bad_ones(shelf, tmp_path):
+    path = tmp_path / "items.csv"
+    path.write_bytes(
+        (
+            "条码号,ISBN,记录号,馆藏单位,馆藏地点,文献类型,价格,索书号\n"
+            "C001,978-7-5366-9293-0,,YX-S02,图书室,book,23.00,I247.55/1\n"
+            f"C002,,{shelf['huozhe'].pk},YX-S02-V01,农家书屋,,18,\n"
+            "C003,9787536692931,,YX-S02,,,,\n"
+            "B001,,%d,YX-S02,,,,\n"
+            "C004,,,NOWHERE,,,,\n"
+            "C001,,%d,YX-S02,,,,\n" % (shelf["huozhe"].pk, shelf["huozhe"].pk)
+        ).encode("gb18030")
+    )
+    report = services.items_import(path=path)
+    assert (report.rows, report.added) == (6, 2)
+    assert report.problems == [
+        {"line": 4, "barcode": "C003", "reason": "9787536692931 不是有效的 ISBN"},
+        {"line": 5, "barcode": "B001", "reason": "条码号 B001 已经用在另一个复本上"},
+        {"line": 6, "barcode": "C004", "reason": "记录号和 ISBN 都没有给出"},
+        {"line": 7, "barcode": "C001", "reason": "文件中条码号 C001 出现了两次"},
+    ]
+    c001 = Item.objects.get(barcode="C001")
+    assert (c001.record.title, c001.home_unit.code, c001.location, str(c001.price), c001.call_number) == (
+        "三体",
+        "YX-S02",
+        "图书室",
+        "23.00",
+        "I247.55/1",
+    )
+    assert Item.objects.get(barcode="C002").call_number == "I247.57"
+
+
+def test_an_xlsx_with_english_headers_imports(shelf, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["barcode", "record_id", "unit", "location", "item_type", "price", "call_number"])
+    sheet.append(["X001", shelf["santi"].pk, "YX-LIB", "Stacks", "book", 45, ""])
+    book.save(tmp_path / "items.xlsx")
+    report = services.items_import(path=tmp_path / "items.xlsx")
+    assert (report.added, report.problems) == (1, [])
+    assert Item.objects.get(barcode="X001").price == 45
+
+
+def test_a_file_without_the_needed_columns_is_refused_whole(shelf, tmp_path):
+    path = tmp_path / "items.csv"
+    path.write_text("barcode,title\nZ1,三体\n", encoding="utf-8")
+    with pytest.raises(DomainError) as exc:
+        services.items_import(path=path)
+    assert exc.value.code == "header_missing"
+    assert not Item.objects.filter(barcode="Z1").exists()
