@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from wenyun.core.errors import DomainError, NotFound
 from wenyun.core.web import staff_required
 from wenyun.network.access import access_unit, units_visible_to, user_can_manage_unit
+from wenyun.network.models import UnitKind
 from wenyun.network.selectors import unit_root
 
 from . import exports, forms, rules, selectors, services
@@ -258,6 +259,10 @@ def staffing(request: HttpRequest) -> HttpResponse:
     rows = selectors.staffing_gaps(on=today, within=_scope(request.user))
     gaps = [row for row in rows if not row.met]
     missing = sum(gap["missing"] for row in gaps for gap in row.gaps)
+    rule_text = [
+        (UnitKind(kind).label, [(Post(post).label, required) for post, required in posts.items()])
+        for kind, posts in selectors.staffing_rules().items()
+    ]
     return render(
         request,
         "workforce/staffing.html",
@@ -270,6 +275,7 @@ def staffing(request: HttpRequest) -> HttpResponse:
             "met": len(rows) - len(gaps),
             "missing": missing,
             "show_all": request.GET.get("all") == "1",
+            "rule_text": rule_text,
         },
     )
 
