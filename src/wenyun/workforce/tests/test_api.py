@@ -57,13 +57,17 @@ def test_a_month_without_a_roll_or_a_bad_month_is_an_error(may, api_client, coun
     bad = client.get("/api/v1/workforce/rolls/2026-5")
 
     assert (missing.status_code, missing.json()["error"]) == (404, "roll_not_found")
-    assert missing.json()["message"] == "No subsidy roll has been opened for 2026-01."
+    # Chinese is the default language of the API's messages.
+    assert missing.json()["message"] == "2026-01 的补贴发放表尚未生成。"
     assert (bad.status_code, bad.json()["error"]) == (400, "month_invalid")
 
 
 def test_a_station_manager_cannot_approve_through_the_api(may, api_client, station_manager):
     response = api_client(station_manager).post(
-        "/api/v1/workforce/rolls/2026-05/approve", data="{}", content_type="application/json"
+        "/api/v1/workforce/rolls/2026-05/approve",
+        data="{}",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 403
