@@ -10,15 +10,17 @@ circulation log with the kiosk's name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import DomainError, NotFound
-
 from wenyun.circulation.models import Reader
+from wenyun.core.errors import DomainError, NotFound
 
 from . import codec, reads
 from .codec import Message
@@ -115,10 +117,20 @@ def _pin_given(message: Message) -> bool:
     return message.has("AD") and message.get("AD") != ""
 
 
-def _pin_valid(reader, message: Message) -> bool:
+def _pin_valid(session, reader, message: Message) -> bool:
+    """The circulation service checks the PIN; a PIN it accepted stays accepted for the rest of this
+    reader's session at this kiosk (until End Patron Session, another card, or a changed PIN), so a
+    patron session pays for one slow password-hash check, not one per message."""
     from wenyun.circulation.services import reader_pin_check
 
-    return reader_pin_check(reader=reader, pin=message.get("AD"))
+    pin = message.get("AD")
+    key = session.state.setdefault("key", secrets.token_bytes(16))
+    proof = (reader.pk, reader.pin_hash, hmac.new(key, pin.encode(), hashlib.sha256).digest())
+    if pin and session.state.get("patron") == proof:
+        return True
+    ok = reader_pin_check(reader=reader, pin=pin)
+    session.state["patron"] = proof if ok else None
+    return ok
 
 
 def _identify(session, message: Message) -> tuple[Reader | None, str | None]:
@@ -130,7 +142,7 @@ def _identify(session, message: Message) -> tuple[Reader | None, str | None]:
     if reader is None:
         return None, _("There is no reader with the card %(card)s.") % {"card": card}
     if _pin_given(message):
-        if not _pin_valid(reader, message):
+        if not _pin_valid(session, reader, message):
             return None, _("The PIN is wrong.")
     elif session.account.patron_pin_required:
         return None, _("Enter the PIN of card %(card)s.") % {"card": card}
@@ -171,7 +183,7 @@ def _patron_fields(session, message: Message, reader, status, *, pin_checked: bo
         "BL": codec.flag(reader is not None),
     }
     if pin_checked:
-        fields["CQ"] = codec.flag(reader is not None and _pin_valid(reader, message))
+        fields["CQ"] = codec.flag(reader is not None and _pin_valid(session, reader, message))
     if status is not None:
         fields["BH"] = CURRENCY
         fields["BV"] = _money(status.fees_owed)

@@ -77,6 +77,7 @@ class Sip2Server:
         self.encoding = encoding
         self.connections = 0
         self._server: asyncio.AbstractServer | None = None
+        self._tasks: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(
@@ -97,8 +98,14 @@ class Sip2Server:
             await self._server.serve_forever()
 
     async def close(self) -> None:
+        """Stop listening and end every open connection."""
         if self._server is not None:
             self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
             await self._server.wait_closed()
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -106,6 +113,9 @@ class Sip2Server:
         peer = f"{peername[0]}:{peername[1]}" if peername else "?"
         session = Session(peer=peer.rsplit(":", 1)[0] if peername else None, default_encoding=self.encoding)
         self.connections += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         buffer = bytearray()
         limits = self.limits
         try:
@@ -147,6 +157,8 @@ class Sip2Server:
             logger.info("SIP2 %s: connection lost: %s", peer, exc)
         finally:
             self.connections -= 1
+            if task is not None:
+                self._tasks.discard(task)
             writer.close()
             with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
                 await writer.wait_closed()
@@ -167,7 +179,6 @@ class ThreadedServer:
         self.loop.run_until_complete(self.server.start())
         self._ready.set()
         self.loop.run_forever()
-        self.loop.run_until_complete(self.server.close())
         self.loop.close()
 
     @property
@@ -181,5 +192,8 @@ class ThreadedServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        closing = asyncio.run_coroutine_threadsafe(self.server.close(), self.loop)
+        with contextlib.suppress(Exception):
+            closing.result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
