@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from wenyun.network.models import UnitKind
 
@@ -15,11 +14,11 @@ from .evaluate import IndicatorResult
 from .models import Comparison, FormulaKind, Indicator
 
 KIND_PLURALS = {
-    "library": _l("libraries"),
-    "cultural_centre": _l("cultural centres"),
-    "station": _l("township stations"),
-    "village": _l("village centres"),
-    "institution": _l("institutions"),
+    "library": gettext_lazy("libraries"),
+    "cultural_centre": gettext_lazy("cultural centres"),
+    "station": gettext_lazy("township stations"),
+    "village": gettext_lazy("village centres"),
+    "institution": gettext_lazy("institutions"),
 }
 
 

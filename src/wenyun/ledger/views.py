@@ -524,7 +524,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
 @staff_required
 def survey(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_survey(request.user, pk)
-    url = request.build_absolute_uri(reverse("ledger_public:survey_answer", args=[item.token]))
+    url = request.build_absolute_uri(reverse("portal:ledger_public:survey_answer", args=[item.token]))
     return render(
         request,
         "ledger/survey.html",

@@ -39,3 +39,12 @@ def make_standard(county):
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Services' messages are asserted in their English source; pages render in Chinese as usual."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
