@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--standard", help="one standard's code (default: every standard)")
         parser.add_argument("--year", type=int, help="the year computed (default: this year)")
-        parser.add_argument("--monthly", action="store_true", help="the monthly run: once a month per standard")
+        parser.add_argument(
+            "--monthly", action="store_true", help="the monthly run: once a month per standard"
+        )
 
     def handle(self, *args, standard=None, year=None, monthly=False, **options):
         today = timezone.localdate()
@@ -32,9 +34,12 @@ class Command(BaseCommand):
                 raise CommandError(f"there is no standard with the code {standard}")
         reason = "monthly" if monthly else "on_demand"
         for item in standards:
-            if monthly and Snapshot.objects.filter(
-                standard=item, reason="monthly", taken_at__date__gte=today.replace(day=1)
-            ).exists():
+            if (
+                monthly
+                and Snapshot.objects.filter(
+                    standard=item, reason="monthly", taken_at__date__gte=today.replace(day=1)
+                ).exists()
+            ):
                 self.stdout.write(f"{item.code}: already snapshotted this month")
                 continue
             try:
