@@ -182,7 +182,9 @@ def build(ctx: DemoContext) -> None:
         past = session.ends_at < now
         if not activity.registration_required:
             if past:
-                session.walk_ins = rng.randint(30, min(400, venues_by_pk[activity.venue_id or 0].capacity or 400))
+                session.walk_ins = rng.randint(
+                    30, min(400, venues_by_pk[activity.venue_id or 0].capacity or 400)
+                )
                 event(
                     activity.unit,
                     E.WALK_INS_RECORDED,

@@ -119,9 +119,10 @@ def activity_roster(*, activity: Activity) -> list[Registration]:
     )
 
 
-def session_today(*, activity: Activity, day: dt.date) -> Session | None:
+def session_at_the_door(*, activity: Activity, now: dt.datetime) -> Session | None:
+    """The session people are arriving for: its doors open an hour before, until an hour after its end."""
     for session in activity.sessions.all():
-        if timezone.localtime(session.starts_at).date() == day:
+        if session.starts_at - dt.timedelta(hours=1) <= now <= session.ends_at + dt.timedelta(hours=1):
             return session
     return None
 

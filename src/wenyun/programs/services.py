@@ -48,6 +48,8 @@ E = ProgramEvent.Type
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MAX_TICKETS = 5
 MAX_SESSIONS = 60
+# Doors open an hour before a session: check-in is accepted from then on.
+CHECK_IN_OPENS_BEFORE = dt.timedelta(hours=1)
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -535,10 +537,10 @@ def attendance_check_in(
             % {"name": registration.name, "status": registration.get_status_display()},
             code="not_confirmed",
         )
-    if timezone.localtime(now).date() < timezone.localtime(session.starts_at).date():
+    opens = session.starts_at - CHECK_IN_OPENS_BEFORE
+    if now < opens:
         raise Refused(
-            _("This session is on %(day)s: check-in opens that day.")
-            % {"day": timezone.localtime(session.starts_at).date().isoformat()},
+            _("Check-in for this session opens at %(when)s.") % {"when": _local(opens)},
             code="check_in_too_early",
         )
     earlier = Attendance.objects.filter(session=session, registration=registration).first()

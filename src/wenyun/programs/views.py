@@ -241,10 +241,10 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if registration is None or not user_can_manage_unit(request.user, registration.activity.unit):
         raise Http404
     activity = registration.activity
-    session = selectors.session_today(activity=activity, day=timezone.localdate())
+    session = selectors.session_at_the_door(activity=activity, now=timezone.now())
     if request.method == "POST":
         if session is None:
-            messages.error(request, _("%(title)s has no session today.") % {"title": activity.title})
+            messages.error(request, _("%(title)s has no session at this time.") % {"title": activity.title})
         else:
             _done(
                 request,

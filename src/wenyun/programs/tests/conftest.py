@@ -12,6 +12,15 @@ NOW = timezone.make_aware(dt.datetime(2026, 6, 1, 10, 0))
 SATURDAY = timezone.make_aware(dt.datetime(2026, 6, 6, 9, 30))
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are asserted in the English source; the Chinese pages are tested in the browser tests."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     """A moment in June 2026."""
     return timezone.make_aware(dt.datetime(2026, 6, day, hour, minute))

@@ -203,6 +203,22 @@ class TestCheckIn:
         assert (attendance.method, attendance.by) == ("qr", library_staff)
         assert selectors.year_figures(unit=lecture.unit, year=2026)["attendance"] == 1
 
+    def test_check_in_opens_an_hour_before_the_session(self, lecture, library_staff):
+        registration = services.registration_create(
+            activity=lecture, name="王芳", phone="13800001111", at=NOW
+        )
+
+        with pytest.raises(Refused) as refused:
+            services.attendance_check_in(
+                actor=library_staff,
+                session=lecture.sessions.get(),
+                registration=registration,
+                at=SATURDAY - dt.timedelta(hours=1, minutes=1),
+            )
+
+        assert refused.value.message == "Check-in for this session opens at 2026-06-06 08:30."
+        assert Attendance.objects.count() == 0
+
     def test_checking_in_twice_is_refused(self, lecture, library_staff):
         registration = services.registration_create(
             activity=lecture, name="王芳", phone="13800001111", at=NOW

@@ -30,7 +30,9 @@ class TestCalendarApi:
         )
 
     def test_a_reversed_range_is_refused(self, client):
-        got = client.get("/api/v1/activities", {"from": "2026-06-07", "to": "2026-06-06"})
+        got = client.get(
+            "/api/v1/activities", {"from": "2026-06-07", "to": "2026-06-06"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
 
         assert (got.status_code, got.json()) == (
             400,
@@ -77,7 +79,9 @@ class TestRegistrationApi:
         url = f"/api/v1/activities/{lecture.pk}/registrations"
         client.post(url, json.dumps({"card": "YX0000001"}), content_type="application/json")
 
-        got = client.post(url, json.dumps({"card": "YX0000001"}), content_type="application/json")
+        got = client.post(
+            url, json.dumps({"card": "YX0000001"}), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+        )
 
         assert (got.status_code, got.json()) == (
             409,
