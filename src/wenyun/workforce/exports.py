@@ -8,6 +8,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -29,11 +30,11 @@ def roll_xlsx(*, roll: SubsidyRoll, county: Unit | None, within: Unit | None = N
     headers = [
         _("No."),
         _("Unit"),
-        _("Name"),
-        _("Post"),
+        pgettext("workforce", "Name"),
+        pgettext("workforce", "Post"),
         _("Standard (yuan/month)"),
         _("Days in post"),
-        _("Amount (yuan)"),
+        _("Amount due (yuan)"),
         _("Note"),
         _("Signature"),
     ]

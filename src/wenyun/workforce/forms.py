@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenyun.network.models import UnitKind
 
@@ -15,7 +16,7 @@ class DateInput(forms.DateInput):
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("workforce", "Name"), max_length=60)
     gender = forms.ChoiceField(
         label=_("Gender"), required=False, choices=[("", "—"), ("M", _("Male")), ("F", _("Female"))]
     )
@@ -39,7 +40,7 @@ class PersonForm(forms.Form):
 
 class AppointmentForm(forms.Form):
     unit = forms.CharField(label=_("Unit code"), max_length=20, help_text=_("For example YX-S01-V01."))
-    post = forms.ChoiceField(label=_("Post"), choices=Post.choices)
+    post = forms.ChoiceField(label=pgettext_lazy("workforce", "Post"), choices=Post.choices)
     employment = forms.ChoiceField(label=_("Employment type"), choices=EmploymentType.choices)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -54,16 +55,16 @@ class EndForm(forms.Form):
 
 
 class QualificationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Qualification.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=80)
+    kind = forms.ChoiceField(label=pgettext_lazy("workforce", "Kind"), choices=Qualification.Kind.choices)
+    name = forms.CharField(label=pgettext_lazy("workforce", "Name"), max_length=80)
     awarded_on = forms.DateField(label=_("Awarded on"), required=False, widget=DateInput)
 
 
 class StandardForm(forms.Form):
-    post = forms.ChoiceField(label=_("Post"), choices=Post.choices)
+    post = forms.ChoiceField(label=pgettext_lazy("workforce", "Post"), choices=Post.choices)
     unit_kind = forms.ChoiceField(label=_("Unit kind"), choices=UnitKind.choices)
     monthly_amount = forms.DecimalField(label=_("Yuan a month"), min_value=0, max_digits=9, decimal_places=2)
-    effective_from = forms.DateField(label=_("From"), widget=DateInput)
+    effective_from = forms.DateField(label=pgettext_lazy("workforce", "From"), widget=DateInput)
     basis = forms.CharField(label=_("Basis (the document that sets it)"), max_length=200, required=False)
 
 
@@ -76,7 +77,7 @@ class MonthForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    appointment = forms.IntegerField(label=_("Post"), widget=forms.Select)
+    appointment = forms.IntegerField(label=pgettext_lazy("workforce", "Post"), widget=forms.Select)
     corrects_month = forms.CharField(
         label=_("Month corrected"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
     )

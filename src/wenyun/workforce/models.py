@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenyun.core.models import EventBase
 from wenyun.network.models import UnitKind
@@ -85,7 +86,7 @@ class Qualification(models.Model):
 
     class Kind(models.TextChoices):
         TITLE = "title", _("Professional title")
-        CERTIFICATE = "certificate", _("Certificate")
+        CERTIFICATE = "certificate", pgettext_lazy("workforce", "Certificate")
         DEGREE = "degree", _("Degree")
 
     person = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="qualifications")
@@ -163,8 +164,8 @@ class SubsidyRoll(models.Model):
     """Who is due how much for one month. Draft while the bureau reviews it; approved, it is frozen."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        APPROVED = "approved", _("Approved")
+        DRAFT = "draft", pgettext_lazy("workforce", "Draft")
+        APPROVED = "approved", pgettext_lazy("workforce", "Approved")
 
     month = models.DateField(_("month"), unique=True)  # the first day of the month
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)

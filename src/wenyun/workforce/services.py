@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
 from wenyun.network.models import Unit, UnitKind
@@ -115,7 +116,7 @@ def _person_fields(
 ) -> dict:
     fields: dict = {}
     if name is not None:
-        fields["name"] = _text(name, field=_("Name"), required=True, max_length=60)
+        fields["name"] = _text(name, field=pgettext("workforce", "Name"), required=True, max_length=60)
     if gender is not None:
         if gender not in ("", "M", "F"):
             raise DomainError(_("Gender must be M, F or left empty."), code="choice_invalid")
@@ -331,7 +332,7 @@ def qualification_add(
     qualification = Qualification.objects.create(
         person=person,
         kind=kind,
-        name=_text(name, field=_("Name"), required=True, max_length=80),
+        name=_text(name, field=pgettext("workforce", "Name"), required=True, max_length=80),
         awarded_on=awarded_on,
     )
     _record(

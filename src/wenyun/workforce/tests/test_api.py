@@ -121,7 +121,7 @@ def test_the_xlsx_roll_reads_back_with_the_rolls_lines_and_total(may, county):
         "Post",
         "Standard (yuan/month)",
         "Days in post",
-        "Amount (yuan)",
+        "Amount due (yuan)",
         "Note",
         "Signature",
     )
@@ -147,3 +147,30 @@ def test_the_demo_rolls_xlsx_total_is_66900(demo_staff, county):
     assert len(totals) == 1
     assert Decimal(str(totals[0][6])) == Decimal("66900")
     assert totals[0][2] == "94 people"
+
+
+def test_the_xlsx_roll_speaks_chinese_for_the_finance_office(may, county):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        rows = list(
+            load_workbook(io.BytesIO(exports.roll_xlsx(roll=may, county=county))).active.iter_rows(
+                values_only=True
+            )
+        )
+
+    assert rows[0][0] == "云溪县基层文化人员补贴发放表（2026-05）"
+    assert rows[1][0] == "草稿，未审批"
+    assert rows[2] == (
+        "序号",
+        "单位",
+        "姓名",
+        "岗位",
+        "补贴标准（元/月）",
+        "在岗天数",
+        "应发金额（元）",
+        "备注",
+        "领取人签名",
+    )
+    assert rows[4][3:8] == ("农家书屋管理员", 700, 21, 474.19, "在岗 21 天（当月 31 天）")
+    assert rows[6][1:3] == ("合计", "3 人")
