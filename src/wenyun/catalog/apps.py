@@ -5,5 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "wenyun.catalog"
     verbose_name = _("Catalog")
-    # Links this app adds to the staff navigation: wenyun.core.nav.NavItem entries.
-    nav: list = []
+    portal_links = [(_("Catalogue"), "portal:opac:search", 10)]
+
+    @property
+    def nav(self):
+        from wenyun.core.nav import NavItem
+
+        return [NavItem(_("Catalogue"), "catalog:search", order=20)]

@@ -208,13 +208,13 @@ def _extract_marc21(record: MarcRecord) -> Extracted:
                 break
     call_number = ""
     f090 = record.first("090")
+    f050 = record.first("050")
     if f090:
         call_number = "/".join(p for p in (f090.get("a").strip(), f090.get("b").strip()) if p)
-    elif record.first("050"):
-        f050 = record.first("050")
+    elif f050:
         call_number = " ".join(p for p in (f050.get("a").strip(), f050.get("b").strip()) if p)
     subjects = [
-        _clean(f.text("abcdvxyz").replace(" ", " "))
+        _clean(f.text("abcdvxyz"))
         for f in record.get_fields("600", "610", "650", "651")
         if f.get("a")
     ]

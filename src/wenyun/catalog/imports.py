@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import DomainError
+from wenyun.network.models import Unit
 
 from . import services
 from .extract import NEEDED_TAGS, Extracted, Holding, extract
@@ -171,7 +172,9 @@ def marc_import(
         rec_flavour = flavour if flavour != "auto" else detect_flavour(rec)
         data_ = extract(rec, flavour=rec_flavour, holdings_map=holdings_map)
         if not data_.title:
-            reason = "the record has no title (%s)" % ("200$a" if rec_flavour == "unimarc" else "245$a")
+            reason = _("the record has no title (%(field)s)") % {
+                "field": "200$a" if rec_flavour == "unimarc" else "245$a"
+            }
             report.skip(pos, reason)
             if on_problem:
                 on_problem(f"record {pos.number} (byte {pos.offset}): {reason}")
@@ -194,15 +197,13 @@ def marc_import(
 
 @dataclass
 class _Context:
-    owner: object
-    units: dict[str, object]
+    owner: Unit
+    units: dict[str, Unit]
     item_types: dict[str, ItemType]
     default_type: ItemType
 
     @classmethod
     def load(cls, owner) -> _Context:
-        from wenyun.network.models import Unit
-
         units = {u.code.upper(): u for u in Unit.objects.all()}
         types = {t.code.upper(): t for t in ItemType.objects.all()}
         default = types.get("BOOK") or next(iter(types.values()), None)
@@ -336,7 +337,7 @@ def _store_items(
     for incoming, record, holding in wanted:
         if not holding.barcode:
             report.items_skipped += 1
-            report.item_problem(incoming.pos, "", "the holding has no barcode")
+            report.item_problem(incoming.pos, "", _("the holding has no barcode"))
             continue
         if holding.barcode in taken:
             report.items_unchanged += 1
@@ -348,7 +349,8 @@ def _store_items(
                 report.item_problem(
                     incoming.pos,
                     holding.barcode,
-                    f"unknown unit {holding.home_unit!r}: the copy is at {context.owner.code}",
+                    _("unknown unit %(code)s: the copy is at %(owner)s")
+                    % {"code": holding.home_unit, "owner": context.owner.code},
                 )
             home = context.owner
         current = context.units.get(holding.current_unit.upper(), home) if holding.current_unit else home

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+
 FT = b"\x1e"  # field terminator
 RT = b"\x1d"  # record terminator
 SF = b"\x1f"  # subfield delimiter
@@ -101,21 +103,39 @@ def split_iso2709(stream: BinaryIO | bytes) -> Iterator[tuple[Position, bytes | 
             next_start = end_mark + 1 if end_mark >= 0 else size
             yield (
                 pos,
-                MarcError(f"the record length {head.decode('latin-1')!r} in the leader is not a number"),
+                MarcError(
+                    _("the record length %(value)r in the leader is not a number")
+                    % {"value": head.decode("latin-1")}
+                ),
             )
             offset = next_start
             continue
         length = int(head)
         chunk = data[offset : offset + length]
         if length < 25:
-            yield pos, MarcError(f"the record length {length} is too short for a leader")
+            yield (
+                pos,
+                MarcError(_("the record length %(length)s is too short for a leader") % {"length": length}),
+            )
             offset = end_mark + 1 if end_mark >= 0 else size
             continue
         if len(chunk) < length:
-            yield pos, MarcError(f"the record is cut short: {len(chunk)} of {length} bytes are in the file")
+            yield (
+                pos,
+                MarcError(
+                    _("the record is cut short: %(found)s of %(length)s bytes are in the file")
+                    % {"found": len(chunk), "length": length}
+                ),
+            )
             break
         if not chunk.endswith(RT):
-            yield pos, MarcError(f"the record does not end where its length ({length}) says it does")
+            yield (
+                pos,
+                MarcError(
+                    _("the record does not end where its length (%(length)s) says it does")
+                    % {"length": length}
+                ),
+            )
             offset = end_mark + 1 if end_mark >= 0 else size
             continue
         yield pos, chunk
@@ -185,20 +205,24 @@ def parse_iso2709(
     try:
         leader = chunk[:24].decode("ascii")
     except UnicodeDecodeError:
-        raise MarcError("the leader is not plain ASCII") from None
+        raise MarcError(_("the leader is not plain ASCII")) from None
     base_text = leader[12:17]
     if not base_text.isdigit():
-        raise MarcError(f"the base address of data {base_text!r} in the leader is not a number")
+        raise MarcError(
+            _("the base address of data %(value)r in the leader is not a number") % {"value": base_text}
+        )
     base = int(base_text)
     if base <= 24 or base >= len(chunk):
-        raise MarcError(f"the base address of data ({base}) is outside the record")
+        raise MarcError(_("the base address of data (%(base)s) is outside the record") % {"base": base})
     directory = chunk[24 : base - 1]
     if chunk[base - 1 : base] != FT:
-        raise MarcError("the directory does not end with a field terminator")
+        raise MarcError(_("the directory does not end with a field terminator"))
     if len(directory) % 12:
-        raise MarcError(f"the directory's length ({len(directory)}) is not a multiple of 12")
+        raise MarcError(
+            _("the directory's length (%(length)s) is not a multiple of 12") % {"length": len(directory)}
+        )
     if not directory:
-        raise MarcError("the record has no fields")
+        raise MarcError(_("the record has no fields"))
     enc = encoding
     if enc == "auto":
         enc = (
@@ -217,17 +241,22 @@ def parse_iso2709(
         entry = directory[i : i + 12]
         tag_b, length_b, start_b = entry[:3], entry[3:7], entry[7:12]
         if not (length_b.isdigit() and start_b.isdigit()):
-            raise MarcError(f"directory entry {i // 12 + 1} ({entry.decode('latin-1')!r}) is not numeric")
+            raise MarcError(
+                _("directory entry %(n)s (%(entry)r) is not numeric")
+                % {"n": i // 12 + 1, "entry": entry.decode("latin-1")}
+            )
         try:
             tag = tag_b.decode("ascii")
         except UnicodeDecodeError:
-            raise MarcError(f"directory entry {i // 12 + 1} has a tag that is not ASCII") from None
+            raise MarcError(
+                _("directory entry %(n)s has a tag that is not ASCII") % {"n": i // 12 + 1}
+            ) from None
         if tags is not None and tag not in tags:
             continue
         start = base + int(start_b)
         end = start + int(length_b)
         if end > data_end + 1:
-            raise MarcError(f"field {tag} runs past the end of the record")
+            raise MarcError(_("field %(tag)s runs past the end of the record") % {"tag": tag})
         data = chunk[start:end]
         if data.endswith(FT):
             data = data[:-1]
@@ -249,12 +278,17 @@ def parse_iso2709(
             indicators = _decode(parts[0], enc) if parts[0] else "  "
             subfields = [(_decode(p[:1], enc), _decode(p[1:], enc)) for p in parts[1:] if p]
         except UnicodeDecodeError:
-            raise MarcError(f"field {tag} is not valid {enc}") from None
+            raise MarcError(
+                _("field %(tag)s is not valid %(encoding)s") % {"tag": tag, "encoding": enc}
+            ) from None
         fields.append(Field(tag, indicators=indicators.ljust(2)[:2], subfields=subfields))
     for f in fields:
         for code, _value in f.subfields:
             if not (code.isascii() and (code.isalnum() or code in "!#$%&*+-./:;<=>?@_")):
-                raise MarcError(f"field {f.tag} has a subfield code {code!r} that is not a letter or digit")
+                raise MarcError(
+                    _("field %(tag)s has a subfield code %(code)r that is not a letter or digit")
+                    % {"tag": f.tag, "code": code}
+                )
     return MarcRecord(leader=leader, fields=fields, raw=chunk if enc == "utf-8" else b"", encoding=enc)
 
 
@@ -314,7 +348,7 @@ def read_marcxml(stream: BinaryIO | bytes) -> Iterator[tuple[Position, MarcRecor
     except ET.ParseError as exc:
         yield (
             Position(number + 1, exc.position[0]),
-            MarcError(f"the XML is malformed at line {exc.position[0]}"),
+            MarcError(_("the XML is malformed at line %(line)s") % {"line": exc.position[0]}),
         )
 
 
@@ -328,21 +362,25 @@ def _xml_record(element: ET.Element) -> MarcRecord:
         elif name == "controlfield":
             tag = child.get("tag", "")
             if not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
-                raise MarcError(f"a control field has the tag {tag!r}, which is not three characters")
+                raise MarcError(
+                    _("a control field has the tag %(tag)r, which is not three characters") % {"tag": tag}
+                )
             fields.append(Field(tag, value=child.text or ""))
         elif name == "datafield":
             tag = child.get("tag", "")
             if not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
-                raise MarcError(f"a data field has the tag {tag!r}, which is not three characters")
+                raise MarcError(
+                    _("a data field has the tag %(tag)r, which is not three characters") % {"tag": tag}
+                )
             indicators = (child.get("ind1", " ") or " ")[:1] + (child.get("ind2", " ") or " ")[:1]
             subfields = [
                 (sub.get("code", " ")[:1], sub.text or "") for sub in child if _local(sub.tag) == "subfield"
             ]
             fields.append(Field(tag, indicators=indicators, subfields=subfields))
     if not leader.strip():
-        raise MarcError("the record has no leader")
+        raise MarcError(_("the record has no leader"))
     if not fields:
-        raise MarcError("the record has no fields")
+        raise MarcError(_("the record has no fields"))
     return MarcRecord(leader=leader, fields=fields)
 
 

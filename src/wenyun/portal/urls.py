@@ -9,4 +9,5 @@ urlpatterns = [
     path("units/<str:code>/", views.unit, name="unit"),
     path("", include("wenyun.programs.portal_urls")),
     path("survey/", include("wenyun.ledger.public_urls")),
+    path("catalog/", include("wenyun.catalog.portal_urls")),
 ]

@@ -1,9 +1,17 @@
 """Reading real and deliberately broken MARC files (pymarc's test folder) and our Chinese ones."""
 
 import pytest
+from django.utils import translation
 
 from wenyun.catalog.extract import extract
 from wenyun.catalog.marc import MarcError, detect_flavour, parse_iso2709, read_file, to_iso2709
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reasons are checked in English here; the views' tests check them in Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def _read(path, **kwargs):

@@ -1,0 +1,83 @@
+"""Staff catalogue pages and the public catalogue."""
+
+from django.test import Client
+
+from wenyun.catalog.models import Item, Record
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_public_catalogue_finds_a_book_by_traditional_characters_and_shows_where_it_is(shelf):
+    page = Client().get("/catalog/", {"q": "三體"}).content.decode()
+    assert "三体" in page
+    assert "云溪县图书馆 · 2 本可借" in page
+
+
+def test_the_front_page_has_the_search_box(county):
+    page = Client().get("/").content.decode()
+    assert 'action="/catalog/"' in page
+
+
+def test_a_public_record_page_shows_availability(shelf):
+    page = Client().get(f"/catalog/records/{shelf['santi'].pk}/").content.decode()
+    assert "城关镇综合文化站 · 1 本可借" in page
+
+
+def test_staff_search_needs_a_login(shelf):
+    response = Client().get("/staff/catalog/", {"q": "三体"})
+    assert response.status_code == 302
+
+
+def test_staff_add_a_record_and_a_copy(library_staff, item_types):
+    client = _client(library_staff)
+    response = client.post(
+        "/staff/catalog/records/new/",
+        {
+            "title": "平凡的世界",
+            "responsibility": "路遥著",
+            "language": "chi",
+            "marc_format": "marc21",
+            "clc": "I247.57",
+        },
+    )
+    record = Record.objects.get(title="平凡的世界")
+    assert response.status_code == 302
+    response = client.post(
+        f"/staff/catalog/records/{record.pk}/copies/new/",
+        {"barcode": "N001", "home_unit": "YX-LIB", "item_type": item_types["book"].pk, "price": "39.8"},
+    )
+    assert response.status_code == 302
+    assert Item.objects.get(barcode="N001").home_unit.code == "YX-LIB"
+
+
+def test_staff_see_why_a_record_with_copies_is_not_deleted(library_staff, shelf):
+    client = _client(library_staff)
+    response = client.post(f"/staff/catalog/records/{shelf['santi'].pk}/delete/", follow=True)
+    assert "三体有 3 个复本" in response.content.decode()
+    assert Record.objects.filter(pk=shelf["santi"].pk).exists()
+
+
+def test_a_village_manager_cannot_add_a_copy_elsewhere(village_manager, shelf, item_types):
+    client = _client(village_manager)
+    response = client.post(
+        f"/staff/catalog/records/{shelf['huozhe'].pk}/copies/new/",
+        {"barcode": "N002", "home_unit": "YX-LIB", "item_type": item_types["book"].pk},
+    )
+    assert response.status_code == 200
+    assert not Item.objects.filter(barcode="N002").exists()
+
+
+def test_staff_import_a_file_and_see_the_report(library_staff, item_types, data_file):
+    client = _client(library_staff)
+    with open(data_file("bad_records.mrc"), "rb") as fh:
+        response = client.post(
+            "/staff/catalog/import/", {"file": fh, "owner": "YX-LIB", "flavour": "auto", "encoding": "auto"}
+        )
+    page = response.content.decode()
+    assert 'id="import-report"' in page
+    assert "数据基地址（99937）超出了记录范围" in page
+    assert Record.objects.count() == 1
