@@ -449,7 +449,7 @@ def _troupes(ctx, rng, units, by_unit, stations, first, today, event) -> list[Tr
             troupes.append(
                 Troupe(
                     unit=station,
-                    name=f"{station.name}{form}队",
+                    name=f"{station.name.removesuffix('综合文化站')}{form}队",
                     art_form=form,
                     leader=_name(rng),
                     phone=_phone(rng),
@@ -665,7 +665,7 @@ def _news(ctx, rng, units, stations, first, today, event) -> None:
         ("艺术中心新春音乐会圆满举行", False, "YX-ART"),
     ]
     for station in stations[:6]:
-        titles.append((f"{station.name}综合文化站举办广场文艺汇演", False, station.code))
+        titles.append((f"{station.name}举办广场文艺汇演", False, station.code))
         titles.append((f"{station.name}农家书屋新书上架", False, station.code))
     rows = []
     for n, (title, notice, code) in enumerate(titles):
