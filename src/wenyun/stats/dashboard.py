@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from wenyun.network.models import Unit, UnitKind
 
-from .metrics import REGISTRY, metric_value, metric_values
+from .metrics import REGISTRY, metric_cache, metric_series, metric_value, metric_values
 from .periods import Period
 
 # The figures on the tiles along the top, in this order, where recorded.
@@ -63,6 +63,7 @@ class Dashboard:
     period: Period
     tiles: list[dict]
     panels: list[Panel]
+    computed_at: dt.datetime = field(default_factory=timezone.now)
 
     def panel(self, key: str) -> Panel | None:
         return next((p for p in self.panels if p.key == key), None)
@@ -83,8 +84,31 @@ def _first_recorded(codes) -> str | None:
     return next((code for code in codes if code in REGISTRY), None)
 
 
+# A wall screen reloads itself every five minutes and many people open the same dashboard: the
+# figures are computed once per unit, day and language and kept this long.
+CACHE_SECONDS = 300
+
+
 def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
-    as_of = as_of or timezone.localdate()
+    with metric_cache():
+        return _build(unit=unit, as_of=as_of or timezone.localdate())
+
+
+def dashboard_cached(*, unit: Unit) -> Dashboard:
+    """The unit's dashboard as of today, computed at most once every CACHE_SECONDS."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    as_of = timezone.localdate()
+    key = f"stats:dashboard:{unit.pk}:{as_of.isoformat()}:{get_language()}"
+    board = cache.get(key)
+    if board is None:
+        board = dashboard_build(unit=unit, as_of=as_of)
+        cache.set(key, board, CACHE_SECONDS)
+    return board
+
+
+def _build(*, unit: Unit, as_of: dt.date) -> Dashboard:
     year = Period(dt.date(as_of.year, 1, 1), as_of)
     tiles = []
     for code in TILES:
@@ -108,20 +132,11 @@ def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
             chart="line",
             columns=[_("Month")] + [str(REGISTRY[c].name) for c in trend_codes],
         )
-        for month in months:
-            trend.rows.append(
-                [month.start.strftime("%Y-%m")]
-                + [
-                    metric_value(
-                        code=c,
-                        unit=unit,
-                        include_sub_units=True,
-                        period_start=month.start,
-                        period_end=month.end,
-                    )
-                    for c in trend_codes
-                ]
-            )
+        series = [
+            metric_series(code=c, unit=unit, include_sub_units=True, periods=months) for c in trend_codes
+        ]
+        for index, month in enumerate(months):
+            trend.rows.append([month.start.strftime("%Y-%m")] + [values[index] for values in series])
         panels.append(trend)
 
     categories = [code for code in REGISTRY if code.startswith("attendance_category_")]
@@ -190,19 +205,11 @@ def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
             chart="bar",
             columns=[_("Month"), str(REGISTRY["volunteer_hours"].name)],
         )
-        for month in months:
-            hours.rows.append(
-                [
-                    month.start.strftime("%Y-%m"),
-                    metric_value(
-                        code="volunteer_hours",
-                        unit=unit,
-                        include_sub_units=True,
-                        period_start=month.start,
-                        period_end=month.end,
-                    ),
-                ]
-            )
+        volunteer_series = metric_series(
+            code="volunteer_hours", unit=unit, include_sub_units=True, periods=months
+        )
+        for month, hours_worked in zip(months, volunteer_series, strict=True):
+            hours.rows.append([month.start.strftime("%Y-%m"), hours_worked])
         panels.append(hours)
 
     for extra in EXTRA_PANELS:

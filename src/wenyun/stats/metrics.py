@@ -17,6 +17,8 @@ The stable interface for other apps (the ledger evaluates indicator formulas ove
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import operator
@@ -55,6 +57,8 @@ class Metric:
     per_unit: PerUnit | None = None
     over_set: OverSet | None = None
     ratio: tuple[str, str] | None = None  # (numerator code, denominator code)
+    # {(unit id, day): value} for metrics that add up over days: series month by month in one query.
+    per_day: Callable[[Sequence[int], Period], Mapping[tuple[int, dt.date], Number]] | None = None
     decimals: int = 0
     group: str = "general"
 
@@ -97,6 +101,36 @@ def _divide(numerator: Number | None, denominator: Number | None, decimals: int)
     return round(float(numerator) / float(denominator), decimals)
 
 
+# A page asks for the same figures for overlapping sets of units (tiles for the county, a ranking of its
+# stations, of its villages): inside `metric_cache()` each metric and period is computed once per unit
+# for the largest set asked, and smaller sets are read from it.
+_cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar("stats_metric_cache", default=None)
+
+
+@contextlib.contextmanager
+def metric_cache():
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def _per_unit(metric: Metric, ids: Sequence[int], period: Period) -> Mapping[int, Number]:
+    assert metric.per_unit is not None
+    cache = _cache.get()
+    if cache is None:
+        return metric.per_unit(ids, period)
+    key = (metric.code, period)
+    wanted = set(ids)
+    hit = cache.get(key)
+    if hit is not None and wanted <= hit[0]:
+        return {pk: v for pk, v in hit[1].items() if pk in wanted}
+    values = metric.per_unit(ids, period)
+    cache[key] = (wanted, values)
+    return values
+
+
 def _compute(metric: Metric, unit: Unit, include_sub_units: bool, period: Period) -> Number | None:
     if metric.ratio is not None:
         top, bottom = (REGISTRY[code] for code in metric.ratio)
@@ -108,8 +142,7 @@ def _compute(metric: Metric, unit: Unit, include_sub_units: bool, period: Period
     ids = [unit.pk] if metric.over_units == "own" or not include_sub_units else _subtree_ids(unit)
     if metric.over_set is not None:
         return metric.over_set(ids, period)
-    assert metric.per_unit is not None
-    values = metric.per_unit(ids, period)
+    values = _per_unit(metric, ids, period)
     if metric.over_units == "own":
         return values.get(unit.pk, 0)
     return sum(values.values(), start=0)
@@ -159,20 +192,38 @@ def _bulk(
         return [_divide(a, b, metric.decimals) for a, b in zip(tops, bottoms, strict=True)]
     if metric.over_set is not None:
         return [_compute(metric, unit, include_sub_units, period) for unit in targets]
-    assert metric.per_unit is not None
     if metric.over_units == "own" or not include_sub_units:
-        values = metric.per_unit([u.pk for u in targets], period)
+        values = _per_unit(metric, [u.pk for u in targets], period)
         return [values.get(u.pk, 0) for u in targets]
     # Every unit under any target, in one query; then each target adds up its own subtree.
     if not targets:
         return []
     under_any = functools.reduce(operator.or_, (Q(path__startswith=u.path) for u in targets))
     paths = list(Unit.objects.filter(under_any).values_list("pk", "path"))
-    values = metric.per_unit([pk for pk, _path in paths], period)
+    values = _per_unit(metric, [pk for pk, _path in paths], period)
     result: list[Number | None] = []
     for unit in targets:
         result.append(sum((values.get(pk, 0) for pk, path in paths if path.startswith(unit.path)), start=0))
     return result
+
+
+def metric_series(
+    *, code: str, unit: Unit, include_sub_units: bool, periods: Sequence[Period]
+) -> list[Number | None]:
+    """One metric over consecutive periods (months, say): with one query over the whole span where the
+    metric adds up over days, else one computation per period."""
+    metric = metric_get(code)
+    if metric.per_day is None or not periods:
+        return [_round(metric, _compute(metric, unit, include_sub_units, period)) for period in periods]
+    ids = _subtree_ids(unit) if include_sub_units else [unit.pk]
+    by_day = metric.per_day(ids, Period(periods[0].start, periods[-1].end))
+    totals: list[Decimal] = [Decimal(0) for _p in periods]
+    for (_unit_id, day), n in by_day.items():
+        for index, period in enumerate(periods):
+            if period.start <= day <= period.end:
+                totals[index] += Decimal(str(n))
+                break
+    return [_round(metric, total) for total in totals]
 
 
 def metric_catalogue() -> list[dict]:
@@ -378,6 +429,7 @@ register(
         over_units="sum",
         over_time="sum",
         per_unit=selectors.per_unit_door_visits,
+        per_day=selectors.door_visits_by_unit_day,
         group="visits",
     )
 )
@@ -455,6 +507,7 @@ register(
         over_units="sum",
         over_time="sum",
         per_unit=sources.per_unit_events("checkout"),
+        per_day=sources.per_day_events("checkout"),
         group="circulation",
     )
 )
@@ -577,6 +630,7 @@ register(
         over_units="sum",
         over_time="sum",
         per_unit=sources.per_unit_system_visits,
+        per_day=sources.system_visits_by_unit_day,
         group="visits",
     )
 )
@@ -594,6 +648,7 @@ register(
         over_units="sum",
         over_time="sum",
         per_unit=sources.per_unit_total_visits,
+        per_day=sources.total_visits_by_unit_day,
         group="visits",
     )
 )

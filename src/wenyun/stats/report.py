@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit, UnitKind
 
-from .metrics import REGISTRY, Number, metric_values
+from .metrics import REGISTRY, Number, metric_cache, metric_values
 from .periods import Period
 
 
@@ -167,6 +167,11 @@ def _form_rows(form: Form, unit: Unit) -> list[Unit]:
 
 
 def annual_report(*, unit: Unit, year: int) -> AnnualReport:
+    with metric_cache():
+        return _annual_report(unit=unit, year=year)
+
+
+def _annual_report(*, unit: Unit, year: int) -> AnnualReport:
     today = timezone.localdate()
     if not 2000 <= year <= today.year:
         raise DomainError(

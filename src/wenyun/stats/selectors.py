@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from wenyun.network.models import Unit
-from wenyun.network.selectors import OpeningCalendar, unit_weekly_schedule
+from wenyun.network.models import Closure, OpeningHours, Unit
+from wenyun.network.selectors import unit_weekly_schedule
 
 from .models import DoorCount, ManualFigure
 from .periods import Period
@@ -63,22 +63,43 @@ def per_unit_weekly_hours(unit_ids: Sequence[int], period: Period) -> dict[int, 
 
 def per_unit_opening_hours_delivered(unit_ids: Sequence[int], period: Period) -> dict[int, float]:
     """Hours each unit was open in the period by its regular week less its (and its ancestors')
-    closures; days after today are not counted, they have not been delivered yet."""
+    closures; days after today are not counted, they have not been delivered yet.
+
+    The same rule as network.selectors.OpeningCalendar, for many units in three queries."""
     from django.utils import timezone
 
     last = min(period.end, timezone.localdate())
     if last < period.start:
         return {}
-    result = {}
-    for unit in Unit.objects.filter(pk__in=unit_ids, active=True):
-        calendar = OpeningCalendar(unit=unit, first_day=period.start, last_day=last)
-        day_hours = [_period_hours(day) for day in calendar.week]
-        total = 0.0
-        day = period.start
-        while day <= last:
-            if calendar.is_open_day(day):
-                total += day_hours[day.weekday()]
+    units = list(Unit.objects.filter(pk__in=unit_ids, active=True).only("pk", "path"))
+    week_hours: dict[int, list[float]] = {u.pk: [0.0] * 7 for u in units}
+    for unit_id, weekday, opens, closes in OpeningHours.objects.filter(unit_id__in=week_hours).values_list(
+        "unit_id", "weekday", "opens", "closes"
+    ):
+        week_hours[unit_id][weekday] += _period_hours([(opens, closes)])
+    ancestors = {u.pk: set(u.ancestor_ids()) | {u.pk} for u in units}
+    closure_days: dict[int, set[dt.date]] = {}
+    for unit_id, first_day, last_day in Closure.objects.filter(
+        first_day__lte=last, last_day__gte=period.start
+    ).values_list("unit_id", "first_day", "last_day"):
+        days = closure_days.setdefault(unit_id, set())
+        day = max(first_day, period.start)
+        while day <= min(last_day, last):
+            days.add(day)
             day += dt.timedelta(days=1)
+    weekdays = [0] * 7  # how many Mondays, Tuesdays... the period has up to today
+    day = period.start
+    while day <= last:
+        weekdays[day.weekday()] += 1
+        day += dt.timedelta(days=1)
+    result = {}
+    for unit in units:
+        hours = week_hours[unit.pk]
+        total = sum(hours[w] * weekdays[w] for w in range(7))
+        closed: set[dt.date] = set()
+        for owner in ancestors[unit.pk]:
+            closed |= closure_days.get(owner, set())
+        total -= sum(hours[d.weekday()] for d in closed)
         if total:
             result[unit.pk] = round(total, 2)
     return result
@@ -129,6 +150,15 @@ def per_unit_door_visits(unit_ids: Sequence[int], period: Period) -> dict[int, i
         .annotate(total=Sum("visits"))
     )
     return {row["unit_id"]: row["total"] for row in rows}
+
+
+def door_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
+    return {
+        (unit_id, day): visits
+        for unit_id, day, visits in DoorCount.objects.filter(
+            unit_id__in=unit_ids, day__gte=period.start, day__lte=period.end
+        ).values_list("unit_id", "day", "visits")
+    }
 
 
 def door_counts_by_day(*, unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:

@@ -85,6 +85,19 @@ def per_unit_events(event_type: str):
     return compute
 
 
+def per_day_events(event_type: str):
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
+        day = local_day_sql("at")
+        rows = _fetch(
+            f"SELECT unit_id, {day} AS d, COUNT(*) FROM {_event_table()} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
+            "AND type = %s AND at >= %s AND at < %s GROUP BY unit_id, d",
+            [event_type, period.first_moment, period.after_moment],
+        )
+        return {(unit_id, _as_day(on)): n for unit_id, on, n in rows}
+
+    return compute
+
+
 def over_borrowers(unit_ids: Sequence[int], period: Period) -> int:
     """Distinct readers who borrowed at any of the units in the period."""
     rows = _fetch(
@@ -222,6 +235,13 @@ def per_unit_system_visits(unit_ids: Sequence[int], period: Period) -> dict[int,
 
 
 def per_unit_total_visits(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    totals: dict[int, int] = defaultdict(int)
+    for (unit_id, _day), n in total_visits_by_unit_day(unit_ids, period).items():
+        totals[unit_id] += n
+    return dict(totals)
+
+
+def total_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
     """Each unit and day: the door count where one was entered for that day, else the visits the system
     saw; the door counter sees everyone who came in, the system only those who borrowed or checked in."""
     counted = {
@@ -230,13 +250,11 @@ def per_unit_total_visits(unit_ids: Sequence[int], period: Period) -> dict[int, 
             unit_id__in=unit_ids, day__gte=period.start, day__lte=period.end
         ).values_list("unit_id", "day", "visits")
     }
-    totals: dict[int, int] = defaultdict(int)
-    for (unit_id, _day), visits in counted.items():
-        totals[unit_id] += visits
+    by_day = dict(counted)
     for key, n in system_visits_by_unit_day(unit_ids, period).items():
         if key not in counted:
-            totals[key[0]] += n
-    return dict(totals)
+            by_day[key] = n
+    return by_day
 
 
 # --- cultural services: wenyun.programs Activity, Session, Attendance, MenuOrder, Booking... ---------

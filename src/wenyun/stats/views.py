@@ -12,7 +12,7 @@ from wenyun.network.access import access_unit
 
 from . import services
 from .access import stats_unit, stats_units_for
-from .dashboard import dashboard_build, panel_csv
+from .dashboard import dashboard_cached, panel_csv
 from .forms import DoorCountForm, DoorCountImportForm, ManualFigureForm
 from .metrics import REGISTRY, metric_catalogue
 from .models import DoorCount, ManualFigure
@@ -56,7 +56,7 @@ def _definitions(codes) -> list[dict]:
 
 def _dashboard_context(request: HttpRequest, *, wall: bool) -> dict:
     unit = _unit(request)
-    board = dashboard_build(unit=unit)
+    board = dashboard_cached(unit=unit)
     shown = [t["code"] for t in board.tiles] + ["visits_door", "visits_system", "visits_total"]
     return {
         "title": _("Statistics: %(unit)s") % {"unit": unit.display_name},
@@ -85,7 +85,7 @@ def screen(request: HttpRequest) -> HttpResponse:
 @staff_required
 def panel_download(request: HttpRequest, key: str) -> HttpResponse:
     unit = _unit(request)
-    board = dashboard_build(unit=unit)
+    board = dashboard_cached(unit=unit)
     panel = board.panel(key)
     if panel is None:
         raise Http404(_("There is no chart called %(key)s.") % {"key": key})

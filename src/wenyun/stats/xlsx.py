@@ -48,7 +48,7 @@ def annual_report_xlsx(report: AnnualReport) -> bytes:
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns)
         # Three header rows, as on the printed forms: item name, unit of measure, item code.
         headers = [
-            [_("Unit code"), _("Institution")] + [item.name for item in form.items],
+            [_("Unit code"), _("Institution name")] + [item.name for item in form.items],
             ["", ""] + [item.measure or "" for item in form.items],
             [_("Item code"), ""] + [item.code for item in form.items],
         ]

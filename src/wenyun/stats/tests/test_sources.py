@@ -389,3 +389,23 @@ def test_the_ratios_divide_one_metric_by_another_for_the_same_unit_and_period(un
     assert value("visits_per_resident", station) == round(Decimal(9) / population, 3)
     assert value("loans_per_volume", station) == Decimal("0.300")
     assert value("loans_per_volume", unit("YX-S06")) is None  # nothing held: no ratio
+
+
+def test_a_series_month_by_month_gives_the_same_figures_as_each_month_alone(unit, make):
+    from wenyun.stats.metrics import metric_series
+    from wenyun.stats.periods import Period
+
+    village, station = unit("YX-S02-V01"), unit("YX-S02")
+    reader = make.reader(village)
+    for month, day, hour in ((1, 31, 23), (2, 1, 0), (2, 1, 9), (3, 15, 10), (3, 16, 10)):
+        make.event("checkout", village, at(month, day, hour), reader=reader)
+    services.door_count_set(actor=None, unit=station, day=dt.date(LAST_YEAR, 2, 3), visits=70)
+    months = [
+        Period(dt.date(LAST_YEAR, 1, 1), dt.date(LAST_YEAR, 1, 31)),
+        Period(dt.date(LAST_YEAR, 2, 1), dt.date(LAST_YEAR, 2, 28)),
+        Period(dt.date(LAST_YEAR, 3, 1), dt.date(LAST_YEAR, 3, 31)),
+    ]
+    for code, expected in (("loans", [1, 2, 2]), ("visits_total", [1, 71, 2]), ("visits_door", [0, 70, 0])):
+        series = metric_series(code=code, unit=station, include_sub_units=True, periods=months)
+        assert series == expected, code
+        assert series == [value(code, station, start=p.start, end=p.end) for p in months], code
