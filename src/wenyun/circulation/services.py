@@ -535,6 +535,12 @@ def loan_checkout(
 
     match = rule_match(unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id)
     rule = match.rule
+    if rule.loan_limit == 0:
+        _refuse(
+            "loan_limit",
+            _("%(type)s is for use in the library only: it is not lent to this card.")
+            % {"type": item.item_type.name},
+        )
     loans = Loan.objects.filter(reader=reader, returned_at__isnull=True)
     if rule.item_type_id is not None:
         loans = loans.filter(item__item_type_id=rule.item_type_id)
