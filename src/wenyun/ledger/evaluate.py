@@ -104,6 +104,12 @@ def _quantize(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 
+def _divide(top: Decimal | None, bottom: Decimal | None, factor: Decimal) -> Decimal | None:
+    if top is None or not bottom:
+        return None
+    return top * factor / bottom
+
+
 class Evaluator:
     """Evaluates indicators for one period, asking each source for a figure once."""
 
@@ -126,10 +132,10 @@ class Evaluator:
         result = IndicatorResult(indicator=indicator)
         formula = indicator.formula
         kind = indicator.formula_kind
-        codes = {
-            FormulaKind.METRIC: [formula.get("metric")],
-            FormulaKind.RATIO: [formula.get("numerator"), formula.get("denominator")],
-            FormulaKind.SHARE: [formula.get("metric")],
+        codes: list[str] = {
+            FormulaKind.METRIC.value: [formula.get("metric", "")],
+            FormulaKind.RATIO.value: [formula.get("numerator", ""), formula.get("denominator", "")],
+            FormulaKind.SHARE.value: [formula.get("metric", "")],
         }.get(kind, [])
         result.missing = [code for code in codes if not sources.figure_known(code)]
         result.sources = [sources.figure_source(code) for code in codes] or ["ledger:evidence"]
@@ -143,12 +149,7 @@ class Evaluator:
             top = self.figures(formula["numerator"], units, formula.get("sub_units", True))
             bottom = self.figures(formula["denominator"], units, formula.get("sub_units", True))
             factor = Decimal(formula.get("factor", "1"))
-            values = {
-                u.code: (top[u.code] * factor / bottom[u.code])
-                if top.get(u.code) is not None and bottom.get(u.code)
-                else None
-                for u in units
-            }
+            values = {u.code: _divide(top.get(u.code), bottom.get(u.code), factor) for u in units}
         elif kind == FormulaKind.SHARE:
             values = self._share(result, formula, units)
         else:

@@ -119,7 +119,7 @@ def _sheet_rows(sheet, result: IndicatorResult, visible: set[int] | None) -> Non
                 source,
             ]
         )
-        fill = {True: OK_FILL, False: BAD_FILL}.get(row.met)
+        fill = OK_FILL if row.met is True else BAD_FILL if row.met is False else None
         if fill is not None:
             sheet.cell(row=sheet.max_row, column=9).fill = fill
     for members in result.members.values():

@@ -157,7 +157,7 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    stored_suffix = models.CharField(max_length=10)
+    stored_suffix = models.CharField(max_length=24)
     description = models.CharField(_("description"), max_length=300)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()

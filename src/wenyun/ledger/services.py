@@ -331,9 +331,9 @@ def evidence_add(
 
 
 def _indicators_for(unit: Unit, standard: Standard) -> list[Indicator]:
-    scopes = {Scope.COUNTY} if unit.kind == UnitKind.COUNTY else {unit.kind}
+    scopes: set[str] = {Scope.COUNTY.value} if unit.kind == UnitKind.COUNTY else {unit.kind}
     if unit.kind in INSTITUTION_KINDS:
-        scopes.add(Scope.INSTITUTION)
+        scopes.add(Scope.INSTITUTION.value)
     return list(standard.indicators.filter(retired=False, scope__in=scopes))
 
 
@@ -530,10 +530,10 @@ def performance_compute(
         key=lambda row: (-row["score"], row["unit"].code),
     )
     previous, rank = None, 0
-    for position, row in enumerate(ranked, start=1):
-        if row["score"] != previous:
-            rank, previous = position, row["score"]
-        row["rank"] = rank
+    for position, entry in enumerate(ranked, start=1):
+        if entry["score"] != previous:
+            rank, previous = position, entry["score"]
+        entry["rank"] = rank
     return ranked
 
 

@@ -35,7 +35,7 @@ from .forms import (
     TaskActionForm,
     TaskEvidenceForm,
 )
-from .models import ChecklistItem, FormulaKind, Part, Scope, Survey
+from .models import ChecklistItem, CheckResult, FormulaKind, Part, Scope, Standard, Survey
 
 
 def _year(request: HttpRequest) -> int:
@@ -48,13 +48,14 @@ def _year(request: HttpRequest) -> int:
         raise DomainError(_("%(year)s is not a year.") % {"year": raw}, code="ledger_year_invalid") from None
 
 
-def _standard(request: HttpRequest):
+def _standard(request: HttpRequest) -> Standard | None:
     code = request.GET.get("standard") or ""
     if code:
         return access_standard(code)
     standards = list(selectors.standards_list())
     preferred = [s for s in standards if s.code.startswith("demo-zone")]
-    return (preferred or standards or [None])[0]
+    chosen = preferred or standards
+    return chosen[0] if chosen else None
 
 
 def _visible(result: IndicatorResult, visible_ids: set[int]) -> IndicatorResult:
@@ -380,7 +381,7 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
             "items": visit.items.select_related("indicator"),
             "findings": visit.findings.select_related("task", "indicator"),
             "finding_form": finding_form,
-            "results": ChecklistForm.base_fields["result"].choices,
+            "results": CheckResult.choices,
             "is_bureau": request.user.is_county_admin,
             "today": timezone.localdate(),
         },

@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),
                 ('sha256', models.CharField(max_length=64)),
-                ('stored_suffix', models.CharField(max_length=10)),
+                ('stored_suffix', models.CharField(max_length=24)),
                 ('description', models.CharField(max_length=300, verbose_name='description')),
                 ('uploaded_at', models.DateTimeField()),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='network.unit')),
