@@ -214,9 +214,7 @@ def _extract_marc21(record: MarcRecord) -> Extracted:
     elif f050:
         call_number = " ".join(p for p in (f050.get("a").strip(), f050.get("b").strip()) if p)
     subjects = [
-        _clean(f.text("abcdvxyz"))
-        for f in record.get_fields("600", "610", "650", "651")
-        if f.get("a")
+        _clean(f.text("abcdvxyz")) for f in record.get_fields("600", "610", "650", "651") if f.get("a")
     ]
     return Extracted(
         title=title,

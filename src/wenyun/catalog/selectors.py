@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wenyun.core.errors import NotFound
 from wenyun.network.models import Unit
@@ -20,6 +21,14 @@ from . import search, text
 from .models import Item, ItemStatus, Record
 
 PER_PAGE = 20
+LANGUAGE_LABELS = {
+    "chi": gettext_lazy("Chinese"),
+    "eng": gettext_lazy("English"),
+    "jpn": gettext_lazy("Japanese"),
+    "fre": gettext_lazy("French"),
+    "ger": gettext_lazy("German"),
+    "rus": gettext_lazy("Russian"),
+}
 FACET_DEPTH = 500  # facets count the best matches, as Koha's do
 
 
@@ -187,7 +196,7 @@ def _facets(ids: list[int]) -> dict[str, list[tuple[str, str, int]]]:
         "unit": [(units[pk].code, units[pk].display_name, n) for pk, n in per_unit.most_common(12)],
         "clc": [(c, c, n) for c, n in sorted(classes.items())],
         "year": [(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)[:12]],
-        "language": [(lang, lang, n) for lang, n in languages.most_common(8)],
+        "language": [(lang, str(LANGUAGE_LABELS.get(lang, lang)), n) for lang, n in languages.most_common(8)],
     }
 
 

@@ -111,7 +111,7 @@ def test_facets_count_classes_years_languages_and_units_with_copies_available(sh
     result = catalog_search(q="I247", facets=True)
     assert result.facets["clc"] == [("I", "I", 3)]
     assert result.facets["year"] == [("2014", "2014", 1), ("2012", "2012", 1), ("2008", "2008", 1)]
-    assert result.facets["language"] == [("chi", "chi", 2), ("eng", "eng", 1)]
+    assert result.facets["language"] == [("chi", "中文", 2), ("eng", "英文", 1)]
     assert [(code, n) for code, _label, n in result.facets["unit"]] == [("YX-S01", 2), ("YX-LIB", 1)]
 
 
