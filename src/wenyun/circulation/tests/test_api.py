@@ -140,12 +140,12 @@ def test_holds_are_placed_with_their_place_in_the_queue(api_client, library_staf
 
 def test_refusals_speak_chinese_by_default(api_client, library_staff):
     response = api_client(library_staff).post(
-        "/api/v1/circulation/checkin",
-        data=json.dumps({"barcode": "X404", "unit": "YX-LIB"}),
+        "/api/v1/circulation/checkout",
+        data=json.dumps({"card": "NOPE", "barcode": "X404", "unit": "YX-LIB"}),
         content_type="application/json",
     )
 
-    assert response.json() == {"error": "item_not_found", "message": "没有条码号为 X404 的馆藏。"}
+    assert response.json() == {"error": "reader_not_found", "message": "没有读者证号为 NOPE 的读者。"}
 
 
 def test_the_api_needs_a_staff_token(client, zhang):
