@@ -39,7 +39,8 @@ def test_the_bureau_follows_a_failing_indicator_to_its_units_and_downloads_the_w
         page.locator("#download-workbook").click()
     download = download_info.value
     assert download.suggested_filename == f"ledger-township-village-local-{dt.date.today().year}.xlsx"
-    book = load_workbook(download.path())
+    with open(download.path(), "rb") as saved:
+        book = load_workbook(saved)
     assert "服务供给" in book.sheetnames
     v2 = [r for r in book["服务供给"].iter_rows(values_only=True) if r[0] == "V2"]
     assert len(v2) == 83
