@@ -15,7 +15,7 @@ from wenyun.network.access import access_unit
 from wenyun.network.selectors import unit_get, unit_root
 
 from . import selectors, services
-from .models import Activity, Registration
+from .models import Activity, Registration, Session
 
 router = Router(tags=["programs"])
 
@@ -70,7 +70,7 @@ def _activity_out(activity: Activity, sessions=None) -> ActivityOut:
         status=activity.status,
         sessions=[
             SessionOut(starts_at=timezone.localtime(s.starts_at), ends_at=timezone.localtime(s.ends_at))
-            for s in (sessions or activity.sessions.all())
+            for s in (activity.sessions.all() if sessions is None else sessions)
         ],
     )
 
@@ -98,7 +98,12 @@ def calendar(
         raise DomainError(_("Ask for at most a year at a time."), code="invalid")
     place = unit_get(code=unit) if unit else None
     activities = selectors.calendar_activities(first_day=first, last_day=last, unit=place, category=category)
-    return [_activity_out(a) for a in activities]
+    sessions: dict[int, list] = {}
+    for session in Session.objects.filter(activity__in=[a.pk for a in activities]).order_by(
+        "starts_at", "pk"
+    ):
+        sessions.setdefault(session.activity_id, []).append(session)
+    return [_activity_out(a, sessions.get(a.pk, [])) for a in activities]
 
 
 @router.get("/activities/{activity_id}", response=ActivityOut, auth=None, summary="One published activity")
