@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from wenyun.core.errors import Conflict, DomainError
+from wenyun.programs import services
+from wenyun.programs.models import News, ProgramEvent, Troupe
+
+from .conftest import NOW, SATURDAY
+
+STAFF_PAGES = [
+    "/staff/programs/",
+    "/staff/programs/activities/new/",
+    "/staff/programs/venues/",
+    "/staff/programs/bookings/",
+    "/staff/programs/visits/",
+    "/staff/programs/menu/",
+    "/staff/programs/troupes/",
+    "/staff/programs/digital/",
+    "/staff/programs/news/",
+    "/staff/programs/news/new/",
+    "/staff/volunteers/",
+    "/staff/volunteers/projects/",
+]
+PORTAL_PAGES = [
+    "/activities/",
+    "/activities/?when=weekend&township=YX-S01",
+    "/activities/mine/",
+    "/visits/",
+    "/venues/",
+    "/news/",
+    "/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["admin", "village0101"])
+def test_every_staff_page_opens_for_the_county_and_a_village(client, county, username, lecture):
+    from wenyun.core.models import User
+
+    client.force_login(User.objects.get(username=username))
+
+    assert {path: client.get(path).status_code for path in STAFF_PAGES} == dict.fromkeys(STAFF_PAGES, 200)
+
+
+@pytest.mark.django_db
+def test_every_portal_page_opens_for_a_visitor(client, lecture):
+    assert {path: client.get(path).status_code for path in PORTAL_PAGES} == dict.fromkeys(PORTAL_PAGES, 200)
+    assert client.get(f"/activities/{lecture.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_draft_activity_is_not_on_the_portal(client, lib, hall):
+    draft = services.activity_create(
+        actor=None,
+        unit=lib,
+        title="草稿",
+        category="lecture",
+        venue=hall,
+        sessions=[(SATURDAY, SATURDAY + dt.timedelta(hours=1))],
+    )
+
+    assert client.get(f"/activities/{draft.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_village_manager_does_not_open_the_librarys_activity(client, lecture, village_manager):
+    client.force_login(village_manager)
+
+    assert client.get(f"/staff/programs/activities/{lecture.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+class TestNewsAndTroupes:
+    def test_a_photo_that_is_not_an_image_is_refused_and_nothing_is_saved(self, s01, station_manager):
+        fake = SimpleUploadedFile("photo.exe", b"MZ...", content_type="application/octet-stream")
+
+        with pytest.raises(DomainError) as refused:
+            services.news_save(
+                actor=station_manager, unit=s01, title="文艺汇演", body="正文", photo=fake, publish=True
+            )
+
+        assert refused.value.message == "A photo must be a JPEG, PNG, WebP or GIF image."
+        assert News.objects.count() == 0
+
+    def test_publishing_puts_news_on_the_portal(self, client, s01, station_manager):
+        item = services.news_save(
+            actor=station_manager, unit=s01, title="文艺汇演", body="正文", publish=True, at=NOW
+        )
+
+        assert (item.status, item.published_at) == ("published", NOW)
+        assert "文艺汇演" in client.get("/news/unit/YX-S01/").content.decode()
+        assert ProgramEvent.objects.get(type="news_published").details == {"news": item.pk}
+
+    def test_a_troupe_name_is_unique_within_its_unit(self, s01, station_manager):
+        services.troupe_register(
+            actor=station_manager, unit=s01, name="城关腰鼓队", art_form="腰鼓", leader="陈静"
+        )
+
+        with pytest.raises(Conflict):
+            services.troupe_register(
+                actor=station_manager, unit=s01, name="城关腰鼓队", art_form="腰鼓", leader="刘洋"
+            )
+
+        assert Troupe.objects.count() == 1
+
+    def test_support_and_performances_are_logged_for_the_statistics(self, s01, station_manager):
+        troupe = services.troupe_register(
+            actor=station_manager, unit=s01, name="城关腰鼓队", art_form="腰鼓", leader="陈静"
+        )
+        services.troupe_support_add(
+            actor=station_manager,
+            troupe=troupe,
+            kind="funding",
+            on=dt.date(2026, 5, 1),
+            description="扶持资金",
+            amount="3000",
+        )
+        services.troupe_performance_add(
+            actor=station_manager,
+            troupe=troupe,
+            on=dt.date(2026, 5, 4),
+            title="青年节展演",
+            place="城关广场",
+            audience=300,
+        )
+
+        assert list(ProgramEvent.objects.order_by("pk").values_list("type", "details")) == [
+            ("troupe_registered", {"troupe": troupe.pk}),
+            ("troupe_supported", {"troupe": troupe.pk, "kind": "funding", "amount": "3000"}),
+            ("troupe_performed", {"troupe": troupe.pk, "audience": 300, "on": "2026-05-04"}),
+        ]
