@@ -144,7 +144,7 @@ def _build(*, unit: Unit, as_of: dt.date) -> Dashboard:
         attendance = Panel(
             key="attendance",
             title=_("Activity attendance by category, this year"),
-            chart="bar",
+            chart="hbar",
             columns=[_("Category"), _("Attendance")],
         )
         for code in categories:

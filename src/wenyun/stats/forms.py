@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ManualCode
 
@@ -13,7 +14,7 @@ class UnitChoiceField(forms.ChoiceField):
 
 class ManualFigureForm(forms.Form):
     code = forms.ChoiceField(label=_("figure"), choices=ManualCode.choices)
-    year = forms.IntegerField(label=_("year"))
+    year = forms.IntegerField(label=pgettext_lazy("statistics", "year"))
     value = forms.CharField(label=_("value"), max_length=20)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
@@ -24,7 +25,7 @@ class ManualFigureForm(forms.Form):
 
 class DoorCountForm(forms.Form):
     day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
-    visits = forms.CharField(label=_("visits"), max_length=12)
+    visits = forms.CharField(label=pgettext_lazy("statistics", "visits"), max_length=12)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -32,6 +32,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenyun.core.errors import NotFound
 from wenyun.network.models import Unit, UnitKind
@@ -250,17 +251,17 @@ def metric_catalogue() -> list[dict]:
 
 # --- the network ------------------------------------------------------------------------------------
 
-UNITS = _("units")
-PEOPLE = _("people")
-HOURS = _("hours")
-VISITS = _("visits")
-YUAN = _("yuan")
+UNITS = pgettext_lazy("measure", "units")
+PEOPLE = pgettext_lazy("measure", "people")
+HOURS = pgettext_lazy("measure", "hours")
+VISITS = pgettext_lazy("measure", "visits")
+YUAN = pgettext_lazy("measure", "yuan")
 
 for kind, name in (
     (UnitKind.LIBRARY, _("Libraries")),
     (UnitKind.CULTURAL_CENTRE, _("Cultural centres")),
     (UnitKind.MUSEUM, _("Museums")),
-    (UnitKind.STATION, _("Township cultural stations")),
+    (UnitKind.STATION, _("Number of township cultural stations")),
     (UnitKind.VILLAGE, _("Village and community cultural centres")),
 ):
     register(
@@ -305,7 +306,7 @@ register(
             "Floor area in square metres recorded on each active unit in the network, added up over the unit and "
             "its sub-units."
         ),
-        measure=_("m²"),
+        measure=pgettext_lazy("measure", "m²"),
         source="network",
         over_units="sum",
         over_time="end",
@@ -392,7 +393,7 @@ register(
             "Seats for readers, entered per unit and year on the statistics page: the latest year entered up to "
             "the period's end."
         ),
-        measure=_("seats"),
+        measure=pgettext_lazy("measure", "seats"),
         source="stats",
         over_units="sum",
         over_time="end",
@@ -408,7 +409,7 @@ register(
             "Computers for public use, entered per unit and year on the statistics page: the latest year entered "
             "up to the period's end."
         ),
-        measure=_("terminals"),
+        measure=pgettext_lazy("measure", "terminals"),
         source="stats",
         over_units="sum",
         over_time="end",
@@ -436,8 +437,8 @@ register(
 
 # --- the catalogue ----------------------------------------------------------------------------------
 
-VOLUMES = _("volumes")
-TIMES = _("times")
+VOLUMES = pgettext_lazy("measure", "volumes")
+TIMES = pgettext_lazy("measure", "times")
 
 register(
     Metric(
@@ -502,7 +503,7 @@ register(
             "Checkouts at the unit in the period, at the desk or a self-service kiosk, from the circulation "
             "event log (renewals are not counted again)."
         ),
-        measure=_("loans"),
+        measure=pgettext_lazy("measure", "loans"),
         source="circulation",
         over_units="sum",
         over_time="sum",
@@ -560,7 +561,7 @@ register(
         definition=_(
             "Reader cards registered at the unit by the period's end that had not expired on its last day."
         ),
-        measure=_("cards"),
+        measure=pgettext_lazy("measure", "cards"),
         source="circulation",
         over_units="sum",
         over_time="end",
@@ -573,7 +574,7 @@ register(
         code="new_readers",
         name=_("New readers"),
         definition=_("Reader cards registered at the unit in the period."),
-        measure=_("cards"),
+        measure=pgettext_lazy("measure", "cards"),
         source="circulation",
         over_units="sum",
         over_time="sum",
@@ -589,7 +590,7 @@ register(
             "Holds for pickup at the unit placed and not yet on the hold shelf, collected, cancelled or expired "
             "at the period's end (now, for a period not over yet)."
         ),
-        measure=_("holds"),
+        measure=pgettext_lazy("measure", "holds"),
         source="circulation",
         over_units="sum",
         over_time="end",
@@ -655,7 +656,7 @@ register(
 
 # --- cultural services ------------------------------------------------------------------------------
 
-ACTIVITIES = _("activities")
+ACTIVITIES = pgettext_lazy("measure", "activities")
 ARTS = ("performance", "competition", "film")
 
 register(
@@ -719,7 +720,7 @@ register(
         definition=_(
             "Sessions held in the period of the unit's published training classes (each meeting counts)."
         ),
-        measure=_("sessions"),
+        measure=pgettext_lazy("measure", "sessions"),
         source="programs",
         over_units="sum",
         over_time="sum",
@@ -806,7 +807,7 @@ register(
             "Performances ordered from the service menu (点单) and delivered in the period, counted at the "
             "village or station that ordered them."
         ),
-        measure=_("performances"),
+        measure=pgettext_lazy("measure", "performances"),
         source="programs",
         over_units="sum",
         over_time="sum",
@@ -834,7 +835,7 @@ register(
         code="troupes_guided",
         name=_("Troupes guided"),
         definition=_("Active folk troupes registered with the unit and founded by the period's end."),
-        measure=_("troupes"),
+        measure=pgettext_lazy("measure", "troupes"),
         source="programs",
         over_units="sum",
         over_time="end",
@@ -847,7 +848,7 @@ register(
         code="bookings",
         name=_("Room bookings"),
         definition=_("Approved bookings of the unit's rooms and venues that start in the period."),
-        measure=_("bookings"),
+        measure=pgettext_lazy("measure", "bookings"),
         source="programs",
         over_units="sum",
         over_time="sum",
@@ -921,7 +922,7 @@ register(
 register(
     Metric(
         code="staff",
-        name=_("Staff"),
+        name=_("Staff members"),
         definition=_(
             "People holding an appointment at the unit on the period's last day, from the staff register."
         ),
@@ -983,7 +984,7 @@ for code, name, ratio, definition in (
             code=code,
             name=name,
             definition=definition,
-            measure=_("ratio"),
+            measure=pgettext_lazy("measure", "ratio"),
             source="stats",
             over_units="sum",
             over_time="ratio",

@@ -29,7 +29,7 @@ class ManualFigure(models.Model):
         "network.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
     code = models.CharField(_("figure"), max_length=40, choices=ManualCode.choices)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("statistics year"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
     entered_by = models.ForeignKey(

@@ -266,7 +266,7 @@ MISSING_NAMES = {
     "troupes_guided": _("Troupes guided"),
     "performances_sent": _("Performances sent to villages"),
     "performance_audience": _("Audience of performances sent to villages"),
-    "staff": _("Staff"),
+    "staff": _("Staff members"),
     "staff_senior_title": _("Staff with a senior professional title"),
 }
 

@@ -106,7 +106,7 @@ def annual_report_xlsx(report: AnnualReport) -> bytes:
         _("Measure"),
         str(report.year),
         str(report.year - 1),
-        _("Change"),
+        _("Change on the year"),
         _("Change (%)"),
     ]
     for column, value in enumerate(header, start=1):

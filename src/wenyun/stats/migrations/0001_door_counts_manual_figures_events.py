@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(choices=[('acquisition_spending', 'Spending on acquisitions (yuan)'), ('operating_budget', 'Operating budget (yuan)'), ('reading_seats', 'Reading seats'), ('terminals', 'Computer terminals for the public')], max_length=40, verbose_name='figure')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='statistics year')),
                 ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='value')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('entered_at', models.DateTimeField(verbose_name='entered at')),

@@ -1,0 +1,204 @@
+"""The annual statistics report over 10,000,000 circulation events, beside a bare SQL aggregate over the
+same table in the same run; the dashboards served, beside a bare Django view.
+
+The demo county is built first; then circulation events are generated straight into the circulation
+event log with executemany until it holds 10,000,000 × scale rows (spread over the last three years,
+most at the county library, checkouts, returns and renewals in the proportions the desk sees), and
+kept for the next run. The report is the whole annual report of the county for last year (every form
+item, its previous year and the indicators); the bare limit is one GROUP BY counting last year's
+checkouts per unit, the least any report of loans must read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import time
+
+from wenyun.core.bench import BenchContext, Measurement, Server, http_load
+
+EVENTS = 10_000_000
+BATCH = 50_000
+MARK = "bench"  # the `via` of generated events
+
+
+def _generate(ctx: BenchContext, target: int) -> int:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from wenyun.catalog.models import Item
+    from wenyun.circulation.models import CirculationEvent, Reader
+    from wenyun.network.models import Unit, UnitKind
+
+    table = CirculationEvent._meta.db_table
+    have = CirculationEvent.objects.count()
+    if have >= target:
+        return have
+    rng = random.Random(20180913)
+    units = list(Unit.objects.filter(active=True).exclude(kind__in=[UnitKind.COUNTY, UnitKind.DISTRICT]))
+    weights = [
+        40.0
+        if u.kind == UnitKind.LIBRARY
+        else 2.5
+        if u.kind == UnitKind.STATION
+        else 0.4
+        if u.kind == UnitKind.VILLAGE
+        else 0.2
+        for u in units
+    ]
+    unit_ids = [u.pk for u in units]
+    readers = list(Reader.objects.values_list("pk", flat=True))
+    items = list(Item.objects.values_list("pk", flat=True))
+    first = dt.date(timezone.localdate().year - 2, 1, 1)
+    days = (timezone.localdate() - first).days
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time(8, 30)))
+    types = ["checkout"] * 45 + ["checkin"] * 42 + ["renew"] * 9 + ["hold_placed"] * 4
+    missing = target - have
+    ctx.out(f"generating {missing:,} circulation events into {table} ...")
+    began = time.monotonic()
+    sql = f"INSERT INTO {table} (type, at, details, via, unit_id, item_id, reader_id) VALUES (%s, %s, '{{}}', %s, %s, %s, %s)"
+    adapt = connection.ops.adapt_datetimefield_value
+    done = 0
+    while done < missing:
+        size = min(BATCH, missing - done)
+        picked_units = rng.choices(unit_ids, weights=weights, k=size)
+        rows = []
+        for unit_id in picked_units:
+            moment = start + dt.timedelta(days=rng.randrange(days), seconds=rng.randrange(9 * 3600))
+            rows.append(
+                (
+                    rng.choice(types),
+                    adapt(moment),
+                    MARK,
+                    unit_id,
+                    rng.choice(items),
+                    rng.choice(readers),
+                )
+            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        done += size
+        if done % 1_000_000 < BATCH:
+            ctx.out(f"  {have + done:,} events ({time.monotonic() - began:.0f}s)")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return have + done
+
+
+def _timed(function, repeat: int = 3) -> tuple[float, float]:
+    """(first run, median of the runs) in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - began) * 1000)
+    return samples[0], statistics.median(samples)
+
+
+def _staff_cookie() -> str:
+    from django.conf import settings
+    from django.test import Client
+
+    from wenyun.core.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def run(ctx: BenchContext) -> list[Measurement]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from wenyun.circulation.models import CirculationEvent
+    from wenyun.network.selectors import unit_root
+    from wenyun.stats.periods import Period
+    from wenyun.stats.report import annual_report
+
+    ctx.ensure_demo()
+    total = _generate(ctx, round(EVENTS * ctx.scale))
+    county = unit_root()
+    assert county is not None
+    year = timezone.localdate().year - 1
+    period = Period.year(year)
+    table = CirculationEvent._meta.db_table
+    bare_sql = f"SELECT unit_id, COUNT(*) FROM {table} WHERE type = 'checkout' AND at >= %s AND at < %s GROUP BY unit_id"
+    params = [connection.ops.adapt_datetimefield_value(m) for m in (period.first_moment, period.after_moment)]
+
+    def bare() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(bare_sql, params)
+            cursor.fetchall()
+
+    def report() -> None:
+        annual_report(unit=county, year=year)
+
+    note = f"{total:,} events, county, {year}"
+    bare_first, bare_median = _timed(bare)
+    report_first, report_median = _timed(report)
+    results = [
+        Measurement(
+            "stats",
+            "annual report (first run)",
+            report_first,
+            "ms",
+            "bare SQL GROUP BY (first run)",
+            bare_first,
+            note=note,
+        ),
+        Measurement(
+            "stats",
+            "annual report (median of 3)",
+            report_median,
+            "ms",
+            "bare SQL GROUP BY (median of 3)",
+            bare_median,
+            note=note,
+        ),
+    ]
+
+    cookie = _staff_cookie()
+    with Server(threads=4) as server:
+        http_load(port=server.port, path="/healthz", clients=2, requests_per_client=5)
+        bare_view = http_load(port=server.port, path="/healthz", clients=4, requests_per_client=20)
+        for label, path in (
+            ("county dashboard", "/staff/stats/?unit=" + county.code),
+            ("wall screen", "/staff/stats/screen/"),
+        ):
+            cold = http_load(port=server.port, path=path, clients=1, requests_per_client=1, cookies=cookie)
+            warm = http_load(port=server.port, path=path, clients=4, requests_per_client=20, cookies=cookie)
+            results.append(
+                Measurement(
+                    "stats",
+                    f"{label} first request",
+                    cold["p50_ms"],
+                    "ms",
+                    "bare view /healthz p50",
+                    bare_view["p50_ms"],
+                    note="computes the figures",
+                )
+            )
+            results.append(
+                Measurement(
+                    "stats",
+                    f"{label} p50",
+                    warm["p50_ms"],
+                    "ms",
+                    "bare view /healthz p50",
+                    bare_view["p50_ms"],
+                    note="figures cached 5 min",
+                )
+            )
+            results.append(
+                Measurement(
+                    "stats",
+                    f"{label} p95",
+                    warm["p95_ms"],
+                    "ms",
+                    "bare view /healthz p95",
+                    bare_view["p95_ms"],
+                )
+            )
+    return results
