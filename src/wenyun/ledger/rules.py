@@ -34,6 +34,8 @@ TASK_TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
 # Submitting needs at least one closing document attached to the task.
 NEEDS_EVIDENCE = frozenset({"submit"})
 OPEN_STATES = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS, TaskState.SUBMITTED, TaskState.REOPENED})
+# Past its deadline a task is overdue while the unit still owes the work; once submitted it waits on the bureau.
+OVERDUE_STATES = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS, TaskState.REOPENED})
 
 
 def actions_from(state: str) -> list[str]:

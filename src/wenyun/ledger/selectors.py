@@ -26,7 +26,7 @@ from .models import (
     Survey,
     SurveyAnswer,
 )
-from .rules import OPEN_STATES
+from .rules import OVERDUE_STATES
 
 SATISFIED_FROM = Decimal(4)  # an answer whose average score is 4 ("satisfied") or 5 counts as satisfied
 
@@ -155,9 +155,9 @@ def tasks_list(*, within: QuerySet[Unit] | None = None, state: str = "") -> Quer
 def tasks_overdue(
     *, within: QuerySet[Unit] | None = None, today: dt.date | None = None
 ) -> QuerySet[RectificationTask]:
-    """Tasks past their deadline and not closed: the county's list of overdue rectification."""
+    """Tasks past their deadline that the unit has not yet submitted: the county's overdue list."""
     today = today or timezone.localdate()
-    return tasks_list(within=within).filter(deadline__lt=today, state__in=list(OPEN_STATES))
+    return tasks_list(within=within).filter(deadline__lt=today, state__in=list(OVERDUE_STATES))
 
 
 def evaluations_list() -> QuerySet[PerformanceEvaluation]:

@@ -447,7 +447,7 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": item.evidence.select_related("uploaded_by"),
             "actions": actions,
             "evidence_form": evidence_form if can_work and item.state != "closed" else None,
-            "overdue": item.deadline < timezone.localdate() and item.state in rules.OPEN_STATES,
+            "overdue": item.deadline < timezone.localdate() and item.state in rules.OVERDUE_STATES,
         },
     )
 

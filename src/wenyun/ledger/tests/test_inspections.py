@@ -60,6 +60,7 @@ def test_the_unit_works_the_task_submits_it_with_evidence_and_the_bureau_closes_
         description="周末开放安排",
     )
     services.task_transition(actor=station_manager, task=task, action="submit")
+    assert list(selectors.tasks_overdue()) == []  # submitted: it waits on the bureau, not the unit
     closed = services.task_transition(actor=county_admin, task=task, action="close", comment="复查合格")
 
     assert closed.state == TaskState.CLOSED and closed.closed_at is not None
