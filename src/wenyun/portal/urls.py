@@ -8,6 +8,7 @@ urlpatterns = [
     path("units/", views.units, name="units"),
     path("units/<str:code>/", views.unit, name="unit"),
     path("", include("wenyun.programs.portal_urls")),
+    path("volunteer/", include("wenyun.volunteers.portal_urls")),
     path("survey/", include("wenyun.ledger.public_urls")),
     path("catalog/", include("wenyun.catalog.portal_urls")),
 ]
