@@ -16,7 +16,10 @@ from wenyun.network.models import INSTITUTION_KINDS, UnitKind
 def home(request: HttpRequest) -> HttpResponse:
     county = network.unit_root()
     counts = network.unit_counts_by_kind()
-    institutions = network.unit_list(kinds=INSTITUTION_KINDS)
+    kind_order = list(UnitKind.values)
+    institutions = sorted(
+        network.unit_list(kinds=INSTITUTION_KINDS), key=lambda u: (kind_order.index(u.kind), u.code)
+    )
     now = timezone.now()
     open_now = [u for u in institutions if network.unit_is_open(unit=u, at=now)]
     return render(
