@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -137,10 +138,21 @@ def staffing_gaps(*, on: dt.date, within: Unit | None = None, only_gaps: bool = 
     if within is not None:
         units = units.filter(path__startswith=within.path)
     by_unit: dict[int, list[Appointment]] = defaultdict(list)
-    for appointment in appointments_active(on=on, within=within).order_by("post", "person__name"):
+    # Only what the page and the counts need: a county has hundreds of posts.
+    posts = (
+        appointments_active(on=on, within=within)
+        .select_related(None)
+        .select_related("person")
+        .only("unit_id", "post", "employment", "start_date", "person_id", "person__name")
+        .order_by("post", "person__name")
+    )
+    for appointment in posts:
         by_unit[appointment.unit_id].append(appointment)
     result = []
-    for unit in units.select_related("parent"):
+    units = units.select_related("parent").only(
+        "code", "name", "name_en", "kind", "path", "parent__code", "parent__name", "parent__name_en"
+    )
+    for unit in units:
         present: dict[str, int] = defaultdict(int)
         for appointment in by_unit.get(unit.pk, []):
             present[appointment.post] += 1
@@ -273,7 +285,7 @@ def roll_list() -> QuerySet[SubsidyRoll]:
 def roll_lines(*, roll: SubsidyRoll, within: Unit | None = None) -> QuerySet[RollLine]:
     """The roll's lines (those of a unit's subtree with within), regular first, in tree order."""
     lines = _within(RollLine.objects.filter(roll=roll), within)
-    return lines.select_related("unit", "unit__parent", "person").order_by(
+    return lines.select_related("unit", "unit__parent").order_by(
         "kind", "unit__code", "post", "person_name", "pk"
     )
 
@@ -285,10 +297,10 @@ def roll_total(*, roll: SubsidyRoll, within: Unit | None = None) -> Decimal:
     return (found or Decimal(0)).quantize(rules.CENT)
 
 
-def roll_totals_by_township(*, roll: SubsidyRoll, within: Unit | None = None) -> list[dict]:
-    """Lines, people and yuan per township (a station and its villages) or institution."""
+def roll_totals_by_township(*, lines: Iterable[RollLine]) -> list[dict]:
+    """Lines and yuan per township (a station and its villages) or institution, from roll_lines()."""
     totals: dict[int, dict] = {}
-    for line in roll_lines(roll=roll, within=within):
+    for line in lines:
         group = line.unit.parent if line.unit.kind == UnitKind.VILLAGE and line.unit.parent else line.unit
         row = totals.setdefault(group.pk, {"unit": group, "lines": 0, "amount": Decimal(0)})
         row["lines"] += 1

@@ -29,6 +29,13 @@ from .models import Post
 PAGE_SIZE = 100
 
 
+def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    # Tables link every row to a person or a unit: the URL prefixes are reversed once per page.
+    context["person_base"] = reverse("workforce:person", args=[0]).removesuffix("0/")
+    context["unit_base"] = reverse("workforce:unit", args=["X"]).removesuffix("X/")
+    return render(request, template, context)
+
+
 def _scope(user):
     return None if sees_everything(user) else user.unit
 
@@ -80,7 +87,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
     total = people.count()
     page = list(people[:PAGE_SIZE])
     posts = selectors.posts_of(people=page, on=today if current else None)
-    return render(
+    return _render(
         request,
         "workforce/staff_index.html",
         {
@@ -115,7 +122,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s added to the register.") % {"name": person.name})
             return redirect("workforce:person", pk=person.pk)
-    return render(
+    return _render(
         request,
         "workforce/form.html",
         {"title": _("Add a staff member"), "tab": "staff", "form": form, "back": "workforce:staff"},
@@ -129,7 +136,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = any(user_can_manage_unit(request.user, a.unit) for a in appointments) or sees_everything(
         request.user
     )
-    return render(
+    return _render(
         request,
         "workforce/person.html",
         {
@@ -168,7 +175,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("workforce:person", pk=person.pk)
-    return render(
+    return _render(
         request,
         "workforce/form.html",
         {
@@ -263,7 +270,7 @@ def staffing(request: HttpRequest) -> HttpResponse:
         (UnitKind(kind).label, [(Post(post).label, required) for post, required in posts.items()])
         for kind, posts in selectors.staffing_rules().items()
     ]
-    return render(
+    return _render(
         request,
         "workforce/staffing.html",
         {
@@ -286,7 +293,7 @@ def unit_staff(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     staffing_row = selectors.unit_staffing(unit=unit, on=today)
     below = selectors.staffing_gaps(on=today, within=unit) if unit.kind != "village" else []
-    return render(
+    return _render(
         request,
         "workforce/unit.html",
         {
@@ -317,7 +324,7 @@ def standards(request: HttpRequest) -> HttpResponse:
             return redirect("workforce:standards")
     today = timezone.localdate()
     current = {s.pk for s in selectors.standards_current(on=today)}
-    return render(
+    return _render(
         request,
         "workforce/standards.html",
         {
@@ -357,7 +364,7 @@ def rolls(request: HttpRequest) -> HttpResponse:
         suggestion = timezone.localdate().replace(day=1)
     if not form.is_bound:
         form = forms.MonthForm(initial={"month": suggestion.strftime("%Y-%m")})
-    return render(
+    return _render(
         request,
         "workforce/rolls.html",
         {
@@ -384,7 +391,7 @@ def roll_detail(request: HttpRequest, month: str) -> HttpResponse:
             (a.pk, f"{a.person.name} · {a.unit.name} · {a.get_post_display()}")
             for a in selectors.adjustable_appointments(month=roll.month)
         ]
-    return render(
+    return _render(
         request,
         "workforce/roll.html",
         {
@@ -393,7 +400,7 @@ def roll_detail(request: HttpRequest, month: str) -> HttpResponse:
             "roll": roll,
             "lines": lines,
             "total": selectors.roll_total(roll=roll, within=within),
-            "by_township": selectors.roll_totals_by_township(roll=roll, within=within),
+            "by_township": selectors.roll_totals_by_township(lines=lines),
             "people": len({line.person_id for line in lines}),
             "bureau": bureau,
             "adjust_form": adjust_form,
@@ -512,7 +519,7 @@ def training(request: HttpRequest) -> HttpResponse:
     ranked = sorted(
         ((p, hours[p.pk]) for p in people.filter(pk__in=hours)), key=lambda row: (-row[1], row[0].name)
     )
-    return render(
+    return _render(
         request,
         "workforce/training.html",
         {
@@ -555,7 +562,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("workforce:session", pk=session.pk)
     if not sees_everything(request.user) and not can_record:
         attended = attended.filter(person__in=staff_visible_to(request.user))
-    return render(
+    return _render(
         request,
         "workforce/session.html",
         {

@@ -43,6 +43,8 @@ def test_the_bureau_reviews_approves_and_downloads_a_roll(may, county_admin):
     download = client.get("/staff/workforce/rolls/2026-05/xlsx/")
 
     assert "王建国" in page and "陈春梅" in page and "1,400.00" in page
+    wang = StaffMember.objects.get(name="王建国")
+    assert f'<a href="/staff/workforce/staff/{wang.pk}/">王建国</a>' in page
     assert "The roll for 2026-05 is approved and frozen." in approved.content.decode()
     may.refresh_from_db()
     assert may.status == SubsidyRoll.Status.APPROVED
@@ -104,6 +106,7 @@ def test_the_staffing_page_names_the_villages_without_a_full_time_worker(
     page = _client(station_manager).get("/staff/workforce/staffing/").content.decode()
 
     assert page.count("no Full-time cultural worker (1 missing)") == 8
+    assert '<a href="/staff/workforce/units/YX-S01-V02/">' in page
     assert page.count("no Bookstore manager (1 missing)") == 8
     assert "东坝" not in page
 
