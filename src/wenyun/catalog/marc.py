@@ -8,6 +8,7 @@ kept as ISO 2709 in UTF-8; a record read from UTF-8 keeps its bytes as they were
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -198,6 +199,31 @@ def _decode(data: bytes, encoding: str) -> str:
     return _marc8(data)
 
 
+_DIRECTORY = re.compile(rb"(?:[\x20-\x7e]{3}\d{9})+")
+_ENTRY = re.compile(rb"([\x20-\x7e]{3})(\d{4})(\d{5})")
+_CODE_PUNCTUATION = "!#$%&*+-./:;<=>?@_"
+_BAD_CODE = re.compile("\x1f[^0-9A-Za-z!#$%&*+\\-./:;<=>?@_]")
+
+
+@functools.cache
+def _tag_bytes(tags: frozenset[str]) -> frozenset[bytes]:
+    return frozenset(t.encode("ascii") for t in tags)
+
+
+def _directory_error(directory: bytes) -> None:
+    """Say which directory entry is broken (the fast path found one that is)."""
+    for i in range(0, len(directory), 12):
+        entry = directory[i : i + 12]
+        if not _ENTRY.fullmatch(entry):
+            if not entry[:3].isascii():
+                raise MarcError(_("directory entry %(n)s has a tag that is not ASCII") % {"n": i // 12 + 1})
+            raise MarcError(
+                _("directory entry %(n)s (%(entry)r) is not numeric")
+                % {"n": i // 12 + 1, "entry": entry.decode("latin-1")}
+            )
+    raise MarcError(_("the directory is not readable"))
+
+
 def parse_iso2709(
     chunk: bytes, *, encoding: str = "auto", flavour: str = "auto", tags: frozenset[str] | None = None
 ) -> MarcRecord:
@@ -237,22 +263,13 @@ def parse_iso2709(
                 enc = _detect_encoding(chunk, " ", flavour)
     fields: list[Field] = []
     data_end = len(chunk) - 1
-    for i in range(0, len(directory), 12):
-        entry = directory[i : i + 12]
-        tag_b, length_b, start_b = entry[:3], entry[3:7], entry[7:12]
-        if not (length_b.isdigit() and start_b.isdigit()):
-            raise MarcError(
-                _("directory entry %(n)s (%(entry)r) is not numeric")
-                % {"n": i // 12 + 1, "entry": entry.decode("latin-1")}
-            )
-        try:
-            tag = tag_b.decode("ascii")
-        except UnicodeDecodeError:
-            raise MarcError(
-                _("directory entry %(n)s has a tag that is not ASCII") % {"n": i // 12 + 1}
-            ) from None
-        if tags is not None and tag not in tags:
+    if not _DIRECTORY.fullmatch(directory):
+        _directory_error(directory)
+    wanted = _tag_bytes(tags) if tags is not None else None
+    for tag_b, length_b, start_b in _ENTRY.findall(directory):
+        if wanted is not None and tag_b not in wanted:
             continue
+        tag = tag_b.decode("ascii")
         start = base + int(start_b)
         end = start + int(length_b)
         if end > data_end + 1:
@@ -265,7 +282,14 @@ def parse_iso2709(
                 fields.append(Field(tag, value=_decode(data, enc)))
                 continue
             if enc != "marc8":
-                text_parts = _decode(data, enc).split("\x1f")
+                text = _decode(data, enc)
+                bad = _BAD_CODE.search(text)
+                if bad:
+                    raise MarcError(
+                        _("field %(tag)s has a subfield code %(code)r that is not a letter or digit")
+                        % {"tag": tag, "code": bad.group()[1:]}
+                    )
+                text_parts = text.split("\x1f")
                 fields.append(
                     Field(
                         tag,
@@ -281,14 +305,13 @@ def parse_iso2709(
             raise MarcError(
                 _("field %(tag)s is not valid %(encoding)s") % {"tag": tag, "encoding": enc}
             ) from None
-        fields.append(Field(tag, indicators=indicators.ljust(2)[:2], subfields=subfields))
-    for f in fields:
-        for code, _value in f.subfields:
-            if not (code.isascii() and (code.isalnum() or code in "!#$%&*+-./:;<=>?@_")):
+        for code, _value in subfields:
+            if not (code.isascii() and (code.isalnum() or code in _CODE_PUNCTUATION)):
                 raise MarcError(
                     _("field %(tag)s has a subfield code %(code)r that is not a letter or digit")
-                    % {"tag": f.tag, "code": code}
+                    % {"tag": tag, "code": code}
                 )
+        fields.append(Field(tag, indicators=indicators.ljust(2)[:2], subfields=subfields))
     return MarcRecord(leader=leader, fields=fields, raw=chunk if enc == "utf-8" else b"", encoding=enc)
 
 

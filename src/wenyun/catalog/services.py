@@ -44,15 +44,34 @@ def _county(actor) -> Unit:
 # The search index
 
 
-def record_document(record: Record) -> dict[str, list[str]]:
+def document_of(values: dict) -> dict[str, list[str]]:
+    """The search tokens of a record, from its columns (a Record's or the import's values)."""
     return text.document(
-        title=record.title,
-        author=" ".join(p for p in (record.responsibility, record.authors) if p),
-        other=" ".join(p for p in (record.publisher, record.subjects) if p),
-        isbn=record.isbn if record.isbn_valid else "",
-        isbn_raw=record.isbn_raw,
-        codes=[record.clc, record.call_number],
+        title=values["title"],
+        author=" ".join(p for p in (values["responsibility"], values["authors"]) if p),
+        other=" ".join(p for p in (values["publisher"], values["subjects"]) if p),
+        isbn=values["isbn"] if values["isbn_valid"] else "",
+        isbn_raw=values["isbn_raw"],
+        codes=[values["clc"], values["call_number"]],
     )
+
+
+DOCUMENT_FIELDS = (
+    "title",
+    "responsibility",
+    "authors",
+    "publisher",
+    "subjects",
+    "isbn",
+    "isbn_valid",
+    "isbn_raw",
+    "clc",
+    "call_number",
+)
+
+
+def record_document(record: Record) -> dict[str, list[str]]:
+    return document_of({name: getattr(record, name) for name in DOCUMENT_FIELDS})
 
 
 def records_index(*, records: list[Record]) -> None:

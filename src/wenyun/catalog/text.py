@@ -71,8 +71,13 @@ def _bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
 
 
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
+
+
 def words(text: str) -> list[str]:
     """The word tokens of a text: Latin words as they are, CJK runs as bigrams."""
+    if text.isascii():
+        return _ASCII_TOKEN.findall(text.lower())
     tokens: list[str] = []
     for match in _TOKEN.finditer(fold(text)):
         token = match.group()
