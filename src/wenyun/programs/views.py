@@ -454,6 +454,7 @@ def menu(request: HttpRequest) -> HttpResponse:
             ),
             "ordered": selectors.menu_orders_for(units=units)[:100],
             "delivery_form": DeliveryForm(),
+            "my_unit_ids": set(units.values_list("pk", flat=True)),
             "township_rows": selectors.township_performances(year=year),
             "year": year,
         },
