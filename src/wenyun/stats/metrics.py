@@ -457,10 +457,10 @@ register(
         group="collection",
     )
 )
-for group, name, types in (
-    ("books", _("Books held"), "book"),
-    ("periodicals", _("Periodicals held"), "periodical, magazine, newspaper"),
-    ("audiovisual", _("Audio-visual items held"), "av, cd, dvd, audio, video"),
+for group, name in (
+    ("books", _("Books held")),
+    ("periodicals", _("Periodicals held")),
+    ("audiovisual", _("Audio-visual items held")),
 ):
     register(
         Metric(
@@ -469,7 +469,7 @@ for group, name, types in (
             definition=format_lazy(
                 "{}{}",
                 _("Holdings (as defined for total holdings) of the item types with these codes: "),
-                types,
+                ", ".join(sources.ITEM_TYPE_GROUPS[group]),
             ),
             measure=VOLUMES,
             source="catalog",

@@ -21,7 +21,7 @@ from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
 
 # Item types counted as books, periodicals and audio-visual items in the annual report, by their code.
 ITEM_TYPE_GROUPS = {
-    "books": ("book",),
+    "books": ("book", "children", "reference"),
     "periodicals": ("periodical", "magazine", "newspaper"),
     "audiovisual": ("av", "cd", "dvd", "audio", "video"),
 }
