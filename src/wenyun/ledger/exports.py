@@ -84,7 +84,7 @@ def ledger_workbook(*, standard: Standard, year: int, user=None) -> bytes:
     start, end = period_of(year)
     for line in (
         (_("standard"), standard.display_name),
-        (_("year"), year),
+        (_("ledger year"), year),
         (_("period"), f"{start.isoformat()} – {end.isoformat()}"),
         (_("computed at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
         (_("metrics"), _("Each value is computed from the metric named in its row (stats.metrics:CODE).")),
@@ -251,7 +251,9 @@ def work_report(*, standard: Standard, year: int, today: dt.date | None = None) 
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, text in zip(
-        table.rows[0].cells, (_("indicator"), _("now"), _("threshold"), _("what falls short")), strict=True
+        table.rows[0].cells,
+        (_("indicator"), _("value now"), _("threshold"), _("what falls short")),
+        strict=True,
     ):
         cell.text = text
     for result in gaps:

@@ -28,7 +28,7 @@ class IndicatorForm(forms.Form):
 class EvidenceForm(forms.Form):
     unit = forms.ChoiceField(label=_("unit"))
     file = forms.FileField(label=_("Document or photo (PDF, PNG, JPEG, DOCX, XLSX; at most 10 MB)"))
-    description = forms.CharField(label=_("description"), max_length=300)
+    description = forms.CharField(label=_("what it shows"), max_length=300)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +37,7 @@ class EvidenceForm(forms.Form):
 
 class TaskEvidenceForm(forms.Form):
     file = forms.FileField(label=_("Document or photo (PDF, PNG, JPEG, DOCX, XLSX; at most 10 MB)"))
-    description = forms.CharField(label=_("description"), max_length=300)
+    description = forms.CharField(label=_("what it shows"), max_length=300)
 
 
 class InspectionForm(forms.Form):
@@ -77,7 +77,7 @@ class TaskActionForm(forms.Form):
 
 class PublishForm(forms.Form):
     standard = forms.ChoiceField(label=_("standard"))
-    year = forms.IntegerField(label=_("year"), min_value=2000)
+    year = forms.IntegerField(label=_("ledger year"), min_value=2000)
     scope = forms.ChoiceField(
         label=_("scope"),
         choices=[(s, Scope(s).label) for s in (Scope.STATION, Scope.VILLAGE, Scope.INSTITUTION)],
@@ -91,9 +91,9 @@ class PublishForm(forms.Form):
 
 class SurveyForm(forms.Form):
     unit = forms.ChoiceField(label=_("unit"))
-    title = forms.CharField(label=_("title"), max_length=200)
-    opens = forms.DateField(label=_("opens"), widget=forms.DateInput(attrs={"type": "date"}))
-    closes = forms.DateField(label=_("closes"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("survey title"), max_length=200)
+    opens = forms.DateField(label=_("open from"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes = forms.DateField(label=_("open until"), widget=forms.DateInput(attrs={"type": "date"}))
     questions = forms.CharField(
         label=_("Questions, one a line (empty: the usual five)"),
         widget=forms.Textarea(attrs={"rows": 4}),

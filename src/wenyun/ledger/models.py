@@ -52,7 +52,7 @@ class Standard(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     issuer = models.CharField(_("issued by"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("about the standard"), blank=True)
     source_file = models.CharField(max_length=200, blank=True)
     loaded_at = models.DateTimeField(null=True, blank=True)
     loaded_by = models.ForeignKey(
@@ -158,7 +158,7 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     stored_suffix = models.CharField(max_length=24)
-    description = models.CharField(_("description"), max_length=300)
+    description = models.CharField(_("what it shows"), max_length=300)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()
 
@@ -214,7 +214,7 @@ class Finding(models.Model):
 
 
 class TaskState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Awaiting rectification")
     IN_PROGRESS = "in_progress", _("In progress")
     SUBMITTED = "submitted", _("Submitted with evidence")
     CLOSED = "closed", _("Closed")
@@ -270,11 +270,11 @@ class Survey(models.Model):
     """A satisfaction survey (群众满意度测评) of one unit, answered on a phone through a QR code."""
 
     unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("survey title"), max_length=200)
     questions = models.JSONField(default=list)  # ["question text", ...] each answered 1-5
     token = models.CharField(max_length=32, unique=True)
-    opens = models.DateField(_("opens"))
-    closes = models.DateField(_("closes"))
+    opens = models.DateField(_("open from"))
+    closes = models.DateField(_("open until"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

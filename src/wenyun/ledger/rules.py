@@ -16,7 +16,7 @@ BUREAU = "bureau"  # a county administrator
 ACTIONS = {
     "start": _("Start work"),
     "submit": _("Submit with evidence"),
-    "close": _("Close"),
+    "close": _("Close the task"),
     "reopen": _("Reopen"),
 }
 

@@ -222,7 +222,7 @@ def standards(request: HttpRequest) -> HttpResponse:
         request,
         "ledger/standards.html",
         {
-            "title": _("Standards"),
+            "title": _("Indicator standards"),
             "standards": [
                 {"standard": s, "indicators": selectors.indicators_of(standard=s)}
                 for s in selectors.standards_list()

@@ -119,7 +119,7 @@ def test_the_bureau_reopens_a_closed_task_and_an_action_the_table_lacks_is_refus
 
     with pytest.raises(Refused) as refused:
         services.task_transition(actor=county_admin, task=task, action="close")
-    assert refused.value.message == "A task that is Reopened cannot be given “Close”."
+    assert refused.value.message == "A task that is Reopened cannot be given “Close the task”."
     assert RectificationTask.objects.get(pk=task.pk).state == TaskState.REOPENED
 
 
