@@ -12,11 +12,11 @@ from .models import Fee, Hold, Loan, Reader
 
 
 def reader_lock(*, pk: int) -> Reader:
-    return Reader.objects.select_for_update().select_related("category", "home_unit").get(pk=pk)
+    return Reader.objects.select_for_update().get(pk=pk)
 
 
 def item_lock(*, pk: int) -> Item:
-    return Item.objects.select_for_update().select_related("record", "home_unit", "item_type").get(pk=pk)
+    return Item.objects.select_for_update().get(pk=pk)
 
 
 def items_lock(*, pks: list[int]) -> list[Item]:

@@ -92,13 +92,14 @@ class CirculationRule(models.Model):
         _("return policy"), max_length=10, choices=ReturnPolicy.choices, default=ReturnPolicy.HOME
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Read by rules.snapshot() to know when its cached copy of the matrix is stale.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "category", "item_type"],
                 name="circulation_rule_unique",
-                nulls_distinct=False,
             ),
         ]
 
@@ -115,6 +116,7 @@ class CirculationSettings(models.Model):
     due_soon_days = models.PositiveSmallIntegerField(_("days before the due date to remind"), default=3)
     transit_overdue_days = models.PositiveSmallIntegerField(_("days before a transit is overdue"), default=7)
     charge_lost_price = models.BooleanField(_("charge the price of a lost item"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class Loan(models.Model):

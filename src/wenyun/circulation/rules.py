@@ -57,7 +57,7 @@ def rule_match(
 ) -> RuleMatch:
     """The row for a copy of this type lent at this unit to a reader of this category."""
     if rules is None:
-        rules = list(CirculationRule.objects.select_related("unit", "category", "item_type"))
+        rules = snapshot().rules
     lineage = [*unit.ancestor_ids(), unit.pk]
     depth_of = {pk: depth for depth, pk in enumerate(lineage)}
     candidates = [
@@ -114,3 +114,57 @@ def copy_distance(*, copy_unit: int, pickup_unit: int, township: dict[int, int |
     if t is not None and t == township.get(pickup_unit):
         return 1
     return 2
+
+
+class Snapshot:
+    """The matrix, the county settings and the opening calendar, cached in the process.
+
+    Every check-out and check-in needs them; reading them costs three or four queries while they
+    change a few times a year. One cheap query (row counts and last-change marks) tells whether the
+    cached copy is still current, so a rule saved by another process is seen on its next call.
+    """
+
+    def __init__(self, stamp: tuple) -> None:
+        from .models import CirculationSettings
+
+        self.stamp = stamp
+        self.rules = list(CirculationRule.objects.select_related("unit", "category", "item_type"))
+        self.settings = CirculationSettings.objects.filter(pk=1).first() or CirculationSettings(pk=1)
+        self._open: dict[tuple[int, dt.date], dt.date | None] = {}
+        self.units = {u.pk: u for u in Unit.objects.all()}
+
+    def unit(self, pk: int) -> Unit:
+        return self.units[pk]
+
+    def next_open_day(self, unit: Unit, day: dt.date) -> dt.date | None:
+        """The first day on or after `day` the unit opens (None when it never opens within a year)."""
+        key = (unit.pk, day)
+        if key not in self._open:
+            from wenyun.network.selectors import unit_next_open_day
+
+            self._open[key] = unit_next_open_day(unit=unit, after=day, include_given=True)
+        return self._open[key]
+
+
+_STAMP_SQL = (
+    "SELECT (SELECT COUNT(*) FROM circulation_circulationrule), "
+    "(SELECT MAX(updated_at) FROM circulation_circulationrule), "
+    "(SELECT MAX(updated_at) FROM circulation_circulationsettings), "
+    "(SELECT COUNT(*) FROM network_openinghours), (SELECT MAX(id) FROM network_openinghours), "
+    "(SELECT COUNT(*) FROM network_closure), (SELECT MAX(id) FROM network_closure), "
+    "(SELECT COUNT(*) FROM network_unit), (SELECT MAX(id) FROM network_unit)"
+)
+_current: list[Snapshot] = []
+
+
+def snapshot() -> Snapshot:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMP_SQL)
+        stamp = (connection.alias, *cursor.fetchone())
+    if _current and _current[0].stamp == stamp:
+        return _current[0]
+    fresh = Snapshot(stamp)
+    _current[:] = [fresh]
+    return fresh

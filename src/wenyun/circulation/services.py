@@ -23,8 +23,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,6 @@ from wenyun.catalog.models import Item, ItemStatus, Record
 from wenyun.core.errors import DomainError, Forbidden, Refused
 from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit
-from wenyun.network.selectors import unit_next_open_day
 
 from . import locks
 from .models import (
@@ -51,7 +50,7 @@ from .models import (
     Transit,
 )
 from .notices import notice_send
-from .rules import copy_distance, due_date, overdue_fee, rule_match, township_of
+from .rules import Snapshot, copy_distance, due_date, overdue_fee, rule_match, snapshot, township_of
 
 Type = CirculationEvent.Type
 
@@ -103,8 +102,7 @@ class CheckinResult:
 
 def circ_settings() -> CirculationSettings:
     # Unsaved defaults until an administrator saves the settings: reading them never writes.
-    row = CirculationSettings.objects.filter(pk=1).first()
-    return row if row is not None else CirculationSettings(pk=1)
+    return snapshot().settings
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -159,8 +157,9 @@ def _refuse(code: str, message: str):
     raise CirculationRefused(message, code=code)
 
 
-def _open_day(unit: Unit):
-    return lambda day: unit_next_open_day(unit=unit, after=day, include_given=True)
+def _open_day(unit: Unit, snap: Snapshot | None = None):
+    cached = snap or snapshot()
+    return lambda day: cached.next_open_day(unit, day)
 
 
 def _fees_owed(reader_id: int) -> Decimal:
@@ -174,6 +173,24 @@ def _overdue_count(reader_id: int, today: dt.date) -> int:
     return Loan.objects.filter(
         reader_id=reader_id, returned_at__isnull=True, due_on__lt=today, lost=False, claimed_returned=False
     ).count()
+
+
+_COUNTS_SQL = (
+    "SELECT "
+    "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL AND due_on < %s "
+    "AND NOT lost AND NOT claimed_returned), "
+    "(SELECT SUM(amount) FROM circulation_fee WHERE reader_id = %s AND status = 'open')"
+)
+
+
+def _reader_counts(reader_id: int, today: dt.date) -> tuple[int, Decimal]:
+    """(overdue loans, fees owed) in one round trip: every check-out asks."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL, [reader_id, today, reader_id])
+        overdue, owed = cursor.fetchone()
+    return int(overdue or 0), Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal(
+        "0.00"
+    )
 
 
 def reader_blocks(
@@ -197,7 +214,7 @@ def reader_blocks(
         blocks.append(
             Block("blocked", _("The card is blocked: %(reason)s") % {"reason": reader.manual_block})
         )
-    overdue = _overdue_count(reader.pk, today)
+    overdue, owed = _reader_counts(reader.pk, today)
     if overdue >= conf.max_overdue > 0:
         blocks.append(
             Block(
@@ -208,7 +225,6 @@ def reader_blocks(
                 % {"count": overdue, "limit": conf.max_overdue},
             )
         )
-    owed = _fees_owed(reader.pk)
     if owed > conf.fee_limit:
         blocks.append(
             Block(
@@ -450,21 +466,41 @@ def reader_status(*, reader: Reader, today: dt.date | None = None) -> ReaderStat
 # ---------------------------------------------------------------- loans
 
 
-def _hold_for_copy(item: Item, *, exclude_reader: int | None = None) -> Hold | None:
+def _loan_rule(
+    loan: Loan, *, category_id: int | None, item: Item, snap: Snapshot | None = None
+) -> CirculationRule:
+    """The row the loan was made under (from the cached matrix), or today's match if it was deleted."""
+    snap = snap or snapshot()
+    for rule in snap.rules:
+        if rule.pk == loan.rule_id:
+            return rule
+    lending = snap.unit(loan.lending_unit_id)
+    return rule_match(
+        unit=lending, category_id=category_id, item_type_id=item.item_type_id, rules=snap.rules
+    ).rule
+
+
+def _holds_on_title(item: Item) -> list[Hold]:
+    """The title's active holds, oldest first: every hold a copy could fill is among them."""
+    return list(
+        Hold.objects.filter(record_id=item.record_id, status__in=Hold.ACTIVE).order_by("placed_at", "pk")
+    )
+
+
+def _hold_for_copy(
+    item: Item, *, exclude_reader: int | None = None, holds: list[Hold] | None = None
+) -> Hold | None:
     """The hold this copy should fill now: one already trapped on it, else the oldest waiting one it can serve."""
-    trapped = (
-        Hold.objects.filter(target_id=item.pk, status__in=(Hold.Status.IN_TRANSIT, Hold.Status.READY))
-        .order_by("placed_at", "pk")
-        .first()
-    )
-    if trapped is not None:
-        return trapped
-    waiting = Hold.objects.filter(status=Hold.Status.WAITING).filter(
-        Q(item_id=item.pk) | Q(record_id=item.record_id, item_level=False)
-    )
-    if exclude_reader is not None:
-        waiting = waiting.exclude(reader_id=exclude_reader)
-    return waiting.order_by("placed_at", "pk").first()
+    holds = _holds_on_title(item) if holds is None else holds
+    for hold in holds:
+        if hold.target_id == item.pk and hold.status in (Hold.Status.IN_TRANSIT, Hold.Status.READY):
+            return hold
+    for hold in holds:
+        if hold.status != Hold.Status.WAITING or hold.reader_id == exclude_reader:
+            continue
+        if not hold.item_level or hold.item_id == item.pk:
+            return hold
+    return None
 
 
 @transaction.atomic
@@ -486,14 +522,16 @@ def loan_checkout(
     _require_desk(actor, at_unit)
     now = _now(at)
     today = _day(now)
-    conf = circ_settings()
+    snap = snapshot()
+    conf = snap.settings
     reader = locks.reader_lock(pk=reader.pk)
     item = locks.item_lock(pk=item.pk)
     _check_blocks(reader, today, conf)
 
     fills: Hold | None = None
+    holds = _holds_on_title(item)
     if item.status == ItemStatus.ON_HOLD_SHELF:
-        hold = _hold_for_copy(item)
+        hold = _hold_for_copy(item, holds=holds)
         if hold is None or hold.reader_id != reader.pk:
             _refuse(
                 "item_on_hold_for_other",
@@ -516,7 +554,7 @@ def loan_checkout(
             % {"barcode": item.barcode, "status": ItemStatus(item.status).label},
         )
     else:
-        hold = _hold_for_copy(item)
+        hold = _hold_for_copy(item, holds=holds)
         if (
             hold is not None
             and hold.reader_id != reader.pk
@@ -527,13 +565,11 @@ def loan_checkout(
                 _("%(barcode)s is held for another reader.") % {"barcode": item.barcode},
             )
         # The reader's own waiting hold on this title is filled by borrowing any copy of it.
-        fills = (
-            Hold.objects.filter(reader=reader, record_id=item.record_id, status__in=Hold.ACTIVE)
-            .order_by("placed_at")
-            .first()
-        )
+        fills = next((h for h in holds if h.reader_id == reader.pk), None)
 
-    match = rule_match(unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id)
+    match = rule_match(
+        unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id, rules=snap.rules
+    )
     rule = match.rule
     if rule.loan_limit == 0:
         _refuse(
@@ -553,7 +589,7 @@ def loan_checkout(
             % {"count": rule.loan_limit},
         )
 
-    due = due_on or due_date(start=today, loan_days=rule.loan_days, open_day=_open_day(at_unit))
+    due = due_on or due_date(start=today, loan_days=rule.loan_days, open_day=_open_day(at_unit, snap))
     loan = Loan(
         item=item,
         reader=reader,
@@ -563,8 +599,9 @@ def loan_checkout(
         due_on=due,
     )
     try:
-        with transaction.atomic():
-            loan.save()
+        # No savepoint: the copy's row lock makes this unreachable; if the constraint ever fires,
+        # the whole check-out is rolled back with the refusal.
+        loan.save(force_insert=True)
     except IntegrityError:
         _refuse(
             "item_not_available", _("%(barcode)s was just lent at another desk.") % {"barcode": item.barcode}
@@ -615,10 +652,11 @@ def _send(
 
 
 def _hold_shelf(item: Item, hold: Hold, *, at_unit: Unit, now: dt.datetime, actor, via: str) -> None:
-    conf = circ_settings()
+    snap = snapshot()
+    conf = snap.settings
     last = _day(now) + dt.timedelta(days=conf.hold_shelf_days)
     hold.status, hold.target, hold.ready_at = Hold.Status.READY, item, now
-    hold.shelf_until = unit_next_open_day(unit=at_unit, after=last, include_given=True) or last
+    hold.shelf_until = snap.next_open_day(at_unit, last) or last
     hold.save(update_fields=["status", "target", "ready_at", "shelf_until"])
     item.status, item.current_unit, item.status_changed_at = ItemStatus.ON_HOLD_SHELF, at_unit, now
     item.save(update_fields=["status", "current_unit", "status_changed_at"])
@@ -650,6 +688,7 @@ def _route(
     via: str,
     loan: Loan | None = None,
     category_id: int | None = None,
+    snap: Snapshot | None = None,
 ) -> CheckinResult:
     """Decide and carry out where a copy in hand at at_unit goes: a waiting hold wins, then the return policy."""
     hold = _hold_for_copy(item)
@@ -672,17 +711,18 @@ def _route(
         return CheckinResult(
             item=item, action="transit", unit=hold.pickup_unit, loan=loan, hold=hold, transit=transit
         )
-    destination = item.home_unit
+    units = snap or snapshot()
+    destination = units.unit(item.home_unit_id)
     reason = Transit.Reason.HOME
     if at_unit.pk != item.home_unit_id:
-        lending = loan.lending_unit if loan is not None else at_unit
+        lending = units.unit(loan.lending_unit_id) if loan is not None else at_unit
         policy = rule_match(
-            unit=lending, category_id=category_id, item_type_id=item.item_type_id
+            rules=units.rules, unit=lending, category_id=category_id, item_type_id=item.item_type_id
         ).rule.return_policy
         if policy == ReturnPolicy.FLOAT:
             destination = at_unit
         elif policy == ReturnPolicy.LENDING and loan is not None:
-            destination, reason = loan.lending_unit, Transit.Reason.LENDING
+            destination, reason = units.unit(loan.lending_unit_id), Transit.Reason.LENDING
     if destination.pk == at_unit.pk:
         item.status, item.current_unit, item.status_changed_at = ItemStatus.AVAILABLE, at_unit, now
         item.save(update_fields=["status", "current_unit", "status_changed_at"])
@@ -706,11 +746,8 @@ def loan_checkin(
     _require_desk(actor, at_unit)
     now = _now(at)
     item = locks.item_lock(pk=item.pk)
-    loan = (
-        Loan.objects.select_related("reader", "lending_unit")
-        .filter(item=item, returned_at__isnull=True)
-        .first()
-    )
+    snap = snapshot()
+    loan = Loan.objects.select_related("reader").filter(item=item, returned_at__isnull=True).first()
     fee: Fee | None = None
     messages: list[str] = []
     category_id: int | None = None
@@ -718,12 +755,7 @@ def loan_checkin(
         loan.returned_at, loan.return_unit = now, at_unit
         loan.save(update_fields=["returned_at", "return_unit"])
         category_id = loan.reader.category_id
-        rule = (
-            loan.rule
-            or rule_match(
-                unit=loan.lending_unit, category_id=category_id, item_type_id=item.item_type_id
-            ).rule
-        )
+        rule = _loan_rule(loan, category_id=category_id, item=item, snap=snap)
         amount = overdue_fee(
             due_on=loan.due_on, returned_on=_day(now), per_day=rule.fee_per_day, cap=rule.fee_cap
         )
@@ -767,7 +799,9 @@ def loan_checkin(
         elif item.status == ItemStatus.ON_HOLD_SHELF and item.current_unit_id == at_unit.pk:
             hold = _hold_for_copy(item)
             return CheckinResult(item=item, action="hold_shelf", unit=at_unit, hold=hold)
-    result = _route(item, at_unit=at_unit, now=now, actor=actor, via=via, loan=loan, category_id=category_id)
+    result = _route(
+        item, at_unit=at_unit, now=now, actor=actor, via=via, loan=loan, category_id=category_id, snap=snap
+    )
     result.fee, result.messages = fee, messages
     _record(
         type=Type.CHECKIN,
@@ -806,12 +840,7 @@ def _renew_locked(loan: Loan, *, actor, via: str, now: dt.datetime, conf: Circul
         _refuse("not_renewable", _("A copy declared lost or claimed returned cannot be renewed."))
     _check_blocks(reader, today, conf)
     item = loan.item
-    rule = (
-        loan.rule
-        or rule_match(
-            unit=loan.lending_unit, category_id=reader.category_id, item_type_id=item.item_type_id
-        ).rule
-    )
+    rule = _loan_rule(loan, category_id=reader.category_id, item=item)
     if loan.renewals >= rule.renewals:
         _refuse(
             "not_renewable",
