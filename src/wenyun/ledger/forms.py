@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django import forms
 from django.utils import timezone
@@ -22,7 +23,18 @@ class IndicatorForm(forms.Form):
     comparison = forms.ChoiceField(label=_("comparison"), choices=Comparison.choices)
     threshold = forms.DecimalField(label=_("threshold"), max_digits=14, decimal_places=4)
     weight = forms.DecimalField(label=_("weight"), max_digits=6, decimal_places=2, min_value=0)
+    formula = forms.CharField(
+        label=_("formula (JSON, as in the standard file)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean_formula(self):
+        try:
+            return json.loads(self.cleaned_data["formula"])
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("The formula is not valid JSON: %(problem)s") % {"problem": exc}
+            ) from None
 
 
 class EvidenceForm(forms.Form):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -181,6 +183,7 @@ def indicator_edit(request: HttpRequest, standard: str, code: str) -> HttpRespon
     item = access_indicator(standard_row, code)
     services.require_bureau(request.user)
     initial = {f: getattr(item, f) for f in IndicatorForm.base_fields}
+    initial["formula"] = json.dumps(item.formula, ensure_ascii=False)
     form = IndicatorForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -147,3 +147,31 @@ def test_the_standards_page_lets_the_bureau_upload_a_file_and_refuses_a_station(
     response = client.post("/staff/ledger/standards/", {"file": upload})
     assert response.status_code == 302
     assert Standard.objects.get(code="mine").indicators.count() == 1
+
+
+def test_the_edit_page_changes_a_formula_and_refuses_a_broken_one(client, make_standard, county_admin):
+    indicator = make_standard(AREA).indicators.get()
+    client.force_login(county_admin)
+    form = {
+        "name": "文化站建筑面积",
+        "name_en": "",
+        "part": "facilities",
+        "scope": "station",
+        "measure": "m²",
+        "comparison": ">=",
+        "threshold": "300",
+        "weight": "0",
+        "note": "",
+    }
+
+    broken = client.post("/staff/ledger/test-standard/S1/edit/", {**form, "formula": '{"kind": "ratio"}'})
+    indicator.refresh_from_db()
+    assert broken.status_code == 200 and indicator.formula["kind"] == "metric"
+
+    saved = client.post(
+        "/staff/ledger/test-standard/S1/edit/",
+        {**form, "formula": '{"kind": "metric", "metric": "weekly_opening_hours", "sub_units": false}'},
+    )
+    indicator.refresh_from_db()
+    assert saved.status_code == 302
+    assert indicator.formula == {"kind": "metric", "metric": "weekly_opening_hours", "sub_units": False}
