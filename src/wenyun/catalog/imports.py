@@ -193,6 +193,7 @@ def marc_import(
     if actor is not None:
         from wenyun.network.access import require_manage
 
+        services.require_cataloguer(actor)
         require_manage(actor, owner)
     started = time.monotonic()
     workers = workers or min(4, os.cpu_count() or 1)

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import Conflict, DomainError, Refused
+from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
 from wenyun.network.access import require_manage
 from wenyun.network.models import Unit
 
@@ -29,6 +29,25 @@ LOCAL_SOURCE = "wenyun"
 
 def _event(type_: str, *, unit: Unit, actor, **details) -> None:
     CatalogEvent.objects.create(type=type_, at=timezone.now(), unit=unit, actor=actor, details=details)
+
+
+def user_can_catalogue(user) -> bool:
+    """Cataloguing is central (统一编目): the hubs' staff and county administrators edit records;
+    stations and villages add their copies to them."""
+    from wenyun.core.models import Role
+
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_county_admin or user.role == Role.INSTITUTION_STAFF)
+    )
+
+
+def require_cataloguer(user) -> None:
+    if not user_can_catalogue(user):
+        raise Forbidden(
+            _("Records are catalogued centrally: ask the county library to add or change this record."),
+            code="cataloguer_only",
+        )
 
 
 def _county(actor) -> Unit:
@@ -187,6 +206,7 @@ def record_create(
     subjects: str = "",
     marc_format: str = Record.Format.MARC21,
 ) -> Record:
+    require_cataloguer(actor)
     title = (title or "").strip()
     if not title:
         raise DomainError(_("A record needs a title."), code="title_required")
@@ -226,6 +246,7 @@ def record_update(*, actor, record: Record, **changes) -> Record:
     unknown = set(changes) - set(RECORD_FIELDS)
     if unknown:
         raise TypeError(f"record_update() got unknown fields {sorted(unknown)}")
+    require_cataloguer(actor)
     record = Record.objects.select_for_update().get(pk=record.pk)
     if "title" in changes:
         changes["title"] = (changes["title"] or "").strip()
@@ -258,6 +279,7 @@ def record_update(*, actor, record: Record, **changes) -> Record:
 @transaction.atomic
 def record_delete(*, actor, record: Record) -> None:
     """Delete a record that has no copies; one with copies (even withdrawn ones) is refused."""
+    require_cataloguer(actor)
     record = Record.objects.select_for_update().get(pk=record.pk)
     copies = Item.objects.filter(record=record).count()
     if copies:

@@ -87,6 +87,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
             "availability": selectors.record_availability(record=record),
             "marc_lines": _marc_lines(record),
             "can_add_item": units_visible_to(request.user).exists(),
+            "can_catalogue": services.user_can_catalogue(request.user),
         },
     )
 

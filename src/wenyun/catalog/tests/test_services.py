@@ -162,3 +162,13 @@ def test_a_village_manager_cannot_withdraw_a_library_copy(village_manager, shelf
     with pytest.raises(Forbidden):
         services.item_withdraw(actor=village_manager, item=Item.objects.get(barcode="B001"))
     assert Item.objects.get(barcode="B001").status == "available"
+
+
+def test_a_station_manager_cannot_catalogue_records(station_manager, shelf):
+    with pytest.raises(Forbidden) as exc:
+        services.record_create(actor=station_manager, title="新书")
+    assert exc.value.code == "cataloguer_only"
+    with pytest.raises(Forbidden):
+        services.record_update(actor=station_manager, record=shelf["huozhe"], title="改名")
+    assert Record.objects.get(pk=shelf["huozhe"].pk).title == "活着"
+    assert not Record.objects.filter(title="新书").exists()
