@@ -2,7 +2,8 @@
 
 Each of the 11 township stations has a head paid 800 yuan a month from the county budget (most are
 retired public servants re-employed); each of the 83 village centres has a bookstore manager paid
-700 yuan a month, raised from 300 at the start of the demo's year, and should have a full-time
+700 yuan a month, raised from 300 six months before the demo's day (RAISE_MONTHS_AGO, so that
+every demo, whatever its day, has approved months at both standards), and should have a full-time
 cultural worker, which a few villages lack. The station and village manager logins are these people.
 Rolls are approved for the past year up to two months ago, so the bureau has last month to open;
 a year of training sessions lies behind it.
@@ -45,6 +46,14 @@ TRAININGS = [
     ("广场舞与群众合唱辅导", "县文化馆 音乐舞蹈部", Decimal("6"), "YX-CC"),
     ("农家书屋出版物补充与剔旧", "县图书馆 采编部", Decimal("4"), "YX-LIB"),
 ]
+
+
+RAISE_MONTHS_AGO = 6
+
+
+def raise_date(today: dt.date) -> dt.date:
+    """The first day of the 700-yuan standard in a demo built on this day."""
+    return _month(today, RAISE_MONTHS_AGO)
 
 
 def _month(day: dt.date, back: int) -> dt.date:
@@ -90,7 +99,7 @@ def build(ctx: DemoContext) -> None:
     people = _People(ctx)
     rng = ctx.rng("workforce")
     today = ctx.today
-    raise_day = dt.date(today.year, 1, 1)
+    raise_day = raise_date(today)
     county = unit_root()
     if county is None:
         return

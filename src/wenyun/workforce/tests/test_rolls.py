@@ -7,6 +7,7 @@ from django.utils import timezone
 from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
 from wenyun.network.models import UnitKind
 from wenyun.workforce import selectors, services
+from wenyun.workforce.demo import raise_date
 from wenyun.workforce.models import (
     EmploymentType,
     Post,
@@ -32,7 +33,7 @@ def _state(roll):
 
 
 def test_the_demo_roll_after_the_raise_is_66900_yuan_and_before_it_33700(demo_staff):
-    raise_day = dt.date(timezone.localdate().year, 1, 1)
+    raise_day = raise_date(timezone.localdate())
     before = (raise_day - dt.timedelta(days=1)).replace(day=1)
 
     after_roll = selectors.roll_get(month=raise_day)
