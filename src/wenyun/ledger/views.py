@@ -240,7 +240,10 @@ def standards(request: HttpRequest) -> HttpResponse:
 @require_POST
 def snapshot(request: HttpRequest) -> HttpResponse:
     standard = access_standard(request.POST.get("standard", ""))
-    year = int(request.POST.get("year") or timezone.localdate().year)
+    raw = request.POST.get("year") or str(timezone.localdate().year)
+    if not raw.isdigit():
+        raise DomainError(_("%(year)s is not a year.") % {"year": raw}, code="ledger_year_invalid")
+    year = int(raw)
     services.snapshot_take(actor=request.user, standard=standard, year=year)
     messages.success(request, _("The ledger's values of today are kept."))
     return redirect(f"{reverse('ledger:ledger')}?standard={standard.code}&year={year}")

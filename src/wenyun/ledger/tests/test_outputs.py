@@ -107,3 +107,27 @@ def test_the_work_report_draft_opens_with_real_figures_and_the_gaps(client, ship
 def test_only_the_bureau_downloads_the_report_draft(client, shipped, station_manager):
     client.force_login(station_manager)
     assert client.get(f"/staff/ledger/report.docx?year={YEAR}").status_code == 403
+
+
+def test_the_bureau_keeps_todays_values_from_the_ledger_page_and_a_bad_year_keeps_nothing(
+    client, shipped, county_admin, station_manager
+):
+    from wenyun.ledger.models import Snapshot
+
+    client.force_login(station_manager)
+    assert client.post("/staff/ledger/snapshot/", {"standard": "township-village-local"}).status_code == 403
+    client.force_login(county_admin)
+    assert (
+        client.post(
+            "/staff/ledger/snapshot/", {"standard": "township-village-local", "year": "soon"}
+        ).status_code
+        == 400
+    )
+    assert Snapshot.objects.count() == 0
+
+    response = client.post(
+        "/staff/ledger/snapshot/", {"standard": "township-village-local", "year": str(YEAR)}
+    )
+
+    assert response.status_code == 302
+    assert Snapshot.objects.get().year == YEAR
