@@ -174,3 +174,61 @@ def test_every_workforce_page_renders_for_the_demo_county(demo_staff, county_adm
             "/staff/workforce/staff/new/",
         ):
             assert client.get(path).status_code == 200, path
+
+
+def test_editing_a_person_with_the_numbers_left_empty_keeps_the_ones_on_file(may, county_admin):
+    person = StaffMember.objects.get(name="王建国")
+
+    response = _client(county_admin).post(
+        f"/staff/workforce/staff/{person.pk}/edit/", {"name": "王建国", "phone": "13912345678", "gender": "M"}
+    )
+
+    person.refresh_from_db()
+    assert response.status_code == 302
+    assert (person.phone, person.gender, person.bank_account, person.id_number_last4) == (
+        "13912345678",
+        "M",
+        BANK_ACCOUNT,
+        ID_NUMBER[-4:],
+    )
+
+
+def test_a_station_manager_may_not_edit_another_townships_person(may, other_station_manager):
+    person = StaffMember.objects.get(name="王建国")
+
+    response = _client(other_station_manager).post(
+        f"/staff/workforce/staff/{person.pk}/edit/", {"name": "改名", "phone": "13900000000"}
+    )
+
+    assert response.status_code == 404
+    person.refresh_from_db()
+    assert (person.name, person.phone) == ("王建国", "")
+
+
+def test_the_bureau_adds_an_adjustment_from_the_roll_page(may, county_admin):
+    wang = StaffMember.objects.get(name="王建国").appointments.get()
+
+    response = _client(county_admin).post(
+        "/staff/workforce/rolls/2026-05/adjust/",
+        {"appointment": wang.pk, "corrects_month": "2026-04", "amount": "150", "reason": "四月漏发半月"},
+        follow=True,
+    )
+
+    assert "Adjustment of 150.00 yuan added for 王建国." in response.content.decode()
+    may.refresh_from_db()
+    assert may.total == 1550
+
+
+def test_an_adjustment_without_a_reason_is_refused_from_the_roll_page(may, county_admin):
+    wang = StaffMember.objects.get(name="王建国").appointments.get()
+
+    response = _client(county_admin).post(
+        "/staff/workforce/rolls/2026-05/adjust/",
+        {"appointment": wang.pk, "corrects_month": "2026-04", "amount": "150", "reason": ""},
+        follow=True,
+    )
+
+    assert "Reason: This field is required." in response.content.decode()
+    may.refresh_from_db()
+    assert may.total == 1400
+    assert may.lines.count() == 2
