@@ -94,20 +94,24 @@ class SqliteBackend:
         params: list = [expression]
         where = _where_filters(filters, params)
         weights = ", ".join(str(WEIGHTS[c]) for c in COLUMNS)
-        base = f"FROM catalog_fts f JOIN catalog_record r ON r.id = f.rowid WHERE catalog_fts MATCH %s{where}"
+        if where:
+            base = f"FROM catalog_fts f JOIN catalog_record r ON r.id = f.rowid WHERE catalog_fts MATCH %s{where}"
+        else:
+            # No filter on the record: the index alone answers (services keep it in step with the records).
+            base = "FROM catalog_fts f WHERE catalog_fts MATCH %s"
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) {base}", params)
             count = cursor.fetchone()[0]
             if not count:
                 return Page(0, [])
             cursor.execute(
-                f"SELECT f.rowid {base} ORDER BY bm25(catalog_fts, {weights}), r.id LIMIT %s",
+                f"SELECT f.rowid {base} ORDER BY bm25(catalog_fts, {weights}), f.rowid LIMIT %s",
                 [*params, max(top, offset + limit)],
             )
             ranked = [row[0] for row in cursor.fetchall()]
             if offset + limit > len(ranked):
                 cursor.execute(
-                    f"SELECT f.rowid {base} ORDER BY bm25(catalog_fts, {weights}), r.id LIMIT %s OFFSET %s",
+                    f"SELECT f.rowid {base} ORDER BY bm25(catalog_fts, {weights}), f.rowid LIMIT %s OFFSET %s",
                     [*params, limit, offset],
                 )
                 return Page(count, [row[0] for row in cursor.fetchall()], ranked[:top])
