@@ -75,6 +75,8 @@ def test_units_are_counted_by_kind_over_the_tree(unit):
     assert value("units_village", county) == 83
     assert value("units_village", unit("YX-S01")) == 9
     assert value("units_library", county) == 1
+    assert value("units_cultural_centre", county) == 1
+    assert value("units_museum", county) == 1
     assert value("units_village", unit("YX-S01"), sub_units=False) == 0
 
 
