@@ -162,3 +162,39 @@ def test_export_as_marcxml_reads_back_the_same_records(item_types, data_file, un
     assert [(f.tag, f.value, f.subfields) for f in again[0].fields] == [
         (f.tag, f.value, f.subfields) for f in kept.fields
     ]
+
+
+def test_export_marc_command_writes_the_file(item_types, data_file, unit, tmp_path):
+    _import(data_file, "chinese-marc21-utf8.mrc", unit)
+    out = tmp_path / "out.xml"
+    call_command("export_marc", "--out", str(out), "--format", "marcxml")
+    assert out.read_text(encoding="utf-8").count("<record>") == 4
+
+
+def test_a_holdings_map_can_name_another_field(item_types, data_file, unit, tmp_path):
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps({"905": {"home_unit": "a", "barcode": "b", "class_part": "d", "book_part": "e"}})
+    )
+    call_command(
+        "import_marc",
+        str(data_file("chinese-cnmarc-gb18030.iso")),
+        "--owner",
+        "YX-LIB",
+        "--holdings-map",
+        str(mapping),
+    )
+    assert sorted(Item.objects.values_list("barcode", "call_number")) == [
+        ("G0000001", "I242.47/12"),
+        ("G0000002", "I246.5/12"),
+    ]
+
+
+def test_import_items_command_reports_bad_rows_on_stderr(shelf, tmp_path, capsys):
+    path = tmp_path / "items.csv"
+    path.write_text(
+        f"barcode,record_id,unit\nK1,{shelf['santi'].pk},YX-LIB\nK2,999999,YX-LIB\n", encoding="utf-8"
+    )
+    call_command("import_items", str(path))
+    assert "items.csv, line 3: there is no record number 999999" in capsys.readouterr().err
+    assert Item.objects.filter(barcode__in=["K1", "K2"]).count() == 1
