@@ -88,6 +88,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
             "marc_lines": _marc_lines(record),
             "can_add_item": units_visible_to(request.user).exists(),
             "can_catalogue": services.user_can_catalogue(request.user),
+            "language_label": selectors.LANGUAGE_LABELS.get(record.language, record.language),
         },
     )
 
