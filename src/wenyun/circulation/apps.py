@@ -5,5 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class CirculationConfig(AppConfig):
     name = "wenyun.circulation"
     verbose_name = _("Circulation")
-    # Links this app adds to the staff navigation: wenyun.core.nav.NavItem entries.
-    nav: list = []
+    portal_links = [(_("My account"), "portal:account:home", 50)]
+
+    @property
+    def nav(self):
+        from wenyun.core.nav import NavItem
+
+        return [
+            NavItem(_("Circulation desk"), "circulation:desk", order=20),
+            NavItem(_("Check in"), "circulation:checkin", order=21),
+            NavItem(_("Holds and transits"), "circulation:lists", order=22),
+            NavItem(_("Circulation rules"), "circulation:matrix", order=23),
+        ]

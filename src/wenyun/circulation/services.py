@@ -1303,3 +1303,11 @@ def rule_save(*, actor, rule: CirculationRule | None = None, **fields) -> Circul
         )
     rule.save()
     return rule
+
+
+@transaction.atomic
+def rule_delete(*, actor, rule: CirculationRule) -> None:
+    from wenyun.network.access import require_county_admin
+
+    require_county_admin(actor)
+    rule.delete()

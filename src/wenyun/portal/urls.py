@@ -11,4 +11,5 @@ urlpatterns = [
     path("volunteer/", include("wenyun.volunteers.portal_urls")),
     path("survey/", include("wenyun.ledger.public_urls")),
     path("catalog/", include("wenyun.catalog.portal_urls")),
+    path("account/", include("wenyun.circulation.portal_urls")),
 ]

@@ -1,0 +1,636 @@
+"""Staff pages: the circulation desk (made for a barcode scanner), the village phone page, lists a unit
+works from (pull list, hold shelf, transits), the matrix and the page that explains which row applies.
+
+Every view parses, calls one service or selector, and renders; refusals are shown as the service's
+own sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wenyun.catalog.models import ItemType
+from wenyun.catalog.selectors import item_get
+from wenyun.core.errors import DomainError, NotFound
+from wenyun.core.web import staff_required
+from wenyun.network.access import access_unit, units_visible_to
+from wenyun.network.models import Unit, UnitKind
+from wenyun.network.selectors import unit_get
+
+from . import selectors, services
+from .models import CirculationEvent, CirculationRule, Reader, ReturnPolicy
+from .rules import rule_match
+
+LENDING_KINDS = (UnitKind.LIBRARY, UnitKind.CULTURAL_CENTRE, UnitKind.STATION, UnitKind.VILLAGE)
+
+
+def _desk_units(user) -> list[Unit]:
+    return list(units_visible_to(user).filter(kind__in=LENDING_KINDS, active=True).order_by("path"))
+
+
+def _desk_unit(request: HttpRequest) -> Unit | None:
+    """The unit this desk lends at: chosen once per session among the units the staff member runs."""
+    code = request.GET.get("unit") or request.session.get("desk_unit")
+    if code:
+        try:
+            unit = access_unit(request.user, code, for_change=True)
+            request.session["desk_unit"] = unit.code
+            return unit
+        except DomainError:
+            request.session.pop("desk_unit", None)
+    own = getattr(request.user, "unit", None)
+    if own is not None and own.kind in LENDING_KINDS:
+        return own
+    choices = _desk_units(request.user)
+    return choices[0] if len(choices) == 1 else None
+
+
+def _reader_or_none(card: str) -> Reader | None:
+    if not card:
+        return None
+    try:
+        return selectors.reader_get(card=card)
+    except NotFound:
+        return None
+
+
+def _desk_url(card: str = "", **extra) -> str:
+    params = {"card": card} if card else {}
+    params.update({k: v for k, v in extra.items() if v})
+    return reverse("circulation:desk") + (f"?{urlencode(params)}" if params else "")
+
+
+@staff_required
+def desk(request: HttpRequest) -> HttpResponse:
+    unit = _desk_unit(request)
+    if unit is None:
+        return render(
+            request,
+            "circulation/choose_unit.html",
+            {"title": _("Circulation desk"), "units": _desk_units(request.user), "next": "circulation:desk"},
+        )
+    card = request.GET.get("card", "").strip()
+    reader = _reader_or_none(card)
+    context: dict = {"title": _("Circulation desk"), "unit": unit, "reader": reader, "card": card}
+    if reader is not None:
+        today = timezone.localdate()
+        context.update(
+            status=services.reader_status(reader=reader),
+            loans=list(selectors.reader_loans(reader=reader)),
+            holds=list(selectors.reader_holds(reader=reader)),
+            fees=list(selectors.reader_fees(reader=reader)),
+            today=today,
+            lent_today=request.session.get("lent", {}).get(reader.card, []),
+        )
+    elif card:
+        messages.error(request, _("There is no reader with the card %(card)s.") % {"card": card})
+    return render(request, "circulation/desk.html", context)
+
+
+@staff_required
+@require_POST
+def desk_scan(request: HttpRequest) -> HttpResponse:
+    """One scan: a reader card loads the reader; a copy's barcode is lent to the loaded reader."""
+    unit = _desk_unit(request)
+    if unit is None:
+        return redirect("circulation:desk")
+    code = request.POST.get("scan", "").strip()
+    card = request.POST.get("card", "").strip()
+    if not code:
+        return redirect(_desk_url(card))
+    scanned_reader = _reader_or_none(code)
+    if scanned_reader is not None:
+        return redirect(_desk_url(scanned_reader.card))
+    reader = _reader_or_none(card)
+    if reader is None:
+        messages.error(
+            request, _("%(code)s is not a reader card. Scan the reader's card first.") % {"code": code}
+        )
+        return redirect(_desk_url())
+    try:
+        item = item_get(barcode=code)
+        loan = services.loan_checkout(reader=reader, item=item, at_unit=unit, actor=request.user, via="desk")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_desk_url(reader.card, refused=code))
+    lent = request.session.setdefault("lent", {})
+    lent.setdefault(reader.card, []).append(loan.pk)
+    request.session.modified = True
+    messages.success(
+        request,
+        _("%(title)s lent, due %(due)s.") % {"title": item.record.title, "due": loan.due_on.isoformat()},
+    )
+    return redirect(_desk_url(reader.card))
+
+
+@staff_required
+def checkin(request: HttpRequest) -> HttpResponse:
+    unit = _desk_unit(request)
+    if unit is None:
+        return render(
+            request,
+            "circulation/choose_unit.html",
+            {"title": _("Check in"), "units": _desk_units(request.user), "next": "circulation:checkin"},
+        )
+    recent_ids = request.session.get("checkins", [])[-12:]
+    events = {
+        e.pk: e
+        for e in CirculationEvent.objects.filter(pk__in=recent_ids).select_related(
+            "item__record", "reader", "unit"
+        )
+    }
+    recent = [events[pk] for pk in reversed(recent_ids) if pk in events]
+    return render(
+        request, "circulation/checkin.html", {"title": _("Check in"), "unit": unit, "recent": recent}
+    )
+
+
+@staff_required
+@require_POST
+def checkin_scan(request: HttpRequest) -> HttpResponse:
+    unit = _desk_unit(request)
+    if unit is None:
+        return redirect("circulation:checkin")
+    code = request.POST.get("scan", "").strip()
+    if not code:
+        return redirect("circulation:checkin")
+    try:
+        item = item_get(barcode=code)
+        result = services.loan_checkin(item=item, at_unit=unit, actor=request.user, via="desk")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("circulation:checkin")
+    event = CirculationEvent.objects.filter(item=item, type="checkin").order_by("-pk").first()
+    if event is not None:
+        request.session["checkins"] = [*request.session.get("checkins", [])[-30:], event.pk]
+    text = _destination_text(result.action, result.unit, unit)
+    for line in result.messages:
+        messages.warning(request, line)
+    (messages.warning if result.action != "shelve" else messages.success)(
+        request, f"{item.barcode} {item.record.title}: {text}"
+    )
+    return redirect("circulation:checkin")
+
+
+def _destination_text(action: str, to: Unit, here: Unit) -> str:
+    if action == "hold_shelf":
+        return _("put it on the hold shelf here")
+    if action == "transit":
+        return _("send it to %(unit)s") % {"unit": to.name}
+    return _("shelve it here")
+
+
+@staff_required
+def routing_slip(request: HttpRequest, event_id: int) -> HttpResponse:
+    """A 58 mm slip to tuck into the copy: where it goes, and for whom when a hold waits."""
+    event = (
+        CirculationEvent.objects.filter(pk=event_id, type="checkin")
+        .select_related("item__record", "unit", "reader")
+        .first()
+    )
+    if event is None:
+        raise Http404(_("There is no such check-in."))
+    details = event.details
+    to = Unit.objects.filter(code=details.get("to")).first()
+    hold = None
+    if details.get("hold"):
+        hold = selectors.hold_get(pk=details["hold"])
+    return render(
+        request,
+        "circulation/slip.html",
+        {
+            "title": _("Routing slip"),
+            "event": event,
+            "to": to,
+            "action": details.get("action"),
+            "hold": hold,
+            "destination": _destination_text(details.get("action", ""), to or event.unit, event.unit),
+        },
+    )
+
+
+@staff_required
+def receipt(request: HttpRequest, card: str) -> HttpResponse:
+    """A 58 mm receipt of the reader's loans, the ones lent in this visit marked."""
+    reader = selectors.access_reader(request.user, card)
+    lent = set(request.session.get("lent", {}).get(reader.card, []))
+    loans = list(selectors.reader_loans(reader=reader))
+    return render(
+        request,
+        "circulation/receipt.html",
+        {
+            "title": _("Receipt"),
+            "reader": reader,
+            "loans": loans,
+            "lent": lent,
+            "now": timezone.localtime(),
+            "unit": _desk_unit(request),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def receipt_done(request: HttpRequest, card: str) -> HttpResponse:
+    """The reader has left: forget which loans were this visit's."""
+    request.session.get("lent", {}).pop(card, None)
+    request.session.modified = True
+    return redirect(_desk_url())
+
+
+def _post_action(request: HttpRequest, card: str, call) -> HttpResponse:
+    try:
+        text = call()
+        if text:
+            messages.success(request, text)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(_desk_url(card))
+
+
+@staff_required
+@require_POST
+def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
+    loan = selectors.loan_get(pk=loan_id)
+
+    def call() -> str:
+        renewed = services.loan_renew(loan=loan, actor=request.user, via="desk")
+        return _("Renewed: due %(due)s.") % {"due": renewed.due_on.isoformat()}
+
+    return _post_action(request, loan.reader.card, call)
+
+
+@staff_required
+@require_POST
+def renew_all(request: HttpRequest, card: str) -> HttpResponse:
+    reader = selectors.access_reader(request.user, card)
+    for loan, exc in services.loan_renew_all(reader=reader, actor=request.user, via="desk"):
+        if exc is None:
+            messages.success(request, _("%(barcode)s renewed.") % {"barcode": loan.item.barcode})
+        else:
+            messages.error(request, exc.message)
+    return redirect(_desk_url(reader.card))
+
+
+@staff_required
+@require_POST
+def mark_lost(request: HttpRequest, loan_id: int) -> HttpResponse:
+    loan = selectors.loan_get(pk=loan_id)
+    unit = _desk_unit(request) or loan.lending_unit
+
+    def call() -> str:
+        services.item_mark_lost(item=loan.item, actor=request.user, at_unit=unit, via="desk")
+        return _("%(barcode)s declared lost.") % {"barcode": loan.item.barcode}
+
+    return _post_action(request, loan.reader.card, call)
+
+
+@staff_required
+@require_POST
+def claim_returned(request: HttpRequest, loan_id: int) -> HttpResponse:
+    loan = selectors.loan_get(pk=loan_id)
+    unit = _desk_unit(request) or loan.lending_unit
+
+    def call() -> str:
+        services.loan_claim_returned(loan=loan, actor=request.user, at_unit=unit, via="desk")
+        return _("%(barcode)s marked as claimed returned.") % {"barcode": loan.item.barcode}
+
+    return _post_action(request, loan.reader.card, call)
+
+
+@staff_required
+@require_POST
+def fee_settle(request: HttpRequest, fee_id: int) -> HttpResponse:
+    fee = selectors.fee_get(pk=fee_id)
+    unit = _desk_unit(request) or fee.unit
+
+    def call() -> str:
+        if request.POST.get("action") == "waive":
+            services.fee_waive(
+                fee=fee, actor=request.user, at_unit=unit, reason=request.POST.get("reason", "")
+            )
+            return _("Fee waived.")
+        services.fee_pay(fee=fee, actor=request.user, at_unit=unit)
+        return _("Fee paid.")
+
+    return _post_action(request, fee.reader.card, call)
+
+
+@staff_required
+@require_POST
+def block(request: HttpRequest, card: str) -> HttpResponse:
+    reader = selectors.access_reader(request.user, card)
+
+    def call() -> str:
+        if request.POST.get("action") == "unblock":
+            services.reader_unblock(actor=request.user, reader=reader, via="desk")
+            return _("The block is lifted.")
+        services.reader_block(
+            actor=request.user, reader=reader, reason=request.POST.get("reason", ""), via="desk"
+        )
+        return _("The card is blocked.")
+
+    return _post_action(request, reader.card, call)
+
+
+@staff_required
+@require_POST
+def hold_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
+    hold = selectors.hold_get(pk=hold_id)
+
+    def call() -> str:
+        services.hold_cancel(hold=hold, actor=request.user, via="desk")
+        return _("Hold cancelled.")
+
+    return _post_action(request, hold.reader.card, call)
+
+
+@staff_required
+def reader_new(request: HttpRequest) -> HttpResponse:
+    units = _desk_units(request.user)
+    categories = list(selectors.category_list())
+    start = _desk_unit(request) or (units[0] if units else None)
+    values: dict[str, str] = {"home_unit": start.code if start else ""}
+    error = ""
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in ("card", "name", "phone", "id_number", "pin", "expires_on", "category", "home_unit")
+        }
+        try:
+            expires = dt.date.fromisoformat(values["expires_on"]) if values["expires_on"] else None
+        except ValueError:
+            error = _("The expiry date %(value)s is not a date (YYYY-MM-DD).") % {
+                "value": values["expires_on"]
+            }
+        if not error:
+            try:
+                reader = services.reader_register(
+                    actor=request.user,
+                    card=values["card"],
+                    name=values["name"],
+                    category=selectors.category_get(code=values["category"]),
+                    home_unit=access_unit(request.user, values["home_unit"], for_change=True),
+                    phone=values["phone"],
+                    id_number=values["id_number"],
+                    pin=values["pin"],
+                    expires_on=expires,
+                    via="desk",
+                )
+                messages.success(request, _("Card %(card)s registered.") % {"card": reader.card})
+                return redirect(_desk_url(reader.card))
+            except DomainError as exc:
+                error = exc.message
+    default_expiry = (timezone.localdate() + dt.timedelta(days=3 * 365)).isoformat()
+    return render(
+        request,
+        "circulation/reader_new.html",
+        {
+            "title": _("Register a reader"),
+            "units": units,
+            "categories": categories,
+            "values": values,
+            "error": error,
+            "default_expiry": default_expiry,
+        },
+    )
+
+
+# ---------------------------------------------------------------- the village phone page
+
+
+@staff_required
+def phone(request: HttpRequest) -> HttpResponse:
+    """Lend and take back at a village bookstore in as few taps as possible."""
+    unit = _desk_unit(request)
+    if unit is None:
+        return render(
+            request,
+            "circulation/choose_unit.html",
+            {
+                "title": _("Lend and take back"),
+                "units": _desk_units(request.user),
+                "next": "circulation:phone",
+            },
+        )
+    result = None
+    if request.method == "POST":
+        barcode = request.POST.get("barcode", "").strip()
+        card = request.POST.get("card", "").strip()
+        try:
+            item = item_get(barcode=barcode)
+            if request.POST.get("action") == "return":
+                done = services.loan_checkin(item=item, at_unit=unit, actor=request.user, via="phone")
+                result = ("ok", f"{item.record.title}: {_destination_text(done.action, done.unit, unit)}")
+            else:
+                reader = selectors.reader_get(card=card)
+                loan = services.loan_checkout(
+                    reader=reader, item=item, at_unit=unit, actor=request.user, via="phone"
+                )
+                result = (
+                    "ok",
+                    _("%(title)s lent to %(name)s, due %(due)s.")
+                    % {"title": item.record.title, "name": reader.name, "due": loan.due_on.isoformat()},
+                )
+        except DomainError as exc:
+            result = ("error", exc.message)
+    return render(
+        request,
+        "circulation/phone.html",
+        {
+            "title": _("Lend and take back"),
+            "unit": unit,
+            "result": result,
+            "card": request.POST.get("card", ""),
+        },
+    )
+
+
+# ---------------------------------------------------------------- lists a unit works from
+
+
+@staff_required
+def lists(request: HttpRequest) -> HttpResponse:
+    unit = _desk_unit(request)
+    if unit is None:
+        return render(
+            request,
+            "circulation/choose_unit.html",
+            {
+                "title": _("Holds and transits"),
+                "units": _desk_units(request.user),
+                "next": "circulation:lists",
+            },
+        )
+    within = None if request.user.is_county_admin else request.user.unit
+    return render(
+        request,
+        "circulation/lists.html",
+        {
+            "title": _("Holds and transits"),
+            "unit": unit,
+            "pull": selectors.pull_list(unit=unit),
+            "shelf": selectors.hold_shelf(unit=unit),
+            "outgoing": selectors.transits_outgoing(unit=unit),
+            "incoming": selectors.transits_incoming(unit=unit),
+            "overdue": selectors.transits_overdue(within=within),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def holds_fill(request: HttpRequest) -> HttpResponse:
+    count = services.holds_fill(actor=request.user, via="desk")
+    messages.success(request, _("%(count)s holds were given a copy to pull.") % {"count": count})
+    return redirect("circulation:lists")
+
+
+@staff_required
+@require_POST
+def transit_send(request: HttpRequest) -> HttpResponse:
+    unit = _desk_unit(request)
+    if unit is None:
+        return redirect("circulation:lists")
+    sent = 0
+    for transit in selectors.transits_outgoing(unit=unit):
+        services.transit_send(transit=transit, actor=request.user, via="desk")
+        sent += 1
+    messages.success(request, _("%(count)s copies handed to the van.") % {"count": sent})
+    return redirect("circulation:lists")
+
+
+# ---------------------------------------------------------------- the matrix
+
+
+def _rule_from_post(request: HttpRequest) -> dict:
+    post = request.POST
+
+    def number(name: str, label: str) -> int:
+        try:
+            value = int(post.get(name, ""))
+        except ValueError:
+            raise DomainError(
+                _("%(field)s must be a whole number.") % {"field": label}, code="rule_invalid"
+            ) from None
+        if value < 0 or value > 3650:
+            raise DomainError(
+                _("%(field)s must be between 0 and 3650.") % {"field": label}, code="rule_invalid"
+            )
+        return value
+
+    def money(name: str, label: str) -> Decimal:
+        try:
+            return Decimal(post.get(name, "0") or "0").quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise DomainError(
+                _("%(field)s must be an amount in yuan.") % {"field": label}, code="rule_invalid"
+            ) from None
+
+    unit = unit_get(code=post["unit"]) if post.get("unit") else None
+    category = selectors.category_get(code=post["category"]) if post.get("category") else None
+    item_type = ItemType.objects.filter(code=post.get("item_type")).first() if post.get("item_type") else None
+    if post.get("return_policy") not in ReturnPolicy.values:
+        raise DomainError(_("Choose a return policy."), code="rule_invalid")
+    return {
+        "unit": unit,
+        "category": category,
+        "item_type": item_type,
+        "loan_days": number("loan_days", _("Loan period")),
+        "loan_limit": number("loan_limit", _("Loan limit")),
+        "renewals": number("renewals", _("Renewals")),
+        "holds_allowed": post.get("holds_allowed") == "on",
+        "fee_per_day": money("fee_per_day", _("Overdue fee per day")),
+        "fee_cap": money("fee_cap", _("Fee cap")),
+        "return_policy": post["return_policy"],
+        "note": post.get("note", "").strip()[:200],
+    }
+
+
+@staff_required
+def matrix(request: HttpRequest) -> HttpResponse:
+    editing = None
+    if request.GET.get("edit", "").isdigit():
+        editing = CirculationRule.objects.filter(pk=int(request.GET["edit"])).first()
+    error = ""
+    if request.method == "POST":
+        rule_id = request.POST.get("rule", "")
+        target = CirculationRule.objects.filter(pk=int(rule_id)).first() if rule_id.isdigit() else None
+        try:
+            if request.POST.get("action") == "delete" and target is not None:
+                services.rule_delete(actor=request.user, rule=target)
+                messages.success(request, _("The row was removed."))
+            else:
+                services.rule_save(actor=request.user, rule=target, **_rule_from_post(request))
+                messages.success(request, _("The row was saved."))
+            return redirect("circulation:matrix")
+        except DomainError as exc:
+            error = exc.message
+            editing = target
+    return render(
+        request,
+        "circulation/matrix.html",
+        {
+            "title": _("Circulation rules"),
+            "rules": selectors.rule_list(),
+            "editing": editing,
+            "error": error,
+            "can_edit": request.user.is_county_admin,
+            "units": Unit.objects.filter(
+                kind__in=[*LENDING_KINDS, UnitKind.COUNTY, UnitKind.DISTRICT]
+            ).order_by("path"),
+            "categories": selectors.category_list(),
+            "item_types": ItemType.objects.order_by("code"),
+            "policies": ReturnPolicy.choices,
+        },
+    )
+
+
+@staff_required
+def explain(request: HttpRequest) -> HttpResponse:
+    """Which row applies to this reader, this copy, at this unit, and why."""
+    card = request.GET.get("card", "").strip()
+    barcode = request.GET.get("barcode", "").strip()
+    code = request.GET.get("unit", "").strip()
+    context: dict = {"title": _("Which rule applies"), "card": card, "barcode": barcode, "unit_code": code}
+    context["units"] = Unit.objects.filter(kind__in=LENDING_KINDS).order_by("path")
+    if card and barcode and code:
+        try:
+            reader = selectors.reader_get(card=card)
+            item = item_get(barcode=barcode)
+            unit = unit_get(code=code)
+            match = rule_match(
+                unit=unit, category_id=reader.category_id, item_type_id=item.item_type_id, explain=True
+            )
+            context.update(reader=reader, item=item, unit=unit, match=match)
+        except DomainError as exc:
+            context["error"] = exc.message
+    return render(request, "circulation/explain.html", context)
+
+
+@staff_required
+def item_history(request: HttpRequest, barcode: str) -> HttpResponse:
+    try:
+        item = item_get(barcode=barcode)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    return render(
+        request,
+        "circulation/item_history.html",
+        {
+            "title": _("History of %(barcode)s") % {"barcode": item.barcode},
+            "item": item,
+            "events": selectors.item_history(item=item),
+        },
+    )
