@@ -125,7 +125,12 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "workforce/form.html",
-        {"title": _("Add a staff member"), "tab": "staff", "form": form, "back": "workforce:staff"},
+        {
+            "title": _("Add a staff member"),
+            "tab": "staff",
+            "form": form,
+            "back_url": reverse("workforce:staff"),
+        },
     )
 
 
