@@ -357,6 +357,48 @@ def activity_cancel(*, actor, activity: Activity, at: dt.datetime | None = None)
     return activity
 
 
+@transaction.atomic
+def activity_set_capacity(
+    *, actor, activity: Activity, capacity: int, at: dt.datetime | None = None
+) -> list[Registration]:
+    """Change the number of places; added places go to the waiting list in order (returned)."""
+    now = _now(at)
+    _require_staff_for(actor, activity.unit)
+    activity = _lock(Activity, activity.pk)
+    if capacity < 0:
+        raise DomainError(_("The number of places cannot be negative."), code="capacity_invalid")
+    if capacity and capacity < activity.confirmed_count:
+        raise Refused(
+            _("%(n)s people already hold places: the activity cannot have fewer.")
+            % {"n": activity.confirmed_count},
+            code="capacity_below_confirmed",
+        )
+    activity.capacity = capacity
+    activity.save(update_fields=["capacity"])
+    free = activity.waiting_count if not capacity else max(0, capacity - activity.confirmed_count)
+    promoted = list(
+        Registration.objects.select_for_update()
+        .filter(activity=activity, status=Registration.Status.WAITING)
+        .order_by("registered_at", "pk")[:free]
+    )
+    for registration in promoted:
+        registration.status, registration.promoted_at = Registration.Status.CONFIRMED, now
+        registration.save(update_fields=["status", "promoted_at"])
+        _record(
+            unit=activity.unit,
+            actor=actor,
+            type=E.PROMOTED,
+            at=now,
+            details={"activity": activity.pk, "registration": registration.pk},
+        )
+    if promoted:
+        Activity.objects.filter(pk=activity.pk).update(
+            confirmed_count=F("confirmed_count") + len(promoted),
+            waiting_count=F("waiting_count") - len(promoted),
+        )
+    return promoted
+
+
 def _registration_window(activity: Activity, now: dt.datetime) -> None:
     if activity.status != Activity.Status.PUBLISHED:
         raise Refused(

@@ -199,6 +199,19 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
 
         _done(request, register, _("Registered."))
+    elif action == "capacity":
+        try:
+            capacity = int(request.POST.get("capacity", ""))
+        except ValueError:
+            messages.error(request, _("Give the number of places as a whole number."))
+        else:
+            _done(
+                request,
+                lambda: services.activity_set_capacity(
+                    actor=request.user, activity=activity, capacity=capacity
+                ),
+                _("Places changed."),
+            )
     elif action == "walk_ins":
         session = Session.objects.filter(pk=request.POST.get("session") or 0, activity=activity).first()
         if session is None:

@@ -111,6 +111,32 @@ class TestRegistering:
 
 
 @pytest.mark.django_db
+class TestChangingPlaces:
+    def test_added_places_go_to_the_waiting_list_in_order(self, lecture, library_staff):
+        _fill(lecture)
+        early = services.registration_create(activity=lecture, name="赵六", phone="13700000000", at=at(1, 11))
+        late = services.registration_create(activity=lecture, name="钱七", phone="13700000001", at=at(1, 12))
+
+        promoted = services.activity_set_capacity(
+            actor=library_staff, activity=lecture, capacity=4, at=at(2, 9)
+        )
+
+        assert promoted == [early]
+        late.refresh_from_db()
+        assert (late.status, _state(lecture)[:2]) == ("waiting", (4, 1))
+
+    def test_fewer_places_than_people_holding_them_is_refused(self, lecture, library_staff):
+        _fill(lecture, 2)
+
+        with pytest.raises(Refused) as refused:
+            services.activity_set_capacity(actor=library_staff, activity=lecture, capacity=1)
+
+        assert refused.value.message == "2 people already hold places: the activity cannot have fewer."
+        lecture.refresh_from_db()
+        assert (lecture.capacity, lecture.confirmed_count) == (3, 2)
+
+
+@pytest.mark.django_db
 class TestRefusedRegistrations:
     def test_registering_twice_is_refused_and_changes_nothing(self, lecture):
         services.registration_create(activity=lecture, name="王芳", phone="13800001111", at=NOW)
