@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CirculationConfig(AppConfig):
@@ -13,7 +14,7 @@ class CirculationConfig(AppConfig):
 
         return [
             NavItem(_("Circulation desk"), "circulation:desk", order=20),
-            NavItem(_("Check in"), "circulation:checkin", order=21),
+            NavItem(pgettext_lazy("circulation", "Check in"), "circulation:checkin", order=21),
             NavItem(_("Holds and transits"), "circulation:lists", order=22),
             NavItem(_("Circulation rules"), "circulation:matrix", order=23),
         ]

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from wenyun.catalog.models import ItemType
@@ -140,7 +141,11 @@ def checkin(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "circulation/choose_unit.html",
-            {"title": _("Check in"), "units": _desk_units(request.user), "next": "circulation:checkin"},
+            {
+                "title": pgettext("circulation", "Check in"),
+                "units": _desk_units(request.user),
+                "next": "circulation:checkin",
+            },
         )
     recent_ids = request.session.get("checkins", [])[-12:]
     events = {
@@ -150,8 +155,15 @@ def checkin(request: HttpRequest) -> HttpResponse:
         )
     }
     recent = [events[pk] for pk in reversed(recent_ids) if pk in events]
+    names = dict(
+        Unit.objects.filter(code__in=[e.details.get("to") for e in recent]).values_list("code", "name")
+    )
+    for event in recent:
+        event.to_name = names.get(event.details.get("to"), event.details.get("to", ""))  # type: ignore[attr-defined]
     return render(
-        request, "circulation/checkin.html", {"title": _("Check in"), "unit": unit, "recent": recent}
+        request,
+        "circulation/checkin.html",
+        {"title": pgettext("circulation", "Check in"), "unit": unit, "recent": recent},
     )
 
 

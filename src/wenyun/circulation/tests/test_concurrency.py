@@ -11,6 +11,7 @@ import threading
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from wenyun.catalog.models import ItemStatus
 from wenyun.circulation import services
@@ -31,6 +32,7 @@ def _race(calls):
     outcomes: list = [None] * len(calls)
 
     def run(index, call):
+        translation.activate("en")  # each thread starts in the default language
         try:
             barrier.wait()
             outcomes[index] = call()

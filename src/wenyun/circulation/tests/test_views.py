@@ -52,10 +52,13 @@ def test_the_desk_shows_why_a_card_cannot_borrow_and_lends_nothing(library_staff
 
 
 def test_the_desk_speaks_chinese_by_default(library_staff, zhang):
-    page = _client(library_staff, lang="zh-hans").get("/staff/circulation/?card=YX0001").content.decode()
+    desk = _client(library_staff, lang="zh-hans")
 
-    assert "流通台" in page
-    assert "张三" in page
+    empty = desk.get("/staff/circulation/").content.decode()
+    page = desk.get("/staff/circulation/?card=YX0001").content.decode()
+
+    assert "请扫描读者证" in empty and "借还书台" in empty
+    assert "扫描图书条码借给这位读者" in page and "张三" in page and "可以借书。" in page
 
 
 def test_a_copy_scanned_without_a_reader_is_explained(library_staff, lib):
