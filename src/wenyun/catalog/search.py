@@ -109,12 +109,6 @@ class SqliteBackend:
                 [*params, max(top, offset + limit)],
             )
             ranked = [row[0] for row in cursor.fetchall()]
-            if offset + limit > len(ranked):
-                cursor.execute(
-                    f"SELECT f.rowid {base} ORDER BY bm25(catalog_fts, {weights}), f.rowid LIMIT %s OFFSET %s",
-                    [*params, limit, offset],
-                )
-                return Page(count, [row[0] for row in cursor.fetchall()], ranked[:top])
         return Page(count, ranked[offset : offset + limit], ranked[:top])
 
     def bare_match(self, expression: str, *, limit: int) -> list[int]:
@@ -208,9 +202,6 @@ class PostgresBackend:
                 return Page(0, [])
             cursor.execute(f"SELECT r.id {base} {order} LIMIT %s", [*params, max(top, offset + limit)])
             ranked = [row[0] for row in cursor.fetchall()]
-            if offset + limit > len(ranked):
-                cursor.execute(f"SELECT r.id {base} {order} LIMIT %s OFFSET %s", [*params, limit, offset])
-                return Page(count, [row[0] for row in cursor.fetchall()], ranked[:top])
         return Page(count, ranked[offset : offset + limit], ranked[:top])
 
 

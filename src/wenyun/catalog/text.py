@@ -204,7 +204,8 @@ def query_plan(q: str) -> list[Term]:
                 continue
             tokens.append(token)
         for token in tokens:
-            term = [*alternatives, Alternative(TEXT_COLUMNS, (token,), prefix=last)]
+            # As-you-type: the last word may be unfinished, once it is long enough to narrow things down.
+            term = [*alternatives, Alternative(TEXT_COLUMNS, (token,), prefix=last and len(token) >= 3)]
             if token.isascii() and token.isalpha():
                 syllables = segment_pinyin(token, allow_partial=last)
                 if syllables:
