@@ -20,7 +20,17 @@ from django.db import transaction
 
 from .models import DemoStep
 
-DEMO_APPS = ["network", "catalog", "circulation", "programs", "volunteers", "workforce", "stats", "ledger"]
+DEMO_APPS = [
+    "network",
+    "catalog",
+    "circulation",
+    "sip2",
+    "programs",
+    "volunteers",
+    "workforce",
+    "stats",
+    "ledger",
+]
 DEMO_PASSWORD = "wenyun-demo"
 # The demo's history ends on the day it is built; tests pass a fixed day instead.
 

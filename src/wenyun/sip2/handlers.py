@@ -91,26 +91,18 @@ def _media_type(item) -> str:
     return MEDIA_TYPES.get(item.item_type.code.lower(), "000")
 
 
-def _reader(card: str) -> Reader | None:
+def _reader(card: str) -> Reader:
+    """The reader, or NotFound worded by circulation."""
     from wenyun.circulation.selectors import reader_get
 
-    if not card:
-        return None
-    try:
-        return reader_get(card=card)
-    except NotFound:
-        return None
+    return reader_get(card=card)
 
 
 def _item(barcode: str):
+    """The copy, or NotFound worded by the catalogue (the answer is then a refusal naming the barcode)."""
     from wenyun.catalog.selectors import item_get
 
-    if not barcode:
-        return None
-    try:
-        return item_get(barcode=barcode)
-    except NotFound:
-        return None
+    return item_get(barcode=barcode)
 
 
 def _pin_given(message: Message) -> bool:
@@ -138,9 +130,10 @@ def _identify(session, message: Message) -> tuple[Reader | None, str | None]:
     card = message.get("AA").strip()
     if not card:
         return None, _("No reader card was read.")
-    reader = _reader(card)
-    if reader is None:
-        return None, _("There is no reader with the card %(card)s.") % {"card": card}
+    try:
+        reader = _reader(card)
+    except NotFound as exc:
+        return None, exc.message
     if _pin_given(message):
         if not _pin_valid(session, reader, message):
             return None, _("The PIN is wrong.")
@@ -310,11 +303,15 @@ def refusal(session, message: Message, text: str) -> Answer:
 
 def patron_status(session, message: Message) -> Answer:
     """23 → 24: is this a reader, is the PIN right, may he borrow (and why not)."""
-    reader = _reader(message.get("AA").strip())
+    reader: Reader | None
+    try:
+        reader = _reader(message.get("AA").strip())
+    except NotFound as exc:
+        reader, missing = None, exc.message
     status = _status_of(reader) if reader is not None else None
     fields = _patron_fields(session, message, reader, status, pin_checked=_pin_given(message))
     if reader is None:
-        fields["AF"] = _("There is no reader with the card %(card)s.") % {"card": message.get("AA")}
+        fields["AF"] = missing
     fixed = {
         "patron_status": _patron_status(status),
         "language": message.fixed["language"],
@@ -421,16 +418,8 @@ def checkout(session, message: Message) -> Answer:
     if reader is None:
         return refusal(session, message, problem or "")
     item = _item(message.get("AB").strip())
-    if item is None:
-        return refusal(
-            session,
-            message,
-            _("There is no copy with the barcode %(barcode)s.") % {"barcode": message.get("AB")},
-        )
-    current = reads.open_loan_of_item(item=item)
-    renewing = (
-        current is not None and current.reader_id == reader.pk and message.fixed["sc_renewal_policy"] == "Y"
-    )
+    current = reads.open_loan_of_item(item=item) if message.fixed["sc_renewal_policy"] == "Y" else None
+    renewing = current is not None and current.reader_id == reader.pk
     try:
         if renewing:
             assert current is not None
@@ -480,12 +469,6 @@ def checkin(session, message: Message) -> Answer:
     from wenyun.circulation.services import loan_checkin
 
     item = _item(message.get("AB").strip())
-    if item is None:
-        return refusal(
-            session,
-            message,
-            _("There is no copy with the barcode %(barcode)s.") % {"barcode": message.get("AB")},
-        )
     try:
         result = loan_checkin(
             item=item, at_unit=_unit(session), actor=None, via=_via(session), at=_return_moment(message)
@@ -549,12 +532,6 @@ def renew(session, message: Message) -> Answer:
     if reader is None:
         return refusal(session, message, problem or "")
     item = _item(message.get("AB").strip())
-    if item is None:
-        return refusal(
-            session,
-            message,
-            _("There is no copy with the barcode %(barcode)s.") % {"barcode": message.get("AB")},
-        )
     loan = reads.open_loan_of_item(item=item)
     if loan is None or loan.reader_id != reader.pk:
         return refusal(
@@ -611,12 +588,6 @@ def renew_all(session, message: Message) -> Answer:
 def item_information(session, message: Message) -> Answer:
     """17 → 18: what the copy is, where it belongs, where it is, when it is due."""
     item = _item(message.get("AB").strip())
-    if item is None:
-        return refusal(
-            session,
-            message,
-            _("There is no copy with the barcode %(barcode)s.") % {"barcode": message.get("AB")},
-        )
     fixed = {
         "circulation_status": CIRCULATION_STATUS.get(item.status, "01"),
         "security_marker": "00",
@@ -708,12 +679,6 @@ def hold(session, message: Message) -> Answer:
     if reader is None:
         return refusal(session, message, problem or "")
     item = _item(message.get("AB").strip())
-    if item is None:
-        return refusal(
-            session,
-            message,
-            _("There is no copy with the barcode %(barcode)s.") % {"barcode": message.get("AB")},
-        )
     pickup = _unit(session)
     if message.get("BS").strip():
         try:
@@ -765,10 +730,6 @@ def block_patron(session, message: Message) -> Answer:
     from wenyun.circulation.services import reader_block
 
     reader = _reader(message.get("AA").strip())
-    if reader is None:
-        return refusal(
-            session, message, _("There is no reader with the card %(card)s.") % {"card": message.get("AA")}
-        )
     reason = message.get("AL").strip() or _("blocked by a kiosk")
     if message.fixed["card_retained"] == "Y":
         reason = _("%(reason)s (the kiosk kept the card)") % {"reason": reason}
@@ -805,12 +766,6 @@ def patron_enable(session, message: Message) -> Answer:
 def item_status_update(session, message: Message) -> Answer:
     """19 → 20: kiosks may not rewrite a copy's properties; the catalogue keeps them. Answered, refused."""
     item = _item(message.get("AB").strip())
-    if item is None:
-        return refusal(
-            session,
-            message,
-            _("There is no copy with the barcode %(barcode)s.") % {"barcode": message.get("AB")},
-        )
     return (
         "20",
         {"item_properties_ok": "0", "transaction_date": _stamp()},

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 
 from .session import Reply, Session
 
@@ -45,16 +45,31 @@ def tls_context(cert: str, key: str) -> ssl.SSLContext:
     return context
 
 
+def close_stale_connections() -> None:
+    """Close this worker thread's database connections that broke or outlived CONN_MAX_AGE.
+
+    Unlike a web request, a kiosk message is not followed by closing the connection: each worker
+    thread keeps its own, so a message does not pay for reconnecting. An SQLite file has no server
+    to time out, so its connection is kept until it fails (CONN_MAX_AGE=0 there means "per request").
+    """
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.vendor == "sqlite":
+            if conn.errors_occurred and not conn.is_usable():
+                conn.close()
+        else:
+            conn.close_if_unusable_or_obsolete()
+
+
 def _respond(session: Session, raw: bytes) -> Reply:
-    close_old_connections()
+    close_stale_connections()
     try:
         return session.respond(raw)
     except Exception:
         # A bug must cost this kiosk its connection, never the server.
         logger.exception("SIP2 %s: the message could not be answered; closing", session.peer)
         return Reply(None, close=True)
-    finally:
-        close_old_connections()
 
 
 respond_async = sync_to_async(_respond, thread_sensitive=False)

@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from wenyun.catalog.models import ItemStatus
+from wenyun.catalog.selectors import item_get
 from wenyun.circulation import services as circ
 from wenyun.circulation.models import CirculationEvent, Fee, Hold, Loan
+from wenyun.circulation.selectors import reader_get
+from wenyun.core.errors import NotFound
 from wenyun.sip2.session import Session
 
 from . import factories
@@ -28,6 +31,13 @@ def reader(unit):
 def book(unit):
     """A copy that belongs to, and stands in, the kiosk's own unit."""
     return factories.item(home=unit("YX-S01"), barcode="B0000001", title="平凡的世界")
+
+
+def catalogue_says(barcode: str) -> str:
+    """The catalogue's own sentence for a barcode it does not know: the kiosk shows it as worded."""
+    with pytest.raises(NotFound) as missing:
+        item_get(barcode=barcode)
+    return missing.value.message
 
 
 def events(**filters):
@@ -72,7 +82,7 @@ def test_a_blocked_reader_gets_the_services_reason_and_no_loan(session, reader, 
 
 def test_an_unknown_barcode_is_refused_by_name(session, reader):
     reply = answer(session.respond(checkout("R0000001", "NOPE")).data)
-    assert (reply.fixed["ok"], reply.get("AF")) == ("0", "没有条码号为 NOPE 的馆藏。")
+    assert (reply.fixed["ok"], reply.get("AF")) == ("0", catalogue_says("NOPE"))
 
 
 def test_checking_out_a_copy_the_reader_has_renews_it_when_the_kiosk_allows(session, reader, book):
@@ -137,7 +147,7 @@ def test_a_book_someone_waits_for_elsewhere_is_flagged_cv02_with_the_pickup_unit
 
 def test_checkin_of_an_unknown_barcode_is_refused_and_logs_nothing(session):
     reply = answer(session.respond(checkin("NOPE")).data)
-    assert (reply.code, reply.fixed["ok"], reply.get("AF")) == ("10", "0", "没有条码号为 NOPE 的馆藏。")
+    assert (reply.code, reply.fixed["ok"], reply.get("AF")) == ("10", "0", catalogue_says("NOPE"))
     assert CirculationEvent.objects.count() == 0
 
 
@@ -222,7 +232,9 @@ def test_patron_information_overdue_list_and_window(session, reader, unit):
 def test_patron_information_for_an_unknown_card_says_so(session):
     reply = answer(session.respond(patron_information("NOBODY")).data)
     assert (reply.code, reply.get("BL"), reply.fixed["patron_status"]) == ("64", "N", "Y" * 14)
-    assert reply.get("AF") == "没有读者证号为 NOBODY 的读者。"
+    with pytest.raises(NotFound) as missing:
+        reader_get(card="NOBODY")
+    assert reply.get("AF") == missing.value.message
 
 
 def test_patron_status_flags_a_lost_card_and_answers_in_english_for_language_001(session, reader):
