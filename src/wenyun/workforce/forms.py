@@ -38,8 +38,16 @@ class PersonForm(forms.Form):
     education = forms.CharField(label=_("Education"), max_length=40, required=False)
 
 
-class AppointmentForm(forms.Form):
-    unit = forms.CharField(label=_("Unit code"), max_length=20, help_text=_("For example YX-S01-V01."))
+class UnitChoice(forms.Form):
+    """A form with a `unit` field choosing among the units the user may change (codes as values)."""
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "—")] + [(u.code, f"{u.code} {u.display_name}") for u in units]
+
+
+class AppointmentForm(UnitChoice):
+    unit = forms.ChoiceField(label=_("Unit"))
     post = forms.ChoiceField(label=pgettext_lazy("workforce", "Post"), choices=Post.choices)
     employment = forms.ChoiceField(label=_("Employment type"), choices=EmploymentType.choices)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
@@ -47,7 +55,7 @@ class AppointmentForm(forms.Form):
 
 
 class NewStaffForm(PersonForm, AppointmentForm):
-    pass
+    field_order = ["name", "unit", "post", "employment", "start_date", "note"]
 
 
 class EndForm(forms.Form):
@@ -85,8 +93,8 @@ class AdjustmentForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class TrainingForm(forms.Form):
-    unit = forms.CharField(label=_("Held by (unit code)"), max_length=20)
+class TrainingForm(UnitChoice):
+    unit = forms.ChoiceField(label=_("Held by"))
     topic = forms.CharField(label=_("Topic"), max_length=120)
     date = forms.DateField(label=_("Date"), widget=DateInput)
     trainer = forms.CharField(label=_("Trainer"), max_length=80)

@@ -36,6 +36,11 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     return render(request, template, context)
 
 
+def _units_to_staff(user):
+    """The units whose staff the user may change, by code."""
+    return units_visible_to(user).order_by("code")
+
+
 def _scope(user):
     return None if sees_everything(user) else user.unit
 
@@ -110,6 +115,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
 def staff_add(request: HttpRequest) -> HttpResponse:
     form = forms.NewStaffForm(
         request.POST or None,
+        units=_units_to_staff(request.user),
         initial={"unit": request.GET.get("unit", ""), "start_date": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -153,7 +159,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "training": selectors.training_hours_of(person=person),
             "can_change": can_change,
             "today": timezone.localdate(),
-            "appointment_form": forms.AppointmentForm(initial={"start_date": timezone.localdate()}),
+            "appointment_form": forms.AppointmentForm(
+                initial={"start_date": timezone.localdate()}, units=_units_to_staff(request.user)
+            ),
             "end_form": forms.EndForm(initial={"end_date": timezone.localdate()}),
             "qualification_form": forms.QualificationForm(),
             "account": person.account,
@@ -197,7 +205,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    form = forms.AppointmentForm(request.POST)
+    form = forms.AppointmentForm(request.POST, units=_units_to_staff(request.user))
     if not form.is_valid():
         messages.error(request, _errors(form))
         return redirect("workforce:person", pk=person.pk)
@@ -508,6 +516,7 @@ def training(request: HttpRequest) -> HttpResponse:
     form = forms.TrainingForm(
         request.POST or None,
         initial={"unit": request.user.unit.code if request.user.unit else "", "date": timezone.localdate()},
+        units=_units_to_staff(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
