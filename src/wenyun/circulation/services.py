@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -292,6 +292,22 @@ def _reader_fields(*, name: str, phone: str, card: str | None = None) -> None:
         )
 
 
+class PinHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer rounds for 4-8 digit PINs: a kiosk checks one per session, an import thousands.
+
+    A PIN's strength is its shortness, not the hash (10^4 to 10^8 guesses); the login throttle and
+    the desk guard it. Hashes made with Django's password hasher (older cards) still verify.
+    """
+
+    algorithm = "pbkdf2_pin"
+    iterations = 20_000
+
+
+def pin_hash(pin: str) -> str:
+    hasher = PinHasher()
+    return hasher.encode(pin, hasher.salt())
+
+
 def _pin_check_format(pin: str) -> None:
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
         raise DomainError(_("A PIN is 4 to 8 digits."), code="reader_field_invalid")
@@ -323,7 +339,7 @@ def reader_register(
         reader.id_number_hash, reader.id_number_last4 = _id_hash(number), number[-4:]
     if pin:
         _pin_check_format(pin)
-        reader.pin_hash = make_password(pin)
+        reader.pin_hash = pin_hash(pin)
     if Reader.objects.filter(card=card).exists():
         raise CirculationRefused(
             _("The card number %(card)s is already someone's card.") % {"card": card},
@@ -386,7 +402,7 @@ def reader_update(*, actor, reader: Reader, via: str = "", **changes) -> Reader:
         fields += ["id_number_hash", "id_number_last4"]
     if changes.get("pin"):
         _pin_check_format(changes["pin"])
-        reader.pin_hash = make_password(changes["pin"])
+        reader.pin_hash = pin_hash(changes["pin"])
         fields.append("pin_hash")
     reader.save(update_fields=fields)
     # The log says what changed, never the identity number or the PIN themselves.
@@ -445,6 +461,8 @@ def reader_pin_check(*, reader: Reader, pin: str) -> bool:
     """True when the PIN is the reader's (kiosks and the portal log in with card + PIN)."""
     if not reader.pin_hash or not pin:
         return False
+    if reader.pin_hash.startswith(PinHasher.algorithm + "$"):
+        return PinHasher().verify(pin, reader.pin_hash)
     return check_password(pin, reader.pin_hash)
 
 
