@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Audience, Booking, Category, DigitalResource, MenuItem, TroupeSupport, Venue, VenueKind
 
@@ -20,8 +21,8 @@ def aware(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 class ActivityForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
+    category = forms.ChoiceField(label=pgettext_lazy("culture", "Category"), choices=Category.choices)
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False)
     place = forms.CharField(label=_("Or another place"), max_length=120, required=False)
@@ -54,7 +55,7 @@ class PortalRegistrationForm(forms.Form):
 
 
 class VenueForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("culture", "Name"), max_length=80)
     kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=0, initial=30)
     equipment = forms.CharField(label=_("Equipment"), max_length=200, required=False)
@@ -69,8 +70,8 @@ class BookingForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     attendees = forms.IntegerField(label=_("People expected"), min_value=1, initial=10)
     day = forms.DateField(label=_("Day"), widget=DATE)
-    starts = forms.TimeField(label=_("From"), widget=TIME)
-    ends = forms.TimeField(label=_("Until"), widget=TIME)
+    starts = forms.TimeField(label=pgettext_lazy("culture", "From"), widget=TIME)
+    ends = forms.TimeField(label=pgettext_lazy("culture", "Until"), widget=TIME)
 
 
 class VisitForm(forms.Form):
@@ -101,7 +102,7 @@ class SlotsForm(forms.Form):
 
 
 class MenuItemForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=MenuItem.Kind.choices)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -126,7 +127,7 @@ class DeliveryForm(forms.Form):
 
 
 class TroupeForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("culture", "Name"), max_length=80)
     art_form = forms.CharField(label=_("Art form"), max_length=40)
     leader = forms.CharField(label=_("Leader"), max_length=60)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
@@ -143,7 +144,7 @@ class SupportForm(forms.Form):
 
 class PerformanceForm(forms.Form):
     on = forms.DateField(label=_("Date"), widget=DATE)
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
     place = forms.CharField(label=_("Place"), max_length=120)
     audience = forms.IntegerField(label=_("Audience"), min_value=0)
 
@@ -161,7 +162,7 @@ class UsageForm(forms.Form):
 
 
 class NewsForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}))
     is_notice = forms.BooleanField(label=_("A notice"), required=False)
     photo = forms.FileField(label=_("Photo"), required=False)

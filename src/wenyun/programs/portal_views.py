@@ -122,7 +122,7 @@ def _activity_or_404(pk: int) -> Activity:
 
 def activity_page(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_or_404(pk)
-    form = PortalRegistrationForm(request.POST or None)
+    form = PortalRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             registration = _register(request, activity, form.cleaned_data)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wenyun.core.errors import DomainError
 from wenyun.network.models import INSTITUTION_KINDS, Unit, UnitKind
@@ -28,7 +28,7 @@ class JoinForm(forms.Form):
     )
     skills = forms.CharField(label=gettext_lazy("Skills"), max_length=200, required=False)
     availability = forms.MultipleChoiceField(
-        label=gettext_lazy("Available"),
+        label=pgettext_lazy("culture", "Available"),
         choices=Availability.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wenyun.core.errors import DomainError
 from wenyun.core.web import staff_required
@@ -25,7 +25,7 @@ class VolunteerForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20)
     skills = forms.CharField(label=gettext_lazy("Skills"), max_length=200, required=False)
     availability = forms.MultipleChoiceField(
-        label=gettext_lazy("Available"),
+        label=pgettext_lazy("culture", "Available"),
         choices=Availability.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -39,7 +39,7 @@ class VolunteerForm(forms.Form):
 
 
 class ProjectForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
     team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=Team.objects.all(), required=False)
     starts_at = forms.DateTimeField(label=gettext_lazy("Starts"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=gettext_lazy("Ends"), widget=DATETIME)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from wenyun.core.errors import Conflict, DomainError
 from wenyun.programs import services
@@ -132,4 +133,88 @@ class TestNewsAndTroupes:
             ("troupe_registered", {"troupe": troupe.pk}),
             ("troupe_supported", {"troupe": troupe.pk, "kind": "funding", "amount": "3000"}),
             ("troupe_performed", {"troupe": troupe.pk, "audience": 300, "on": "2026-05-04"}),
+        ]
+
+
+@pytest.mark.django_db
+class TestStaffAndReaderForms:
+    def test_staff_create_a_weekly_class_from_the_form(self, client, library_staff, hall):
+        client.force_login(library_staff)
+
+        answer = client.post(
+            "/staff/programs/activities/new/",
+            {
+                "title": "书法培训班",
+                "category": "training",
+                "audience": "adults",
+                "venue": hall.pk,
+                "first_day": "2027-03-06",
+                "starts": "09:00",
+                "minutes": "120",
+                "count": "3",
+                "capacity": "20",
+                "registration_required": "on",
+                "publish": "on",
+            },
+        )
+
+        from wenyun.programs.models import Activity
+
+        activity = Activity.objects.get(title="书法培训班")
+        assert answer.status_code == 302
+        assert (activity.status, activity.capacity, activity.unit.code) == ("published", 20, "YX-LIB")
+        assert [s.starts_at.date().isoformat() for s in activity.sessions.all()] == [
+            "2027-03-06",
+            "2027-03-13",
+            "2027-03-20",
+        ]
+
+    def test_a_logged_in_reader_registers_as_himself(self, client, lib, hall, reader_account, make_reader):
+        make_reader("YX0000777", "张三", "13911112222", account=reader_account)
+        start = timezone.now() + dt.timedelta(days=2)
+        activity = services.activity_create(
+            actor=None,
+            unit=lib,
+            title="读书分享会",
+            category="reading",
+            venue=hall,
+            capacity=10,
+            sessions=[(start, start + dt.timedelta(hours=1))],
+            publish=True,
+        )
+        client.force_login(reader_account)
+
+        client.post(f"/activities/{activity.pk}/", {})
+
+        from wenyun.programs.models import Registration
+
+        assert list(Registration.objects.values_list("party", "name", "status")) == [
+            ("card:YX0000777", "张三", "confirmed")
+        ]
+        assert "读书分享会" in client.get("/activities/mine/").content.decode()
+
+    def test_staff_check_a_registrant_in_from_the_list(self, client, lib, hall, library_staff):
+        start = timezone.now() + dt.timedelta(minutes=30)
+        activity = services.activity_create(
+            actor=None,
+            unit=lib,
+            title="读书分享会",
+            category="reading",
+            venue=hall,
+            capacity=10,
+            sessions=[(start, start + dt.timedelta(hours=1))],
+            publish=True,
+        )
+        registration = services.registration_create(activity=activity, name="王芳", phone="13800001111")
+        session = activity.sessions.get()
+        client.force_login(library_staff)
+
+        client.post(
+            f"/staff/programs/activities/{activity.pk}/checkin/{registration.pk}/", {"session": session.pk}
+        )
+
+        from wenyun.programs.models import Attendance
+
+        assert list(Attendance.objects.values_list("registration__name", "method", "by__username")) == [
+            ("王芳", "list", "library")
         ]
