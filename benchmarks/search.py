@@ -46,13 +46,17 @@ def _queries(rng: random.Random) -> list[str]:
     for book in rng.sample(books, 90):
         title = book["title"].split("·")[0][:6]
         chinese.append(title)
-    chinese = chinese[:40] + [to_traditional.convert(t) for t in chinese[40:60]] + [
-        b["author"].split("著")[0].split("，")[0][:4] for b in rng.sample(books, 10)
-    ]
+    chinese = (
+        chinese[:40]
+        + [to_traditional.convert(t) for t in chinese[40:60]]
+        + [b["author"].split("著")[0].split("，")[0][:4] for b in rng.sample(books, 10)]
+    )
     for book in rng.sample(books, 40):
         syllables = lazy_pinyin(book["title"][:4], style=Style.NORMAL)
         pinyin.append("".join(syllables) if len(pinyin) % 2 == 0 else "".join(s[0] for s in syllables))
-    lc = list(Record.objects.filter(source=SOURCE).order_by("?").values_list("title", "isbn", "call_number")[:400])
+    lc = list(
+        Record.objects.filter(source=SOURCE).order_by("?").values_list("title", "isbn", "call_number")[:400]
+    )
     for title, _isbn, _call in lc:
         words = [w for w in title.replace(":", " ").split() if len(w) >= 4 and w.isalpha()]
         if words:
