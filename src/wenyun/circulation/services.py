@@ -1226,9 +1226,13 @@ def holds_fill(*, actor=None, via: str = "") -> int:
         )
         taken.add(best[0])
         chosen.append((pk, best[0]))
-    with transaction.atomic():
-        rows = [Hold(pk=pk, target_id=item_id) for pk, item_id in chosen]
-        Hold.objects.bulk_update(rows, ["target"], batch_size=500)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Only holds still waiting without a copy: a hold cancelled or filled meanwhile is left alone.
+        cursor.executemany(
+            f"UPDATE {Hold._meta.db_table} SET target_id = %s WHERE id = %s AND status = 'waiting' "
+            "AND target_id IS NULL",
+            [(item_id, pk) for pk, item_id in chosen],
+        )
     return len(chosen)
 
 
