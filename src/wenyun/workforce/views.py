@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from wenyun.core.errors import DomainError, NotFound
@@ -111,6 +112,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("id_number", "bank_account")
 @staff_required
 def staff_add(request: HttpRequest) -> HttpResponse:
     form = forms.NewStaffForm(
@@ -169,6 +171,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("id_number", "bank_account")
 @staff_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, for_change=True)

@@ -232,3 +232,20 @@ def test_an_adjustment_without_a_reason_is_refused_from_the_roll_page(may, count
     may.refresh_from_db()
     assert may.total == 1400
     assert may.lines.count() == 2
+
+
+def test_identity_and_bank_numbers_are_hidden_from_error_reports(station_manager):
+    from django.test import RequestFactory
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from wenyun.workforce import views
+
+    request = RequestFactory().post(
+        "/staff/workforce/staff/new/", {"name": "赵六", "id_number": ID_NUMBER, "bank_account": BANK_ACCOUNT}
+    )
+    request.user = station_manager
+    views.staff_add(request)
+
+    filtered = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert filtered["id_number"] == filtered["bank_account"] == "********************"
+    assert filtered["name"] == "赵六"
