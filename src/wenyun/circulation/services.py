@@ -1333,3 +1333,43 @@ def rule_delete(*, actor, rule: CirculationRule) -> None:
 
     require_county_admin(actor)
     rule.delete()
+
+
+def notices_due(*, today: dt.date | None = None) -> dict[str, int]:
+    """Remind readers of loans due within the county's reminder days, and tell them of overdue ones.
+
+    One notice per reader and kind and day: running it twice on a day sends nothing new.
+    """
+    today = today or timezone.localdate()
+    conf = circ_settings()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    already = set(
+        Notice.objects.filter(
+            created_at__gte=start, kind__in=[Notice.Kind.DUE_SOON, Notice.Kind.OVERDUE]
+        ).values_list("reader_id", "kind")
+    )
+    open_loans = Loan.objects.filter(returned_at__isnull=True, lost=False, claimed_returned=False)
+    plan: dict[tuple[int, str], list[Loan]] = {}
+    soon = open_loans.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=conf.due_soon_days))
+    for loan in soon.select_related("item__record", "reader"):
+        plan.setdefault((loan.reader_id, Notice.Kind.DUE_SOON), []).append(loan)
+    for loan in open_loans.filter(due_on__lt=today).select_related("item__record", "reader"):
+        plan.setdefault((loan.reader_id, Notice.Kind.OVERDUE), []).append(loan)
+    sent: dict[str, int] = {Notice.Kind.DUE_SOON: 0, Notice.Kind.OVERDUE: 0}
+    for (reader_id, kind), loans in sorted(plan.items()):
+        if (reader_id, kind) in already:
+            continue
+        titles = "、".join(f"《{loan.item.record.title}》" for loan in loans[:5])
+        if kind == Notice.Kind.DUE_SOON:
+            text = _("%(titles)s due on %(day)s; renew online or return at any unit.") % {
+                "titles": titles,
+                "day": min(loan.due_on for loan in loans).isoformat(),
+            }
+        else:
+            text = _("%(titles)s overdue since %(day)s; please return at any unit.") % {
+                "titles": titles,
+                "day": min(loan.due_on for loan in loans).isoformat(),
+            }
+        notice_send(reader=loans[0].reader, kind=kind, text=text)
+        sent[kind] += 1
+    return {str(k): v for k, v in sent.items()}

@@ -207,3 +207,25 @@ def test_a_hold_not_collected_by_its_shelf_date_expires_and_the_copy_serves_the_
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status, second.target) == ("expired", "ready", copy)
+
+
+def test_due_soon_and_overdue_notices_go_out_once_a_day(zhang, wang, lib):
+    from wenyun.circulation.models import Loan as LoanModel
+
+    due_soon = f.item(home=lib, rec=f.record("草房子"))
+    late = f.item(home=lib, rec=f.record("青铜葵花"))
+    LoanModel.objects.create(
+        item=due_soon, reader=zhang, lending_unit=lib, out_at=MONDAY, due_on=dt.date(2026, 6, 3)
+    )
+    LoanModel.objects.create(
+        item=late, reader=wang, lending_unit=lib, out_at=MONDAY, due_on=dt.date(2026, 5, 20)
+    )
+
+    first = services.notices_due(today=dt.date(2026, 6, 1))
+    again = services.notices_due(today=dt.date(2026, 6, 1))
+
+    assert (first, again) == ({"due_soon": 1, "overdue": 1}, {"due_soon": 0, "overdue": 0})
+    assert list(Notice.objects.order_by("reader__card").values_list("reader__card", "kind", "text")) == [
+        ("YX0001", "due_soon", "《草房子》 due on 2026-06-03; renew online or return at any unit."),
+        ("YX0002", "overdue", "《青铜葵花》 overdue since 2026-05-20; please return at any unit."),
+    ]
