@@ -280,3 +280,17 @@ def test_subsidy_totals_by_month_count_approved_rolls(standards, hire, unit, cou
     assert selectors.subsidy_totals_by_month(year=2026, within=unit("YX-S02")) == {
         "2026-02": Decimal("300.00")
     }
+
+
+def test_the_standard_in_force_depends_on_the_day(standards):
+    def yuan(day):
+        found = selectors.standard_in_force(post=Post.BOOKSTORE_MANAGER, unit_kind=UnitKind.VILLAGE, on=day)
+        return found.monthly_amount if found else None
+
+    assert yuan(dt.date(2019, 12, 31)) is None
+    assert yuan(dt.date(2026, 3, 15)) == Decimal("300.00")
+    assert yuan(dt.date(2026, 3, 16)) == Decimal("700.00")
+    assert [s.monthly_amount for s in selectors.standards_current(on=dt.date(2026, 3, 15))] == [
+        Decimal("800.00"),
+        Decimal("300.00"),
+    ]
