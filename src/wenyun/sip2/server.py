@@ -12,6 +12,7 @@ import contextlib
 import logging
 import ssl
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
@@ -72,7 +73,11 @@ def _respond(session: Session, raw: bytes) -> Reply:
         return Reply(None, close=True)
 
 
-respond_async = sync_to_async(_respond, thread_sensitive=False)
+def _close_thread_connections(barrier: threading.Barrier) -> None:
+    connections.close_all()
+    # Hold this worker until every worker has closed its own, so each thread gets one of these calls.
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait(timeout=5)
 
 
 class Sip2Server:
@@ -84,12 +89,17 @@ class Sip2Server:
         limits: Limits | None = None,
         ssl_context: ssl.SSLContext | None = None,
         encoding: str = "utf-8",
+        workers: int = 8,
     ) -> None:
         self.host = host
         self.port = port
         self.limits = limits or Limits()
         self.ssl_context = ssl_context
         self.encoding = encoding
+        # The workers that run the sync handlers; each keeps its own database connection.
+        self.workers = workers
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sip2")
+        self._respond = sync_to_async(_respond, thread_sensitive=False, executor=self.executor)
         self.connections = 0
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -122,6 +132,15 @@ class Sip2Server:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
+        loop = asyncio.get_running_loop()
+        barrier = threading.Barrier(self.workers)
+        await asyncio.gather(
+            *(
+                loop.run_in_executor(self.executor, _close_thread_connections, barrier)
+                for _ in range(self.workers)
+            )
+        )
+        self.executor.shutdown(wait=True)
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peername = writer.get_extra_info("peername")
@@ -144,7 +163,7 @@ class Sip2Server:
                     if len(raw) > limits.max_message_bytes:
                         logger.warning("SIP2 %s sent a message of %d bytes; closing", peer, len(raw))
                         return
-                    reply = await respond_async(session, raw)
+                    reply = await self._respond(session, raw)
                     if reply.delay:
                         await asyncio.sleep(reply.delay)
                     if reply.data is not None:

@@ -10,6 +10,7 @@ import subprocess
 import time
 
 import pytest
+from django.conf import settings
 from Sip2.sip2 import Sip2  # the PyPI `sip2` package
 
 from wenyun.catalog.models import ItemStatus
@@ -18,7 +19,9 @@ from wenyun.sip2.server import Limits, ThreadedServer, tls_context
 
 from . import factories
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# available_apps makes the flush after each test TRUNCATE ... CASCADE on PostgreSQL, where the catalogue's
+# search table (created outside the ORM) references catalog_record.
+pytestmark = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
 
 LIMITS = Limits(max_message_bytes=1024, idle_seconds=3, message_seconds=1)
 
