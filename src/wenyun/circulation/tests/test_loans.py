@@ -403,3 +403,24 @@ def test_fees_are_paid_or_waived_with_a_reason(zhang, lib, library_staff):
         "fee_paid",
         "fee_waived",
     ]
+
+
+def test_copies_waiting_at_a_stop_go_on_that_days_van_run_and_are_sent_together(
+    zhang, v01, lib, s01, library_staff
+):
+    from wenyun.circulation.models import DeliveryRoute
+
+    route = DeliveryRoute.objects.create(name="城关线", weekday=2)
+    route.stops.set([lib, s01, v01])
+    copies = [f.item(home=v01) for _ in range(2)]
+    for copy in copies:
+        services.loan_checkout(reader=zhang, item=copy, at_unit=v01, actor=None, at=MONDAY)
+        services.loan_checkin(item=copy, at_unit=lib, actor=library_staff, at=MONDAY + DAY)
+
+    runs = services.transit_runs_plan(day=dt.date(2026, 6, 3))  # a Wednesday
+    sent = services.transit_run_send(run=runs[0], actor=library_staff)
+
+    assert [run.route for run in runs] == [route]
+    assert sent == 2
+    assert [(t.run.route.name, t.sent_at is not None) for t in Transit.objects.all()] == [("城关线", True)] * 2
+    assert CirculationEvent.objects.filter(type="transit_sent").count() == 2
