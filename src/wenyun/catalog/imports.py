@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from types import SimpleNamespace
+from typing import Any, BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
@@ -316,15 +317,15 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
             for r in Record.objects.filter(source=src, control_number__in=numbers):
                 existing[(r.source, r.control_number)] = r
         isbns = {i.data.isbn.isbn13 for i in batch if i.data.isbn and i.data.isbn.valid}
-        by_isbn: dict[str, Record] = {}
+        by_isbn: dict[str, Any] = {}
         if isbns:
             for r in Record.objects.filter(isbn__in=isbns).defer("marc").order_by("pk"):
                 by_isbn.setdefault(r.isbn, r)
-        new: list[tuple[_Incoming, Record]] = []
+        new: list[tuple[_Incoming, Any]] = []
         changed: list[Record] = []
-        targets: list[tuple[_Incoming, Record | None]] = []
-        seen: dict[tuple[str, str], Record] = {}
-        seen_bytes: dict[tuple[str, bytes], Record] = {}
+        targets: list[tuple[_Incoming, Any]] = []
+        seen: dict[tuple[str, str], Any] = {}
+        seen_bytes: dict[tuple[str, bytes], Any] = {}
         for incoming in batch:
             values = incoming.values
             if incoming.data.isbn and not incoming.data.isbn.valid:
@@ -357,7 +358,8 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                 report.matched_by_isbn += 1
                 targets.append((incoming, isbn_match))
                 continue
-            record = Record(**values)
+            # A plain namespace, not a model instance: building 250,000 of those is a tenth of an import.
+            record = SimpleNamespace(pk=None, **values)
             new.append((incoming, record))
             targets.append((incoming, record))
             if incoming.data.control_number:
@@ -396,7 +398,7 @@ INSERTED = [
 ]
 
 
-def _insert_records(records: list[Record], chunk: int = 400) -> list[Record]:
+def _insert_records(records: list[Any], chunk: int = 400) -> list[Any]:
     """Insert new records with one multi-row INSERT ... RETURNING per chunk (what bulk_create does, less
     its per-field overhead, which is most of an import's time)."""
     from django.db import connection
@@ -421,7 +423,6 @@ def _insert_records(records: list[Record], chunk: int = 400) -> list[Record]:
             )
             for record, (pk,) in zip(part, cursor.fetchall(), strict=True):
                 record.pk = pk
-                record._state.adding = False
     return records
 
 
@@ -459,7 +460,7 @@ def _store_items(
         items.append(
             Item(
                 barcode=holding.barcode,
-                record=record,
+                record_id=record.pk,
                 home_unit=home,
                 current_unit=current,
                 item_type=item_type,
