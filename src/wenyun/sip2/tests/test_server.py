@@ -239,3 +239,22 @@ def test_tls_kiosks_talk_over_an_encrypted_connection(county, demo, tmp_path):
         login(sock)
         sock.sendall(b"9900802.00\r")
         assert read_answer(sock).startswith(b"98Y")
+
+
+def test_a_handler_that_fails_costs_its_kiosk_the_connection_not_the_server(monkeypatch):
+    from wenyun.sip2 import server as server_module
+    from wenyun.sip2.session import Session
+
+    session = Session()
+    monkeypatch.setattr(session, "respond", lambda raw: 1 / 0)
+    reply = server_module._respond(session, b"9900802.00\r")
+    assert (reply.data, reply.close) == (None, True)
+
+
+def test_the_command_refuses_half_a_tls_configuration(settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.SIP2_TLS_CERT, settings.SIP2_TLS_KEY = "/tmp/cert.pem", ""
+    with pytest.raises(CommandError, match="TLS needs both WENYUN_SIP2_TLS_CERT and WENYUN_SIP2_TLS_KEY"):
+        call_command("sip2", "--port", "0")
