@@ -90,7 +90,7 @@ CACHE_SECONDS = 300
 
 
 def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
-    with metric_cache():
+    with metric_cache(scope=unit):
         return _build(unit=unit, as_of=as_of or timezone.localdate())
 
 

@@ -109,8 +109,10 @@ _cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar("stats_metr
 
 
 @contextlib.contextmanager
-def metric_cache():
-    token = _cache.set({})
+def metric_cache(*, scope: Unit | None = None):
+    """Within the block, compute each metric and period once for every unit under `scope` (the page's
+    unit; the whole county without one) and answer smaller sets from it."""
+    token = _cache.set({"scope": scope})
     try:
         yield
     finally:
@@ -125,11 +127,14 @@ def _per_unit(metric: Metric, ids: Sequence[int], period: Period) -> Mapping[int
     key = (metric.code, period)
     wanted = set(ids)
     hit = cache.get(key)
-    if hit is not None and wanted <= hit[0]:
-        return {pk: v for pk, v in hit[1].items() if pk in wanted}
-    values = metric.per_unit(ids, period)
-    cache[key] = (wanted, values)
-    return values
+    if hit is None or not wanted <= hit[0]:
+        # Once for every unit: the next set asked for (a ranking, a form's rows) is then a subset.
+        scope = cache["scope"]
+        under = Unit.objects.filter(path__startswith=scope.path) if scope is not None else Unit.objects.all()
+        everyone = set(under.values_list("pk", flat=True)) | wanted
+        hit = (everyone, metric.per_unit(sorted(everyone), period))
+        cache[key] = hit
+    return {pk: v for pk, v in hit[1].items() if pk in wanted}
 
 
 def _compute(metric: Metric, unit: Unit, include_sub_units: bool, period: Period) -> Number | None:

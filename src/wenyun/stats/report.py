@@ -167,7 +167,7 @@ def _form_rows(form: Form, unit: Unit) -> list[Unit]:
 
 
 def annual_report(*, unit: Unit, year: int) -> AnnualReport:
-    with metric_cache():
+    with metric_cache(scope=unit):
         return _annual_report(unit=unit, year=year)
 
 

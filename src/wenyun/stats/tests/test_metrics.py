@@ -165,3 +165,16 @@ def test_every_metric_is_documented_in_both_languages():
     door = next(row for row in catalogue if row["code"] == "visits_door")
     assert door["name_en"] == "Visits counted at the door"
     assert door["name_zh"] == "门禁计数到馆人次"
+
+
+def test_inside_the_metric_cache_every_figure_is_the_one_computed_without_it(unit):
+    from wenyun.stats.metrics import metric_cache
+
+    services.door_count_set(actor=None, unit=unit("YX-S01-V01"), day=dt.date(LAST_YEAR, 5, 1), visits=10)
+    services.door_count_set(actor=None, unit=unit("YX-S01"), day=dt.date(LAST_YEAR, 5, 1), visits=4)
+    services.door_count_set(actor=None, unit=unit("YX-S02-V03"), day=dt.date(LAST_YEAR, 5, 1), visits=6)
+    asked = [("YX", True), ("YX-S01", True), ("YX-S01", False), ("YX-S01-V01", True), ("YX-S02", True)]
+    plain = [value("visits_door", unit(code), sub_units=subs) for code, subs in asked]
+    with metric_cache(scope=unit("YX-S01")):
+        cached = [value("visits_door", unit(code), sub_units=subs) for code, subs in asked]
+    assert plain == cached == [20, 14, 4, 10, 6]
