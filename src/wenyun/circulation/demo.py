@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from wenyun.catalog.models import Item, ItemStatus, ItemType, Record
@@ -30,7 +30,7 @@ from wenyun.core.models import Role, User
 from wenyun.network.models import Unit, UnitKind
 from wenyun.network.selectors import OpeningCalendar
 
-from . import services
+from . import notices, services
 from .models import (
     CirculationEvent,
     CirculationRule,
@@ -101,7 +101,14 @@ def build(ctx: DemoContext) -> None:
         ctx.out(f"  {len(readers)} readers; no copies in the catalogue, so no circulation history")
         return
     loans = _history(ctx, rng, units, readers, items)
-    _in_flight(ctx, rng, units)
+    # The notices of the holds below are sent when the demo's transaction commits: keep them off the console.
+    notices.CONSOLE[0] = False
+    try:
+        _in_flight(ctx, rng, units)
+    except BaseException:
+        notices.CONSOLE[0] = True
+        raise
+    transaction.on_commit(lambda: notices.CONSOLE.__setitem__(0, True))
     ctx.out(
         f"  {len(readers)} readers, {loans} loans in the year, {Loan.objects.filter(returned_at__isnull=True).count()} out now"
     )

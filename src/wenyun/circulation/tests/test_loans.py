@@ -422,5 +422,7 @@ def test_copies_waiting_at_a_stop_go_on_that_days_van_run_and_are_sent_together(
 
     assert [run.route for run in runs] == [route]
     assert sent == 2
-    assert [(t.run.route.name, t.sent_at is not None) for t in Transit.objects.all()] == [("城关线", True)] * 2
+    assert [(t.run.route.name, t.sent_at is not None) for t in Transit.objects.all()] == [
+        ("城关线", True)
+    ] * 2
     assert CirculationEvent.objects.filter(type="transit_sent").count() == 2
