@@ -19,7 +19,7 @@ class ReadOnly(admin.ModelAdmin):
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
-    fields = ["code", "name", "part", "scope", "comparison", "threshold", "measure", "weight", "retired"]
+    fields = ("code", "name", "part", "scope", "comparison", "threshold", "measure", "weight", "retired")
     readonly_fields = fields
     extra = 0
     can_delete = False
