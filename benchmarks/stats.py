@@ -249,23 +249,22 @@ def run(ctx: BenchContext) -> list[Measurement]:
     with Server(threads=4) as server:
         http_load(port=server.port, path="/healthz", clients=2, requests_per_client=5)
         bare_view = http_load(port=server.port, path="/healthz", clients=4, requests_per_client=20)
-        for label, path in (
-            ("county dashboard", "/staff/stats/?unit=" + county.code),
-            ("wall screen", "/staff/stats/screen/"),
-        ):
-            cold = http_load(port=server.port, path=path, clients=1, requests_per_client=1, cookies=cookie)
-            warm = http_load(port=server.port, path=path, clients=4, requests_per_client=20, cookies=cookie)
-            results.append(
-                Measurement(
-                    "stats",
-                    f"{label} first request",
-                    cold["p50_ms"],
-                    "ms",
-                    "bare view /healthz p50",
-                    bare_view["p50_ms"],
-                    note="computes the figures",
-                )
+        path = "/staff/stats/?unit=" + county.code
+        cold = http_load(port=server.port, path=path, clients=1, requests_per_client=1, cookies=cookie)
+        results.append(
+            Measurement(
+                "stats",
+                "county dashboard first request",
+                cold["p50_ms"],
+                "ms",
+                "bare view /healthz p50",
+                bare_view["p50_ms"],
+                note="computes every figure",
             )
+        )
+        # The wall screen shows the same figures: it is served from what the first request computed.
+        for label, page in (("county dashboard", path), ("wall screen", "/staff/stats/screen/")):
+            warm = http_load(port=server.port, path=page, clients=4, requests_per_client=20, cookies=cookie)
             results.append(
                 Measurement(
                     "stats",
@@ -274,7 +273,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
                     "ms",
                     "bare view /healthz p50",
                     bare_view["p50_ms"],
-                    note="figures cached 5 min",
+                    note="figures kept 5 min",
                 )
             )
             results.append(
