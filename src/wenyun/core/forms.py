@@ -6,7 +6,7 @@ from .models import Role
 
 class AccountForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    display_name = forms.CharField(label=_("name"), max_length=60)
+    display_name = forms.CharField(label=_("full name"), max_length=60)
     role = forms.ChoiceField(label=_("role"), choices=[c for c in Role.choices if c[0] != Role.READER])
     unit: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("unit"), queryset=None, to_field_name="code"

@@ -24,7 +24,7 @@ STAFF_ROLES = frozenset(
 class User(AbstractUser):
     """A person who logs in. Staff act within the subtree of their unit; readers only for themselves."""
 
-    display_name = models.CharField(_("name"), max_length=60, blank=True)
+    display_name = models.CharField(_("full name"), max_length=60, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READER)
     unit = models.ForeignKey(
         "network.Unit",

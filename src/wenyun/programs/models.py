@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenyun.core.models import EventBase
 
@@ -93,7 +94,7 @@ class Activity(models.Model):
         related_name="activities",
     )
     place = models.CharField(_("place"), max_length=120, blank=True)  # where there is no venue of record
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("culture", "title"), max_length=120)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.ALL)
     description = models.TextField(_("description"), blank=True)
@@ -162,7 +163,7 @@ class Registration(models.Model):
     )
     # Who registered, as one comparable key: "card:<card>", "phone:<phone>" or "user:<id>".
     party = models.CharField(max_length=60)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     code = models.CharField(max_length=12, unique=True, default=new_code)
@@ -217,7 +218,7 @@ class Booking(models.Model):
         Venue, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="bookings"
     )
     requester_kind = models.CharField(_("requested by"), max_length=16, choices=Requester.choices)
-    requester_name = models.CharField(_("name"), max_length=80)
+    requester_name = models.CharField(_("full name"), max_length=80)
     phone = models.CharField(_("phone"), max_length=20)
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -275,7 +276,7 @@ class VisitTicket(models.Model):
     """One visitor's free ticket; its code is shown as a QR code and checked at the door."""
 
     slot = models.ForeignKey(VisitSlot, on_delete=models.PROTECT, related_name="tickets")
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     phone = models.CharField(_("phone"), max_length=20)
     code = models.CharField(max_length=12, unique=True, default=new_code)
     booked_at = models.DateTimeField()
@@ -302,7 +303,7 @@ class MenuItem(models.Model):
     troupe = models.ForeignKey(
         "Troupe", verbose_name=_("troupe"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("culture", "title"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=90)
@@ -408,7 +409,7 @@ class TroupeSupport(models.Model):
 class TroupePerformance(models.Model):
     troupe = models.ForeignKey(Troupe, on_delete=models.CASCADE, related_name="performances")
     on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("culture", "title"), max_length=120)
     place = models.CharField(_("place"), max_length=120)
     audience = models.PositiveIntegerField(_("audience"), default=0)
 
@@ -424,7 +425,7 @@ class DigitalResource(models.Model):
         AUDIO = "audio", _("Audio books")
         DATABASE = "database", _("Database")
 
-    title = models.CharField(_("title"), max_length=120, unique=True)
+    title = models.CharField(pgettext_lazy("culture", "title"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     provider = models.CharField(_("provider"), max_length=80, blank=True)
     url = models.URLField(_("access link"))
@@ -463,7 +464,7 @@ class News(models.Model):
     unit = models.ForeignKey(
         "network.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("culture", "title"), max_length=120)
     body = models.TextField(_("text"))
     is_notice = models.BooleanField(_("notice"), default=False)
     photo = models.FileField(_("photo"), upload_to="news/%Y/", blank=True)

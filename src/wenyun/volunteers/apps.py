@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "wenyun.volunteers"
     verbose_name = _("Volunteers")
-    portal_links = [(_("Volunteer"), "portal:volunteer:projects", 60)]
+    portal_links = [(_("Volunteering"), "portal:volunteer:projects", 60)]
 
     @property
     def nav(self):

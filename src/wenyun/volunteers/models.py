@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenyun.core.models import EventBase
 
@@ -40,9 +41,9 @@ class Team(models.Model):
 
 class Volunteer(models.Model):
     unit = models.ForeignKey(
-        "network.Unit", verbose_name=_("registered at"), on_delete=models.PROTECT, related_name="+"
+        "network.Unit", verbose_name=_("registered with"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     phone = models.CharField(_("phone"), max_length=20, unique=True)
     reader = models.ForeignKey(
         "circulation.Reader", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -77,7 +78,7 @@ class Project(models.Model):
         on_delete=models.SET_NULL,
         related_name="projects",
     )
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("culture", "title"), max_length=120)
     description = models.CharField(_("description"), max_length=300, blank=True)
     starts_at = models.DateTimeField(_("starts"), db_index=True)
     ends_at = models.DateTimeField(_("ends"))

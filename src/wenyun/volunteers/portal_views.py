@@ -18,7 +18,7 @@ from .models import Availability, Project, Volunteer
 
 
 class JoinForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    name = forms.CharField(label=gettext_lazy("Full name"), max_length=60)
     phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20)
     unit = forms.ModelChoiceField(
         label=gettext_lazy("Where you would serve"),
@@ -39,7 +39,7 @@ def projects(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteers/portal/projects.html",
-        {"title": _("Volunteer"), "projects": selectors.projects_upcoming()[:50]},
+        {"title": _("Volunteering"), "projects": selectors.projects_upcoming()[:50]},
     )
 
 

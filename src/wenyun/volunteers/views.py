@@ -21,7 +21,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class VolunteerForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    name = forms.CharField(label=gettext_lazy("Full name"), max_length=60)
     phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20)
     skills = forms.CharField(label=gettext_lazy("Skills"), max_length=200, required=False)
     availability = forms.MultipleChoiceField(

@@ -42,7 +42,7 @@ class StaffMember(models.Model):
     """One person in the register. The identity number is kept minimally (a keyed hash and its
     last 4); the bank account is kept whole because the subsidy is paid into it, and shown masked."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     gender = models.CharField(
         _("gender"), max_length=1, blank=True, choices=[("M", _("Male")), ("F", _("Female"))]
     )
