@@ -503,7 +503,7 @@ register(
 register(
     Metric(
         code="loans",
-        name=_("Loans"),
+        name=pgettext_lazy("statistics", "Loans"),
         definition=_(
             "Checkouts at the unit in the period, at the desk or a self-service kiosk, from the circulation "
             "event log (renewals are not counted again)."

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit, UnitKind
@@ -252,7 +253,7 @@ MISSING_NAMES = {
     "new_acquisitions": _("New acquisitions"),
     "valid_cards": _("Valid reader cards"),
     "visits_total": _("Total visits"),
-    "loans": _("Loans"),
+    "loans": pgettext_lazy("statistics", "Loans"),
     "borrowers": _("Borrowers"),
     "activities": _("Activities held"),
     "activity_attendance": _("Activity attendance"),
