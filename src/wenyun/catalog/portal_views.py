@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wenyun.core.errors import NotFound
 
 from . import selectors
-from .views import _int
+from .views import _int, search_pages
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -18,9 +18,9 @@ def search(request: HttpRequest) -> HttpResponse:
     error = ""
     if q:
         try:
-            result = selectors.catalog_search(
+            result = search_pages(
                 q=q,
-                page=_int(request.GET.get("page"), 1),
+                page=request.GET.get("page"),
                 available_at=request.GET.get("available") or None,
                 clc_class=request.GET.get("clc", "")[:1],
                 year=_int(request.GET.get("year")),

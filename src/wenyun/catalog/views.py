@@ -32,14 +32,27 @@ def _int(value, default=None):
         return default
 
 
+MAX_PAGE = 10_000  # keeps a typed-in page number from becoming an offset the database cannot hold
+
+
+def search_pages(*, page, **criteria) -> selectors.SearchResult:
+    """The search at the page asked for, brought back to the first page when the page is not a number
+    and to the last when it is past the end, so a stale or edited link still shows books."""
+    wanted = min(max(1, _int(page, 1)), MAX_PAGE)
+    result = selectors.catalog_search(page=wanted, **criteria)
+    if result.page > result.pages:
+        result = selectors.catalog_search(page=result.pages, **criteria)
+    return result
+
+
 @staff_required
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     result = None
     if q:
-        result = selectors.catalog_search(
+        result = search_pages(
             q=q,
-            page=_int(request.GET.get("page"), 1),
+            page=request.GET.get("page"),
             unit=request.GET.get("unit") or None,
             clc_class=request.GET.get("clc", ""),
             year=_int(request.GET.get("year")),

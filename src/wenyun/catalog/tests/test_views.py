@@ -81,3 +81,18 @@ def test_staff_import_a_file_and_see_the_report(library_staff, item_types, data_
     assert 'id="import-report"' in page
     assert "数据基地址（99937）超出了记录范围" in page
     assert Record.objects.count() == 1
+
+
+def test_a_page_past_the_end_shows_the_last_page_and_a_non_number_the_first(make_record):
+    for n in range(21):
+        make_record(f"中国历史 第{n + 1}卷")
+
+    past_the_end = Client().get("/catalog/", {"q": "中国", "page": "99999"})
+    not_a_number = Client().get("/catalog/", {"q": "中国", "page": "abc"})
+
+    last = past_the_end.context["result"]
+    assert (last.page, last.pages, len(last.hits)) == (2, 2, 1)
+    assert "第 2 页，共 2 页" in past_the_end.content.decode()
+    assert "没有找到" not in past_the_end.content.decode()
+    first = not_a_number.context["result"]
+    assert (first.page, len(first.hits)) == (1, 20)
