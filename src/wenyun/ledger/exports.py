@@ -111,7 +111,7 @@ def _sheet_rows(sheet, result: IndicatorResult, visible: set[int] | None) -> Non
                 row.unit.display_name,
                 row.unit.code,
                 _cell_number(row.value),
-                indicator.measure,
+                present.measure_label(indicator.measure),
                 f"{indicator.comparison} {present.number(indicator.threshold)}",
                 _met_text(row.met) if result.computable else _("not computable yet"),
                 _cell_number(row.gap),

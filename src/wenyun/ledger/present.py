@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from wenyun.network.models import UnitKind
 
@@ -22,6 +22,27 @@ KIND_PLURALS = {
 }
 
 
+# Units of measure as the standards files write them (Chinese), shown in the page's language.
+MEASURES = {
+    "人": pgettext_lazy("unit of measure", "people"),
+    "份": pgettext_lazy("unit of measure", "documents"),
+    "元": pgettext_lazy("unit of measure", "yuan"),
+    "元/人": pgettext_lazy("unit of measure", "yuan per resident"),
+    "册": pgettext_lazy("unit of measure", "volumes"),
+    "册/人": pgettext_lazy("unit of measure", "volumes per resident"),
+    "册次": pgettext_lazy("unit of measure", "loans"),
+    "场": pgettext_lazy("unit of measure", "events"),
+    "小时": pgettext_lazy("unit of measure", "hours"),
+    "次/人": pgettext_lazy("unit of measure", "visits per resident"),
+    "次/册": pgettext_lazy("unit of measure", "loans per volume"),
+}
+
+
+def measure_label(measure: str) -> str:
+    """The unit of measure in the page's language ("册" -> "volumes" in English); unknown ones as written."""
+    return str(MEASURES.get(measure.strip(), measure)) if measure else ""
+
+
 def number(value: Decimal | int | float | None) -> str:
     """A figure without trailing zeros, thousands grouped: 1500 -> "1,500", 0.6000 -> "0.6"."""
     if value is None:
@@ -34,7 +55,8 @@ def number(value: Decimal | int | float | None) -> str:
 
 
 def threshold_text(indicator: Indicator) -> str:
-    return f"{indicator.comparison} {number(indicator.threshold)}{(' ' + indicator.measure) if indicator.measure else ''}"
+    measure = measure_label(indicator.measure)
+    return f"{indicator.comparison} {number(indicator.threshold)}{(' ' + measure) if measure else ''}"
 
 
 def _kind_plural(kind: str) -> str:

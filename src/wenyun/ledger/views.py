@@ -227,7 +227,13 @@ def standards(request: HttpRequest) -> HttpResponse:
         {
             "title": _("Indicator standards"),
             "standards": [
-                {"standard": s, "indicators": selectors.indicators_of(standard=s)}
+                {
+                    "standard": s,
+                    "indicators": [
+                        {"indicator": i, "threshold": present.threshold_text(i)}
+                        for i in selectors.indicators_of(standard=s)
+                    ],
+                }
                 for s in selectors.standards_list()
             ],
             "form": form,
