@@ -609,25 +609,52 @@ def matrix(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _explain_error(card: str, barcode: str) -> str:
+    """One sentence naming what the explain form was given wrong, or "" when card and copy both exist."""
+    if not card or not barcode:
+        return _("Give both the reader's card and the copy's barcode.")
+    missing = []
+    for lookup in (lambda: selectors.reader_get(card=card), lambda: item_get(barcode=barcode)):
+        try:
+            lookup()
+        except NotFound as exc:
+            missing.append(exc.message)
+    if len(missing) == 2:
+        return _("There is no reader with the card %(card)s and no copy with the barcode %(barcode)s.") % {
+            "card": card,
+            "barcode": barcode,
+        }
+    return missing[0] if missing else ""
+
+
 @staff_required
 def explain(request: HttpRequest) -> HttpResponse:
     """Which row applies to this reader, this copy, at this unit, and why."""
     card = request.GET.get("card", "").strip()
     barcode = request.GET.get("barcode", "").strip()
-    code = request.GET.get("unit", "").strip()
+    own = getattr(request.user, "unit", None)
+    code = (
+        request.GET.get("unit", "").strip()
+        or (own.code if own is not None and own.kind in LENDING_KINDS else "")
+        or request.session.get("desk_unit", "")
+    )
     context: dict = {"title": _("Which rule applies"), "card": card, "barcode": barcode, "unit_code": code}
     context["units"] = Unit.objects.filter(kind__in=LENDING_KINDS).order_by("path")
-    if card and barcode and code:
-        try:
-            reader = selectors.reader_get(card=card)
-            item = item_get(barcode=barcode)
-            unit = unit_get(code=code)
-            match = rule_match(
-                unit=unit, category_id=reader.category_id, item_type_id=item.item_type_id, explain=True
-            )
-            context.update(reader=reader, item=item, unit=unit, match=match)
-        except DomainError as exc:
-            context["error"] = exc.message
+    if card or barcode:
+        context["error"] = _explain_error(card, barcode) or (
+            "" if code else _("Choose the unit where the copy is lent.")
+        )
+        if not context["error"]:
+            try:
+                reader = selectors.reader_get(card=card)
+                item = item_get(barcode=barcode)
+                unit = unit_get(code=code)
+                match = rule_match(
+                    unit=unit, category_id=reader.category_id, item_type_id=item.item_type_id, explain=True
+                )
+                context.update(reader=reader, item=item, unit=unit, match=match)
+            except DomainError as exc:
+                context["error"] = exc.message
     return render(request, "circulation/explain.html", context)
 
 

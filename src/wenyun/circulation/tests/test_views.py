@@ -215,3 +215,24 @@ def _days_ago(days: int) -> dt.datetime:
     from django.utils import timezone
 
     return timezone.now() - dt.timedelta(days=days)
+
+
+def test_the_explain_page_names_a_card_and_a_barcode_that_do_not_exist(library_staff, zhang, lib, book):
+    f.item(home=lib, barcode="D0009")
+    staff = _client(library_staff, lang="zh-hans")
+
+    both = staff.get("/staff/circulation/rules/explain/", {"card": "NOPE", "barcode": "NOPE"})
+    card = staff.get("/staff/circulation/rules/explain/", {"card": "NOPE", "barcode": "D0009"})
+    copy = staff.get("/staff/circulation/rules/explain/", {"card": "YX0001", "barcode": "NOPE"})
+
+    assert "没有读者证号为 NOPE 的读者，也没有条码号为 NOPE 的复本。" in both.content.decode()
+    assert "match" not in both.context
+    assert card.context["error"] == "没有读者证号为 NOPE 的读者。"
+    assert copy.context["error"] == "没有条码号为 NOPE 的复本。"
+
+
+def test_the_explain_page_lends_at_the_staff_members_own_unit_by_default(station_manager, s01):
+    page = _client(station_manager).get("/staff/circulation/rules/explain/").content.decode()
+
+    assert '<option value="YX-S01" selected>' in page
+    assert page.count(" selected>") == 1
