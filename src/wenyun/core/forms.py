@@ -13,8 +13,15 @@ class AccountForm(forms.Form):
     )
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
 
-    def __init__(self, *args, units, editing: bool = False, **kwargs):
+    def __init__(self, *args, units, editing: bool = False, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if actor is not None and not actor.is_county_admin:
+            from .services import ROLE_RANK
+
+            mine = ROLE_RANK.get(actor.role, 0)
+            self.fields["role"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in Role.choices if 0 < ROLE_RANK[value] < mine
+            ]
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         if editing:
             del self.fields["username"], self.fields["password"]

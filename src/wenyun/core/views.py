@@ -80,7 +80,9 @@ def accounts(request: HttpRequest) -> HttpResponse:
     from .forms import AccountForm
     from .selectors import accounts_visible_to
 
-    form = AccountForm(request.POST or None, units=units_visible_to(request.user).order_by("code"))
+    form = AccountForm(
+        request.POST or None, units=units_visible_to(request.user).order_by("code"), actor=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             account = services.account_create(actor=request.user, **form.cleaned_data)
@@ -119,6 +121,7 @@ def account_edit(request: HttpRequest, username: str) -> HttpResponse:
         initial=initial,
         editing=True,
         units=units_visible_to(request.user).order_by("code"),
+        actor=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:

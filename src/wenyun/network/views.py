@@ -36,7 +36,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+def unit_detail(request: HttpRequest, code: str, closure_form: ClosureForm | None = None) -> HttpResponse:
     unit = _unit_or_404(request, code)
     week = selectors.unit_weekly_schedule(unit=unit)
     return render(
@@ -59,8 +59,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             ).exclude(unit=unit),
             "can_edit": user_can_manage_unit(request.user, unit),
             "can_add_child": request.user.is_county_admin and unit.kind != UnitKind.VILLAGE,
-            "closure_form": ClosureForm(),
+            "closure_form": closure_form or ClosureForm(),
         },
+        status=400 if closure_form is not None else 200,
     )
 
 
@@ -117,16 +118,16 @@ def unit_hours(request: HttpRequest, code: str) -> HttpResponse:
 def closure_add(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit_or_404(request, code, for_change=True)
     form = ClosureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("network:unit", code=unit.code)
-    try:
-        services.closure_add(actor=request.user, unit=unit, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Closure added."))
-    return redirect("network:unit", code=unit.code)
+    if form.is_valid():
+        try:
+            services.closure_add(actor=request.user, unit=unit, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Closure added."))
+            return redirect("network:unit", code=unit.code)
+    # Refused: show the unit again with what was typed and the reason beside it.
+    return unit_detail(request, unit.code, closure_form=form)
 
 
 @staff_required

@@ -109,3 +109,13 @@ def test_the_accounts_page_creates_an_account(county_admin):
 
     assert response.status_code == 302
     assert User.objects.get(username="lib2").unit.code == "YX-LIB"
+
+
+def test_a_station_manager_is_offered_only_the_village_manager_role(station_manager):
+    client = Client()
+    client.force_login(station_manager)
+
+    body = client.get("/staff/accounts/").content.decode()
+
+    assert 'value="village_manager"' in body
+    assert 'value="county_admin"' not in body and 'value="station_manager"' not in body

@@ -50,3 +50,23 @@ def test_password_change_needs_the_old_password(county):
 
     assert response.status_code == 200
     assert Client().login(username="station01", password="wenyun-demo")
+
+
+def test_a_reader_signed_in_with_card_and_pin_sees_his_name_in_the_header(unit):
+    from wenyun.circulation.models import ReaderCategory
+    from wenyun.circulation.services import reader_register
+
+    category = ReaderCategory.objects.get_or_create(code="adult", defaults={"name": "成人"})[0]
+    reader = reader_register(
+        actor=None, card="R-HEAD-1", name="李四", category=category, home_unit=unit("YX-LIB"), pin="2468"
+    )
+    client = Client()
+    session = client.session
+    session["portal_reader"] = reader.pk
+    session.save()
+
+    body = client.get("/").content.decode()
+
+    assert "李四" in body
+    assert "/account/logout/" in body
+    assert "工作人员登录" not in body

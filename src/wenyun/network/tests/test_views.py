@@ -96,3 +96,30 @@ def test_every_unit_has_a_public_page(county):
     for code in codes[:: len(codes) // 10]:
         assert client.get(f"/units/{code}/").status_code == 200
     assert client.get("/units/NOPE/").status_code == 404
+
+
+def test_a_refused_closure_keeps_what_was_typed_and_names_the_field(station_manager):
+    client = _client(station_manager)
+    closures = Unit.objects.get(code="YX-S01").closures.count()
+
+    response = client.post(
+        "/staff/network/units/YX-S01/closures/",
+        {"first_day": "2027-03-05", "last_day": "2027-03-01", "reason": "维修"},
+    )
+    empty = client.post("/staff/network/units/YX-S01/closures/", {})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "闭馆的结束日期不能早于开始日期" in body
+    assert 'value="2027-03-05"' in body and 'value="维修"' in body
+    assert empty.status_code == 400
+    assert "开始日期：这个字段是必填项。" in empty.content.decode()
+    assert Unit.objects.get(code="YX-S01").closures.count() == closures
+
+
+def test_an_unknown_page_is_a_page_of_the_site_in_chinese(county):
+    response = Client().get("/units/NOPE/")
+
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "这个页面不存在" in body and "文云" in body
