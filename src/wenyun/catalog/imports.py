@@ -44,7 +44,7 @@ from .marc import (
 )
 from .models import CatalogEvent, Item, ItemStatus, ItemType, Record
 
-BATCH = 1000
+BATCH = 5000  # records per transaction: each commit of a large import checkpoints the WAL
 MAX_PROBLEMS = 1000  # a report lists this many problems in full; the counts are always complete
 
 
@@ -84,15 +84,28 @@ class ImportReport:
         return asdict(self)
 
 
-@dataclass
 class _Incoming:
-    pos: Position
-    marc: bytes
-    flavour: str
-    data: Extracted
-    source: str
-    values: dict = field(default_factory=dict)
-    doc: dict = field(default_factory=dict)
+    """One record ready to store, as small as it can be: workers send it to the main process."""
+
+    __slots__ = ("control_number", "holdings", "index_row", "isbn_invalid", "marc", "pos", "source", "values")
+
+    def __init__(self, pos: Position, marc: bytes, source: str, data: Extracted, values: dict) -> None:
+        self.pos = pos
+        self.marc = marc
+        self.source = source
+        self.control_number = data.control_number
+        self.isbn_invalid = bool(data.isbn and not data.isbn.valid)
+        self.holdings = data.holdings
+        self.values = values
+        # The search index's row for the record, made here (in a worker, for large files).
+        self.index_row = search.backend().index_row(services.document_of(values))
+
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
 
 
 def _prepare(
@@ -132,10 +145,8 @@ def _prepare(
         }
         return pos, reason, rec.encoding
     record_source = (source or data.control_source or f"import:{owner_code}")[:60]
-    incoming = _Incoming(pos, kept, rec_flavour, data, record_source)
-    incoming.values = _record_values(incoming)
-    incoming.doc = services.document_of(incoming.values)
-    return pos, incoming, rec.encoding
+    values = _record_values(data, marc=kept, flavour=rec_flavour, source=record_source)
+    return pos, _Incoming(pos, kept, record_source, data, values), rec.encoding
 
 
 def _prepare_many(job: tuple[list[tuple[Position, bytes | MarcError]], dict]) -> list:
@@ -265,13 +276,12 @@ class _Context:
         return cls(owner, units, types, default)
 
 
-def _record_values(incoming: _Incoming) -> dict:
-    d = incoming.data
+def _record_values(d: Extracted, *, marc: bytes, flavour: str, source: str) -> dict:
     return {
-        "source": incoming.source,
+        "source": source,
         "control_number": d.control_number,
-        "marc_format": Record.Format.UNIMARC if incoming.flavour == "unimarc" else Record.Format.MARC21,
-        "marc": incoming.marc,
+        "marc_format": Record.Format.UNIMARC if flavour == "unimarc" else Record.Format.MARC21,
+        "marc": marc,
         "title": d.title,
         "responsibility": d.responsibility,
         "authors": "; ".join(a for a in d.authors if a not in d.responsibility)[:2000],
@@ -308,7 +318,7 @@ UPDATABLE = [
 def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportReport) -> None:
     with transaction.atomic():
         # Match by control number within the source, then by ISBN.
-        keys = {(i.source, i.data.control_number) for i in batch if i.data.control_number}
+        keys = {(i.source, i.control_number) for i in batch if i.control_number}
         existing: dict[tuple[str, str], Record] = {}
         by_source: dict[str, list[str]] = {}
         for src, number in keys:
@@ -316,7 +326,7 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
         for src, numbers in by_source.items():
             for r in Record.objects.filter(source=src, control_number__in=numbers):
                 existing[(r.source, r.control_number)] = r
-        isbns = {i.data.isbn.isbn13 for i in batch if i.data.isbn and i.data.isbn.valid}
+        isbns = {i.values["isbn"] for i in batch if i.values["isbn"]}
         by_isbn: dict[str, Any] = {}
         if isbns:
             for r in Record.objects.filter(isbn__in=isbns).defer("marc").order_by("pk"):
@@ -328,11 +338,11 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
         seen_bytes: dict[tuple[str, bytes], Any] = {}
         for incoming in batch:
             values = incoming.values
-            if incoming.data.isbn and not incoming.data.isbn.valid:
+            if incoming.isbn_invalid:
                 report.invalid_isbns += 1
-            key = (incoming.source, incoming.data.control_number)
-            match = existing.get(key) if incoming.data.control_number else None
-            match = match or (seen.get(key) if incoming.data.control_number else None)
+            key = (incoming.source, incoming.control_number)
+            match = existing.get(key) if incoming.control_number else None
+            match = match or (seen.get(key) if incoming.control_number else None)
             if match is not None:
                 if bytes(match.marc or b"") == incoming.marc:
                     report.unchanged += 1
@@ -344,7 +354,7 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                     report.updated += 1
                 targets.append((incoming, match))
                 continue
-            if not incoming.data.control_number and not values["isbn"]:
+            if not incoming.control_number and not values["isbn"]:
                 # Nothing to match on but the record itself: the same bytes from the same source.
                 same = seen_bytes.get((incoming.source, incoming.marc)) or (
                     Record.objects.filter(source=incoming.source, marc=incoming.marc).defer("marc").first()
@@ -362,7 +372,7 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
             record = SimpleNamespace(pk=None, **values)
             new.append((incoming, record))
             targets.append((incoming, record))
-            if incoming.data.control_number:
+            if incoming.control_number:
                 seen[key] = record
             if values["isbn"]:
                 by_isbn.setdefault(values["isbn"], record)
@@ -371,10 +381,12 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
         report.added += len(created)
         if changed:
             Record.objects.bulk_update(changed, UPDATABLE, batch_size=500)
-        docs = {id(record): incoming.doc for incoming, record in targets if record is not None}
-        search.backend().index(
-            (r.pk, docs.get(id(r)) or services.record_document(r)) for r in [*created, *changed]
-        )
+        backend = search.backend()
+        if created:
+            backend.index_rows([(r.pk, i.index_row) for i, r in new], fresh=True)
+        if changed:
+            rows = {id(record): incoming.index_row for incoming, record in targets if record is not None}
+            backend.index_rows([(r.pk, rows[id(r)]) for r in changed], fresh=False)
         _store_items(targets, context=context, report=report)
 
 
@@ -403,6 +415,9 @@ def _insert_records(records: list[Any], chunk: int = 400) -> list[Any]:
     its per-field overhead, which is most of an import's time)."""
     from django.db import connection
 
+    if records and connection.vendor == "sqlite":
+        return _insert_records_sqlite(records)
+
     if not records:
         return []
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -426,10 +441,34 @@ def _insert_records(records: list[Any], chunk: int = 400) -> list[Any]:
     return records
 
 
+def _insert_records_sqlite(records: list[Any]) -> list[Any]:
+    """SQLite: number the new records from the table's sequence and insert them with one executemany.
+
+    The batch's transaction holds SQLite's write lock (BEGIN IMMEDIATE), so no one else takes these
+    numbers; the table is AUTOINCREMENT, so SQLite moves its sequence past them and never reuses them."""
+    from django.db import connection
+
+    table = Record._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    raw = connection.connection
+    last = raw.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    top = raw.execute(f'SELECT max(id) FROM "{table}"').fetchone()
+    next_id = max(last[0] if last else 0, top[0] or 0) + 1
+    columns = ["id", *INSERTED, "created_at", "updated_at"]
+    rows = []
+    for pk, r in enumerate(records, start=next_id):
+        r.pk = pk
+        v = r.__dict__
+        rows.append((pk, *[v[c] for c in INSERTED], now, now))
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(["?"] * len(columns))})', rows)
+    return records
+
+
 def _store_items(
     targets: list[tuple[_Incoming, Record | None]], *, context: _Context, report: ImportReport
 ) -> None:
-    wanted = [(i, r, h) for i, r in targets if r is not None for h in i.data.holdings]
+    wanted = [(i, r, h) for i, r in targets if r is not None for h in i.holdings]
     if not wanted:
         return
     barcodes = {h.barcode for _i, _r, h in wanted if h.barcode}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 
@@ -15,6 +16,27 @@ from .text import COLUMNS, TEXT_COLUMNS, Alternative, Term
 
 # How much a match in each column counts (title first, then author).
 WEIGHTS = {"title": 10.0, "author": 6.0, "other": 2.0, "ids": 10.0, "py": 8.0, "ini": 8.0}
+
+
+# A search with up to RANK_ALL matches is ranked in full by bm25; beyond that, only CANDIDATES of
+# them are (see SqliteBackend._ranked_candidates): bm25 costs about a microsecond a match, and a
+# common word matches tens of thousands of records.
+RANK_ALL = 2000
+CANDIDATES = 500
+
+
+def title_only(plan: list[Term]) -> list[Term]:
+    """The plan with each word matched in the title (or identifiers, pinyin, initials) only; empty if a
+    term has no such reading."""
+    strict: list[Term] = []
+    for term in plan:
+        alternatives = tuple(
+            Alternative(("title",), a.tokens, a.prefix) if a.columns == TEXT_COLUMNS else a for a in term
+        )
+        if not alternatives:
+            return []
+        strict.append(alternatives)
+    return strict
 
 
 @dataclass
@@ -73,6 +95,26 @@ class SqliteBackend:
                 [(pk, *(" ".join(doc[c]) for c in COLUMNS)) for pk, doc in rows],
             )
 
+    @staticmethod
+    def index_row(doc: dict[str, list[str]]) -> tuple[str, ...]:
+        """What `index_rows` stores for a document (made apart from storing, so import workers make it)."""
+        return tuple(" ".join(doc[c]) for c in COLUMNS)
+
+    def index_rows(self, rows: list[tuple[int, Any]], *, fresh: bool = False) -> None:
+        """Store rows from `index_row`. `fresh`: the records are new, numbered above every earlier one."""
+        if not rows:
+            return
+        raw = connection.connection
+        if fresh:
+            ids = [pk for pk, _row in rows]
+            raw.execute("DELETE FROM catalog_fts WHERE rowid BETWEEN ? AND ?", (min(ids), max(ids)))
+        else:
+            raw.executemany("DELETE FROM catalog_fts WHERE rowid = ?", [(pk,) for pk, _row in rows])
+        raw.executemany(
+            "INSERT INTO catalog_fts(rowid, title, author, other, ids, py, ini) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(pk, *row) for pk, row in rows],
+        )
+
     def remove(self, ids: list[int]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany("DELETE FROM catalog_fts WHERE rowid = %s", [(pk,) for pk in ids])
@@ -93,23 +135,67 @@ class SqliteBackend:
         expression = self.match_expression(plan)
         params: list = [expression]
         where = _where_filters(filters, params)
-        weights = ", ".join(str(WEIGHTS[c]) for c in COLUMNS)
-        if where:
-            base = f"FROM catalog_fts f JOIN catalog_record r ON r.id = f.rowid WHERE catalog_fts MATCH %s{where}"
-        else:
-            # No filter on the record: the index alone answers (services keep it in step with the records).
-            base = "FROM catalog_fts f WHERE catalog_fts MATCH %s"
+        wanted = max(top, offset + limit)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) {base}", params)
+            cursor.execute(f"SELECT count(*) {self._from(where)}", params)
             count = cursor.fetchone()[0]
             if not count:
                 return Page(0, [])
-            cursor.execute(
-                f"SELECT f.rowid {base} ORDER BY bm25(catalog_fts, {weights}), f.rowid LIMIT %s",
-                [*params, max(top, offset + limit)],
-            )
-            ranked = [row[0] for row in cursor.fetchall()]
+            if count <= RANK_ALL:
+                cursor.execute(
+                    f"SELECT f.rowid {self._from(where)} ORDER BY {self._bm25()}, f.rowid LIMIT %s",
+                    [*params, wanted],
+                )
+                ranked = [row[0] for row in cursor.fetchall()]
+            else:
+                ranked = self._ranked_candidates(cursor, plan, expression, filters, wanted)
         return Page(count, ranked[offset : offset + limit], ranked[:top])
+
+    @staticmethod
+    def _from(where: str) -> str:
+        if where:
+            return f"FROM catalog_fts f JOIN catalog_record r ON r.id = f.rowid WHERE catalog_fts MATCH %s{where}"
+        # No filter on the record: the index alone answers (services keep it in step with the records).
+        return "FROM catalog_fts f WHERE catalog_fts MATCH %s"
+
+    @staticmethod
+    def _bm25() -> str:
+        return "bm25(catalog_fts, " + ", ".join(str(WEIGHTS[c]) for c in COLUMNS) + ")"
+
+    def _ranked_candidates(
+        self, cursor, plan: list[Term], expression: str, filters: Filters, wanted: int
+    ) -> list[int]:
+        """The order of a search with more matches than bm25 can rank in time (a common word).
+
+        The records that match in the title (or identifiers, pinyin, initials) come first, then the
+        others. Within each of these two tiers, the newest CANDIDATES are ranked by bm25, and the rest
+        follow newest first. Each read goes through the index in rowid order and stops at its limit,
+        so bm25 never scores more than CANDIDATES rows, however common the words, and the reads stop
+        once the page is full. Every page is a slice of this one order."""
+        title_plan = title_only(plan)
+        tiers = [expression]
+        if title_plan:
+            title_expression = self.match_expression(title_plan)
+            tiers = [title_expression, f"({expression}) NOT ({title_expression})"]
+        ranked: list[int] = []
+        for tier in tiers:
+            if len(ranked) >= wanted:
+                break
+            params: list = [tier]
+            where = _where_filters(filters, params)
+            cursor.execute(
+                f"SELECT f.rowid, {self._bm25()} {self._from(where)} ORDER BY f.rowid DESC LIMIT %s",
+                [*params, CANDIDATES],
+            )
+            scored = sorted((score, -pk) for pk, score in cursor.fetchall())
+            ranked.extend(-negative for _score, negative in scored)
+            if len(scored) == CANDIDATES and len(ranked) < wanted:
+                cursor.execute(
+                    f"SELECT f.rowid {self._from(where)} ORDER BY f.rowid DESC LIMIT %s OFFSET %s",
+                    [*params, wanted - len(ranked), CANDIDATES],
+                )
+                ranked.extend(row[0] for row in cursor.fetchall())
+        return ranked[:wanted]
 
     def bare_match(self, expression: str, *, limit: int) -> list[int]:
         """The FTS5 query alone, no join or filter: the bare limit the search benchmark compares with."""
@@ -160,6 +246,18 @@ class PostgresBackend:
                 "INSERT INTO catalog_searchdoc(record_id, doc) VALUES (%s, %s::tsvector) "
                 "ON CONFLICT (record_id) DO UPDATE SET doc = EXCLUDED.doc",
                 [(pk, self.tsvector_literal(doc)) for pk, doc in rows],
+            )
+
+    index_row = tsvector_literal
+
+    def index_rows(self, rows: list[tuple[int, Any]], *, fresh: bool = False) -> None:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO catalog_searchdoc(record_id, doc) VALUES (%s, %s::tsvector) "
+                "ON CONFLICT (record_id) DO UPDATE SET doc = EXCLUDED.doc",
+                rows,
             )
 
     def remove(self, ids: list[int]) -> None:

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -77,28 +78,56 @@ class UnitAvailability:
 
 
 def _availability(record_ids: list[int]) -> dict[int, list[UnitAvailability]]:
-    rows = list(
-        Item.objects.filter(record_id__in=record_ids)
-        .exclude(status=ItemStatus.WITHDRAWN)
-        .values_list("id", "record_id", "current_unit_id", "status")
+    """Per record, per unit: copies on the shelf, in all, on loan (with the first due date), other.
+
+    One grouped query for all the records (the database counts, not Python), and one for their units."""
+    if not record_ids:
+        return {}
+    try:
+        loan_table = apps.get_model("circulation", "Loan")._meta.db_table
+    except LookupError:
+        loan_table = ""
+    due = "MIN(l.due_on)" if loan_table else "NULL"
+    loans = (
+        f" LEFT JOIN {loan_table} l ON l.item_id = i.id AND l.returned_at IS NULL AND i.status = %s"
+        if loan_table
+        else ""
     )
-    due = item_due_dates(item_ids=[r[0] for r in rows if r[3] == ItemStatus.ON_LOAN])
-    units = {u.pk: u for u in Unit.objects.filter(pk__in={r[2] for r in rows})}
-    table: dict[int, dict[int, UnitAvailability]] = defaultdict(dict)
-    for item_id, record_id, unit_id, status in rows:
-        entry = table[record_id].setdefault(unit_id, UnitAvailability(unit=units[unit_id]))
-        entry.total += 1
-        if status == ItemStatus.AVAILABLE:
-            entry.available += 1
-        elif status == ItemStatus.ON_LOAN:
-            entry.on_loan += 1
-            when = due.get(item_id)
-            if when and (entry.next_due is None or when < entry.next_due):
-                entry.next_due = when
-        else:
-            entry.other += 1
+    marks = ", ".join(["%s"] * len(record_ids))
+    sql = (
+        "SELECT i.record_id, i.current_unit_id,"
+        " SUM(CASE WHEN i.status = %s THEN 1 ELSE 0 END), COUNT(*),"
+        f" SUM(CASE WHEN i.status = %s THEN 1 ELSE 0 END), {due}"
+        f" FROM catalog_item i{loans}"
+        f" WHERE i.record_id IN ({marks}) AND i.status <> %s"
+        " GROUP BY i.record_id, i.current_unit_id"
+    )
+    params: list = [ItemStatus.AVAILABLE.value, ItemStatus.ON_LOAN.value]
+    if loan_table:
+        params.append(ItemStatus.ON_LOAN.value)
+    params.extend([*record_ids, ItemStatus.WITHDRAWN.value])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return {}
+    units = Unit.objects.in_bulk({row[1] for row in rows})
+    table: dict[int, list[UnitAvailability]] = defaultdict(list)
+    for record_id, unit_id, available, total, on_loan, next_due in rows:
+        if isinstance(next_due, str):
+            next_due = dt.date.fromisoformat(next_due)
+        table[record_id].append(
+            UnitAvailability(
+                unit=units[unit_id],
+                available=available,
+                total=total,
+                on_loan=on_loan,
+                other=total - available - on_loan,
+                next_due=next_due,
+            )
+        )
     return {
-        record_id: sorted(per_unit.values(), key=lambda a: (-a.available, a.unit.path))
+        record_id: sorted(per_unit, key=lambda a: (-a.available, a.unit.path))
         for record_id, per_unit in table.items()
     }
 

@@ -149,3 +149,23 @@ def test_search_syntax_in_a_query_is_taken_as_text_not_an_error(shelf, query):
 def test_due_dates_are_not_shown_for_copies_on_the_shelf(shelf):
     [hit] = catalog_search(q="活着").hits
     assert [(a.unit.code, a.next_due) for a in hit.availability] == [("YX-S01", None)]
+
+
+def test_a_word_too_common_to_rank_every_match_still_puts_title_matches_first(
+    monkeypatch, county_admin, shelf
+):
+    from wenyun.catalog import search
+
+    # Pretend 5 matches are too many to rank: the search ranks a few candidates, titles first.
+    monkeypatch.setattr(search, "RANK_ALL", 5)
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    in_title = [services.record_create(actor=county_admin, title=f"海洋{n}号").pk for n in range(3)]
+    elsewhere = [
+        services.record_create(actor=county_admin, title=f"图书{n}", publisher="海洋出版社").pk
+        for n in range(6)
+    ]
+    first = catalog_search(q="海洋", per_page=4)
+    assert first.count == 9
+    assert {h.record.pk for h in first.hits[:3]} == set(in_title)
+    pages = [h.record.pk for page in (1, 2, 3) for h in catalog_search(q="海洋", per_page=4, page=page).hits]
+    assert sorted(pages) == sorted(in_title + elsewhere)

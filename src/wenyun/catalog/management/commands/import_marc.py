@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from wenyun.catalog.imports import BATCH
 from wenyun.catalog.marc import ENCODINGS
 from wenyun.core.errors import DomainError
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--holdings-map", default="", help="JSON {tag: {attribute: subfield}} for holdings"
         )
-        parser.add_argument("--batch", type=int, default=1000)
+        parser.add_argument("--batch", type=int, default=BATCH)
         parser.add_argument("--report", default="", help="write a JSON summary to this file")
 
     def handle(self, *args, **options):
