@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -236,3 +237,22 @@ def test_the_explain_page_lends_at_the_staff_members_own_unit_by_default(station
 
     assert '<option value="YX-S01" selected>' in page
     assert page.count(" selected>") == 1
+
+
+def test_every_box_on_the_reader_form_has_a_type_the_stylesheet_styles(library_staff):
+    page = _client(library_staff).get("/staff/circulation/readers/new/").content.decode()
+    form = page[page.index('<form method="post" class="card">') :]
+    form = form[: form.index("</form>")]
+
+    boxes = re.findall(r"<input\b[^>]*>", form)
+    types = {re.search(r'name="(\w+)"', box)[1]: re.search(r'type="(\w+)"', box) for box in boxes}
+
+    assert {name: found[1] if found else None for name, found in types.items()} == {
+        "csrfmiddlewaretoken": "hidden",
+        "card": "text",
+        "name": "text",
+        "phone": "tel",
+        "id_number": "text",
+        "pin": "password",
+        "expires_on": "date",
+    }
