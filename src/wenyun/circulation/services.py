@@ -20,6 +20,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
@@ -33,7 +34,7 @@ from wenyun.core.errors import DomainError, Forbidden, Refused
 from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit
 
-from . import locks
+from . import locks, rows
 from .models import (
     CirculationEvent,
     CirculationRule,
@@ -119,6 +120,12 @@ def _via(actor, via: str) -> str:
     return "desk" if getattr(actor, "pk", None) else "system"
 
 
+_EVENT_SQL = (
+    "INSERT INTO circulation_circulationevent (type, at, unit_id, actor_id, details, item_id, reader_id, via) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
 def _record(
     *,
     type: str,
@@ -129,17 +136,24 @@ def _record(
     item: Item | None = None,
     reader: Reader | None = None,
     details: dict | None = None,
-) -> CirculationEvent:
-    return CirculationEvent.objects.create(
-        type=type,
-        at=at,
-        unit_id=unit if isinstance(unit, int) else unit.pk,
-        actor=actor if getattr(actor, "pk", None) else None,
-        via=_via(actor, via),
-        item=item,
-        reader=reader,
-        details=details or {},
-    )
+) -> None:
+    """Append one row to the log (a prepared INSERT: every check-out and check-in writes one or two)."""
+    ops = connection.ops
+    actor_id = getattr(actor, "pk", None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _EVENT_SQL,
+            [
+                type,
+                ops.adapt_datetimefield_value(at),
+                unit if isinstance(unit, int) else unit.pk,
+                actor_id,
+                ops.adapt_json_value(details or {}, None),
+                item.pk if item is not None else None,
+                reader.pk if reader is not None else None,
+                _via(actor, via),
+            ],
+        )
 
 
 def _require_desk(actor, unit: Unit) -> None:
@@ -181,20 +195,41 @@ _COUNTS_SQL = (
     "AND NOT lost AND NOT claimed_returned), "
     "(SELECT SUM(amount) FROM circulation_fee WHERE reader_id = %s AND status = 'open')"
 )
+# With the reader's open loans too (of one item type when the matrix row names one): a check-out asks all three.
+_OPEN_SQL = ", (SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL)"
+_OPEN_TYPED_SQL = (
+    ", (SELECT COUNT(*) FROM circulation_loan JOIN catalog_item ON catalog_item.id = circulation_loan.item_id "
+    "WHERE circulation_loan.reader_id = %s AND circulation_loan.returned_at IS NULL "
+    "AND catalog_item.item_type_id = %s)"
+)
 
 
-def _reader_counts(reader_id: int, today: dt.date) -> tuple[int, Decimal]:
-    """(overdue loans, fees owed) in one round trip: every check-out asks."""
+def _reader_counts(
+    reader_id: int, today: dt.date, *, open_loans: bool = False, item_type_id: int | None = None
+) -> tuple[int, Decimal, int]:
+    """(overdue loans, fees owed, open loans or 0) in one round trip: every check-out asks."""
+    sql = _COUNTS_SQL
+    params: list[Any] = [reader_id, today, reader_id]
+    if open_loans and item_type_id is None:
+        sql, params = sql + _OPEN_SQL, [*params, reader_id]
+    elif open_loans:
+        sql, params = sql + _OPEN_TYPED_SQL, [*params, reader_id, item_type_id]
     with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_SQL, [reader_id, today, reader_id])
-        overdue, owed = cursor.fetchone()
-    return int(overdue or 0), Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal(
-        "0.00"
+        cursor.execute(sql, params)
+        overdue, owed, *rest = cursor.fetchone()
+    return (
+        int(overdue or 0),
+        Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal("0.00"),
+        int(rest[0]) if rest else 0,
     )
 
 
 def reader_blocks(
-    *, reader: Reader, today: dt.date | None = None, conf: CirculationSettings | None = None
+    *,
+    reader: Reader,
+    today: dt.date | None = None,
+    conf: CirculationSettings | None = None,
+    counts: tuple[int, Decimal, int] | None = None,
 ) -> list[Block]:
     """Why this reader may not borrow now (empty when he may), each with the sentence the desk shows."""
     today = today or timezone.localdate()
@@ -214,7 +249,7 @@ def reader_blocks(
         blocks.append(
             Block("blocked", _("The card is blocked: %(reason)s") % {"reason": reader.manual_block})
         )
-    overdue, owed = _reader_counts(reader.pk, today)
+    overdue, owed, _open = counts or _reader_counts(reader.pk, today)
     if overdue >= conf.max_overdue > 0:
         blocks.append(
             Block(
@@ -236,8 +271,10 @@ def reader_blocks(
     return blocks
 
 
-def _check_blocks(reader: Reader, today: dt.date, conf: CirculationSettings) -> None:
-    blocks = reader_blocks(reader=reader, today=today, conf=conf)
+def _check_blocks(
+    reader: Reader, today: dt.date, conf: CirculationSettings, counts: tuple[int, Decimal, int] | None = None
+) -> None:
+    blocks = reader_blocks(reader=reader, today=today, conf=conf, counts=counts)
     if blocks:
         _refuse(blocks[0].code, blocks[0].message)
 
@@ -498,10 +535,16 @@ def _loan_rule(
     ).rule
 
 
+_ITEM_MOVED = ("status", "current_unit", "status_changed_at")
+
+
 def _holds_on_title(item: Item) -> list[Hold]:
     """The title's active holds, oldest first: every hold a copy could fill is among them."""
-    return list(
-        Hold.objects.filter(record_id=item.record_id, status__in=Hold.ACTIVE).order_by("placed_at", "pk")
+    return rows.select(
+        Hold,
+        '"record_id" = %s AND "status" IN (%s, %s, %s)',
+        [item.record_id, *Hold.ACTIVE],
+        tail='ORDER BY "placed_at", "id"',
     )
 
 
@@ -544,7 +587,14 @@ def loan_checkout(
     conf = snap.settings
     reader = locks.reader_lock(pk=reader.pk)
     item = locks.item_lock(pk=item.pk)
-    _check_blocks(reader, today, conf)
+    # The matrix row is matched in memory; the reader's counts for the blocks and the row's loan limit
+    # come in one round trip. The refusals keep their order: blocks, the copy, then the limit.
+    match = rule_match(
+        unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id, rules=snap.rules
+    )
+    rule = match.rule
+    counts = _reader_counts(reader.pk, today, open_loans=True, item_type_id=rule.item_type_id)
+    _check_blocks(reader, today, conf, counts)
 
     fills: Hold | None = None
     holds = _holds_on_title(item)
@@ -585,20 +635,13 @@ def loan_checkout(
         # The reader's own waiting hold on this title is filled by borrowing any copy of it.
         fills = next((h for h in holds if h.reader_id == reader.pk), None)
 
-    match = rule_match(
-        unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id, rules=snap.rules
-    )
-    rule = match.rule
     if rule.loan_limit == 0:
         _refuse(
             "loan_limit",
             _("%(type)s is for use in the library only: it is not lent to this card.")
             % {"type": item.item_type.name},
         )
-    loans = Loan.objects.filter(reader=reader, returned_at__isnull=True)
-    if rule.item_type_id is not None:
-        loans = loans.filter(item__item_type_id=rule.item_type_id)
-    if loans.count() >= rule.loan_limit:
+    if counts[2] >= rule.loan_limit:
         _refuse(
             "loan_limit",
             _(
@@ -619,13 +662,13 @@ def loan_checkout(
     try:
         # No savepoint: the copy's row lock makes this unreachable; if the constraint ever fires,
         # the whole check-out is rolled back with the refusal.
-        loan.save(force_insert=True)
+        rows.insert(loan)
     except IntegrityError:
         _refuse(
             "item_not_available", _("%(barcode)s was just lent at another desk.") % {"barcode": item.barcode}
         )
     item.status, item.current_unit, item.status_changed_at = ItemStatus.ON_LOAN, at_unit, now
-    item.save(update_fields=["status", "current_unit", "status_changed_at"])
+    rows.update(item, _ITEM_MOVED)
     if fills is not None:
         fills.status, fills.closed_at, fills.target = Hold.Status.FULFILLED, now, item
         fills.save(update_fields=["status", "closed_at", "target"])
@@ -743,12 +786,33 @@ def _route(
             destination, reason = units.unit(loan.lending_unit_id), Transit.Reason.LENDING
     if destination.pk == at_unit.pk:
         item.status, item.current_unit, item.status_changed_at = ItemStatus.AVAILABLE, at_unit, now
-        item.save(update_fields=["status", "current_unit", "status_changed_at"])
+        rows.update(item, _ITEM_MOVED)
         return CheckinResult(item=item, action="shelve", unit=at_unit, loan=loan)
     transit = _send(
         item, to=destination, at_unit=at_unit, reason=reason, hold=None, now=now, actor=actor, via=via
     )
     return CheckinResult(item=item, action="transit", unit=destination, loan=loan, transit=transit)
+
+
+_OPEN_LOAN_SQL = (
+    "SELECT {loan}, {reader} FROM circulation_loan JOIN circulation_reader "
+    "ON circulation_reader.id = circulation_loan.reader_id "
+    "WHERE circulation_loan.item_id = %s AND circulation_loan.returned_at IS NULL LIMIT 1"
+)
+
+
+def _open_loan(item: Item) -> Loan | None:
+    """The copy's open loan with its reader (one query, as select_related would)."""
+    loan_shape, reader_shape = rows.shape(Loan), rows.shape(Reader)
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_LOAN_SQL.format(loan=loan_shape.columns, reader=reader_shape.columns), [item.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    loan = cast(Loan, loan_shape.build(row[: loan_shape.width]))
+    loan.item = item
+    loan.reader = cast(Reader, reader_shape.build(row[loan_shape.width :]))
+    return loan
 
 
 @transaction.atomic
@@ -765,13 +829,13 @@ def loan_checkin(
     now = _now(at)
     item = locks.item_lock(pk=item.pk)
     snap = snapshot()
-    loan = Loan.objects.select_related("reader").filter(item=item, returned_at__isnull=True).first()
+    loan = _open_loan(item)
     fee: Fee | None = None
     messages: list[str] = []
     category_id: int | None = None
     if loan is not None:
         loan.returned_at, loan.return_unit = now, at_unit
-        loan.save(update_fields=["returned_at", "return_unit"])
+        rows.update(loan, ("returned_at", "return_unit"))
         category_id = loan.reader.category_id
         rule = _loan_rule(loan, category_id=category_id, item=item, snap=snap)
         amount = overdue_fee(
