@@ -63,6 +63,13 @@ def _kind_plural(kind: str) -> str:
     return str(KIND_PLURALS.get(kind) or UnitKind(kind).label)
 
 
+def scope_plural(scope: str) -> str:
+    """Whom a scope judges, in a sentence: "the county as a whole", "township stations"."""
+    if scope == "county":
+        return _("the county as a whole")
+    return _kind_plural(scope)
+
+
 def formula_text(indicator: Indicator) -> str:
     formula = indicator.formula
     kind = indicator.formula_kind
@@ -105,6 +112,8 @@ def failing_sentence(result: IndicatorResult) -> str:
         total = sum(len(members) for members in result.members.values())
         formula = indicator.formula
         condition = f"{sources.figure_name(formula['metric'])} {formula['comparison']} {number(Decimal(formula['value']))}"
+        if not total:
+            return _("There are no %(kind)s to judge here.") % {"kind": _kind_plural(formula["of"])}
         if not failing:
             return _("All %(total)s %(kind)s meet %(condition)s.") % {
                 "total": total,
@@ -118,6 +127,8 @@ def failing_sentence(result: IndicatorResult) -> str:
             "condition": condition,
             "names": "、".join(f"{row.unit.display_name} ({number(row.value)})" for row in failing),
         }
+    if not result.rows:
+        return _("There is no unit to judge here.")
     if len(result.rows) == 1:
         row = result.rows[0]
         if row.met is False:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from wenyun.core.errors import DomainError
 from wenyun.core.web import staff_required
 from wenyun.network.access import access_unit, units_visible_to, user_can_manage_unit
+from wenyun.network.models import INSTITUTION_KINDS
 
 from . import exports, present, rules, selectors, services
 from .access import (
@@ -55,6 +56,15 @@ def _standard(request: HttpRequest) -> Standard | None:
     if code:
         return access_standard(code)
     standards = list(selectors.standards_list())
+    user = request.user
+    if not user.is_county_admin and getattr(user, "unit", None) is not None:
+        # A manager starts with a standard that judges his own kind of unit (a village manager the
+        # township-village rules), not the county-wide one.
+        kind = str(user.unit.kind)
+        scopes = [kind] + ([str(Scope.INSTITUTION)] if kind in {str(k) for k in INSTITUTION_KINDS} else [])
+        own = [s for s in standards if s.indicators.filter(retired=False, scope__in=scopes).exists()]
+        if own:
+            return own[0]
     preferred = [s for s in standards if s.code.startswith("demo-zone")]
     chosen = preferred or standards
     return chosen[0] if chosen else None
@@ -71,7 +81,31 @@ def _visible(result: IndicatorResult, visible_ids: set[int]) -> IndicatorResult:
     return result
 
 
-def _row(result: IndicatorResult, history, evidence_count: int) -> dict:
+def _trend(history, unit_ids: set[int] | None) -> list[str]:
+    """The last kept values for the same units as the value now: one unit's value, else units meeting it."""
+    points = []
+    for point in history[-6:]:
+        if unit_ids is None:
+            points.append(present.number(point.headline))
+            continue
+        values = {u: v for u, v in point.values.items() if u in unit_ids}
+        if not values:
+            continue
+        if len(unit_ids) == 1:
+            points.append(present.number(next(iter(values.values()))))
+        else:
+            points.append(present.number(sum(1 for u in values if point.met.get(u))))
+    return points
+
+
+def _row(
+    result: IndicatorResult,
+    history,
+    evidence_count: int,
+    *,
+    unit_ids: set[int] | None = None,
+    county_reference: bool = False,
+) -> dict:
     css, words = present.status(result)
     return {
         "result": result,
@@ -80,12 +114,17 @@ def _row(result: IndicatorResult, history, evidence_count: int) -> dict:
         "status": words,
         "headline": present.number(result.headline),
         "single": len(result.rows) == 1,
-        "sentence": present.failing_sentence(result),
-        "failing": len(result.failing),
+        "sentence": _(
+            "The county's figure, shown for reference: this indicator is judged for the county as a whole."
+        )
+        if county_reference
+        else present.failing_sentence(result),
+        "failing": 0 if county_reference else len(result.failing),
         "threshold": present.threshold_text(result.indicator),
         "formula": present.formula_text(result.indicator),
-        "trend": [present.number(point.headline) for point in history[-6:]],
+        "trend": _trend(history, unit_ids),
         "evidence": evidence_count,
+        "county_reference": county_reference,
     }
 
 
@@ -97,23 +136,43 @@ def ledger(request: HttpRequest) -> HttpResponse:
         return render(request, "ledger/ledger.html", {"title": _("Acceptance ledger"), "standard": None})
     visible = units_visible_to(request.user)
     visible_ids = set(visible.values_list("pk", flat=True))
-    results = [_visible(r, visible_ids) for r in standard_evaluate(standard=standard, year=year)]
     history = selectors.standard_history(standard=standard, year=year)
     counts = selectors.evidence_counts(standard=standard, within=visible)
+    shown: list[dict] = []
+    elsewhere: list[dict] = []
+    for result in standard_evaluate(standard=standard, year=year):
+        item = result.indicator
+        points = history.get(item.pk, [])
+        everyone = all(row.unit.pk in visible_ids for row in result.rows)
+        if everyone:
+            shown.append(_row(result, points, counts.get(item.pk, 0)))
+        elif any(row.unit.pk in visible_ids for row in result.rows):
+            mine = _visible(result, visible_ids)
+            unit_ids = {row.unit.pk for row in mine.rows}
+            shown.append(_row(mine, points, counts.get(item.pk, 0), unit_ids=unit_ids))
+        elif item.scope == Scope.COUNTY:
+            shown.append(_row(result, points, counts.get(item.pk, 0), county_reference=True))
+        else:
+            elsewhere.append(
+                {
+                    "indicator": item,
+                    "sentence": _("Judged for %(whom)s; not for your unit.")
+                    % {"whom": present.scope_plural(item.scope)},
+                }
+            )
     parts = []
     for part, label in Part.choices:
-        rows = [
-            _row(r, history.get(r.indicator.pk, []), counts.get(r.indicator.pk, 0))
-            for r in results
-            if r.indicator.part == part
-        ]
+        rows = [row for row in shown if row["indicator"].part == part]
         if rows:
             parts.append({"code": part, "label": label, "rows": rows})
+    results = [row["result"] for row in shown]
     summary = {
         "met": sum(1 for r in results if r.met is True),
         "not_met": sum(1 for r in results if r.met is False),
         "not_computable": sum(1 for r in results if not r.computable),
+        "no_data": sum(1 for r in results if r.computable and r.met is None),
         "total": len(results),
+        "county_reference": sum(1 for row in shown if row["county_reference"]),
     }
     return render(
         request,
@@ -127,6 +186,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "parts": parts,
             "summary": summary,
             "snapshots": selectors.snapshots_of(standard=standard)[:5],
+            "elsewhere": elsewhere,
             "is_bureau": request.user.is_county_admin,
         },
     )
@@ -139,7 +199,10 @@ def indicator(request: HttpRequest, standard: str, code: str) -> HttpResponse:
     year = _year(request)
     visible = units_visible_to(request.user)
     visible_ids = set(visible.values_list("pk", flat=True))
-    result = _visible(indicator_evaluate(indicator=item, year=year), visible_ids)
+    full = indicator_evaluate(indicator=item, year=year)
+    everyone = all(row.unit.pk in visible_ids for row in full.rows)
+    result = full if everyone else _visible(full, visible_ids)
+    unit_ids = None if everyone else {row.unit.pk for row in result.rows}
     history = selectors.indicator_history(indicator=item, year=year)
     rows = sorted(result.rows, key=lambda row: (row.met is not False, row.unit.code))
     members = sorted(
@@ -157,7 +220,7 @@ def indicator(request: HttpRequest, standard: str, code: str) -> HttpResponse:
             "indicator": item,
             "year": year,
             "result": result,
-            "row": _row(result, history, 0),
+            "row": _row(result, history, 0, unit_ids=unit_ids),
             "rows": rows,
             "members": members,
             "is_share": item.formula_kind == FormulaKind.SHARE,
