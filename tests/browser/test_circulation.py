@@ -107,3 +107,41 @@ def test_a_reader_places_a_hold_from_a_phone(phone_page, live_url, screenshot, d
         "YX-S01-V01",
         "waiting",
     )
+
+
+def test_a_reader_finds_a_book_in_the_catalogue_signs_in_and_places_a_hold(
+    phone_page, live_url, screenshot, desk_data
+):
+    from wenyun.catalog import services
+    from wenyun.circulation.models import Hold
+    from wenyun.circulation.tests import factories as f
+    from wenyun.core.models import User
+    from wenyun.network.selectors import unit_get
+
+    reader, _home, _village = desk_data
+    record = services.record_create(
+        actor=User.objects.get(username="admin"), title="西游记", responsibility="吴承恩著"
+    )
+    f.item(home=unit_get(code="YX-LIB"), rec=record, barcode="B77770003")
+    phone_page.goto(live_url("/"))
+    phone_page.fill("input[name=q]", "xyj")
+    phone_page.keyboard.press("Enter")
+    phone_page.locator(".hit h3 a", has_text="西游记").click()
+    expect(phone_page.locator("h1")).to_have_text("西游记")
+    phone_page.get_by_role("link", name="预约", exact=True).click()
+
+    expect(phone_page).to_have_url(
+        live_url(f"/account/login/?next=%2Faccount%2Fholds%2Fnew%2F{record.pk}%2F")
+    )
+    phone_page.fill("#card", "YX77770001")
+    phone_page.fill("#pin", "1234")
+    phone_page.get_by_role("button", name="登录").click()
+    expect(phone_page.locator("#hold-form")).to_contain_text("西游记")
+    phone_page.select_option("#pickup", "YX-S01")
+    phone_page.get_by_role("button", name="确认预约").click()
+
+    expect(phone_page).to_have_url(live_url("/account/"))
+    expect(phone_page.locator("#holds")).to_contain_text("西游记")
+    expect(phone_page.locator("#holds")).to_contain_text("城关镇综合文化站")
+    hold = Hold.objects.get(reader=reader)
+    assert (hold.record_id, hold.pickup_unit.code, hold.status) == (record.pk, "YX-S01", "waiting")

@@ -7,6 +7,7 @@ linked user account. Each page acts only on the signed-in reader's own loans and
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -42,7 +43,9 @@ def reader_required(view):
     def wrapper(request, *args, **kwargs):
         reader = _signed_in(request)
         if reader is None:
-            return redirect(f"{reverse('portal:account:login')}?next={request.get_full_path()}")
+            return redirect(
+                f"{reverse('portal:account:login')}?{urlencode({'next': request.get_full_path()})}"
+            )
         return view(request, reader, *args, **kwargs)
 
     return wrapper

@@ -96,3 +96,16 @@ def test_a_page_past_the_end_shows_the_last_page_and_a_non_number_the_first(make
     assert "没有找到" not in past_the_end.content.decode()
     first = not_a_number.context["result"]
     assert (first.page, len(first.hits)) == (1, 20)
+
+
+def test_the_public_record_page_and_its_search_hit_offer_a_hold_that_asks_a_stranger_to_sign_in(shelf):
+    santi = shelf["santi"]
+    record = Client().get(f"/catalog/records/{santi.pk}/").content.decode()
+    hits = Client().get("/catalog/", {"q": "三体"}).content.decode()
+
+    hold = Client().get(f"/account/holds/new/{santi.pk}/")
+
+    assert f'href="/account/holds/new/{santi.pk}/">预约</a>' in record
+    assert f'href="/account/holds/new/{santi.pk}/">预约</a>' in hits
+    assert hold.status_code == 302
+    assert hold["Location"] == f"/account/login/?next=%2Faccount%2Fholds%2Fnew%2F{santi.pk}%2F"
