@@ -5,5 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class Sip2Config(AppConfig):
     name = "wenyun.sip2"
     verbose_name = _("Sip2")
-    # Links this app adds to the staff navigation: wenyun.core.nav.NavItem entries.
-    nav: list = []
+
+    @property
+    def nav(self):
+        from wenyun.core.nav import NavItem
+
+        from .access import KIOSK_ROLES
+
+        return [NavItem(_("Kiosk accounts"), "sip2:accounts", roles=frozenset(KIOSK_ROLES), order=88)]

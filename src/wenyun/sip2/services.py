@@ -27,6 +27,15 @@ def _throttle_key(name: str) -> str:
     return f"sip2:{name}"
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH or any(ch in password for ch in "|\r\n"):
+        raise DomainError(
+            _("A kiosk password must be at least %(n)d characters long, without “|” or line breaks.")
+            % {"n": MIN_PASSWORD_LENGTH},
+            code="kiosk_password_invalid",
+        )
+
+
 @transaction.atomic
 def kiosk_account_add(
     *,
@@ -45,12 +54,7 @@ def kiosk_account_add(
             % {"name": name},
             code="kiosk_name_invalid",
         )
-    if len(password) < MIN_PASSWORD_LENGTH or any(ch in password for ch in "|\r\n"):
-        raise DomainError(
-            _("A kiosk password must be at least %(n)d characters long, without “|” or line breaks.")
-            % {"n": MIN_PASSWORD_LENGTH},
-            code="kiosk_password_invalid",
-        )
+    _check_password(password)
     if not institution or len(institution) > 40 or "|" in institution:
         raise DomainError(
             _("The institution id (AO) must be 1 to 40 characters without “|”."),
@@ -87,6 +91,16 @@ def kiosk_account_set_active(*, name: str, active: bool) -> KioskAccount:
     account = kiosk_account_get(name=name)
     account.active = active
     account.save(update_fields=["active"])
+    return account
+
+
+@transaction.atomic
+def kiosk_account_set_password(*, name: str, password: str) -> KioskAccount:
+    """Give a kiosk login a new password (only its hash is kept); the kiosk must log in again with it."""
+    _check_password(password)
+    account = kiosk_account_get(name=name)
+    account.password_hash = make_password(password)
+    account.save(update_fields=["password_hash"])
     return account
 
 
