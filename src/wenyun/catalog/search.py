@@ -18,6 +18,11 @@ from .text import COLUMNS, TEXT_COLUMNS, Alternative, Term
 WEIGHTS = {"title": 10.0, "author": 6.0, "other": 2.0, "ids": 10.0, "py": 8.0, "ini": 8.0}
 
 
+# SQLite: the mark in front of each pinyin and initial token (a bopomofo letter, which no catalogue
+# text gives and FTS5 keeps as part of the token).
+FTS_MARK = "\u3105"
+FTS_MARKED = ("py", "ini")
+
 # A search with up to RANK_ALL matches is ranked in full by bm25; beyond that, only CANDIDATES of
 # them are (see SqliteBackend._ranked_candidates): bm25 costs about a microsecond a match, and a
 # common word matches tens of thousands of records.
@@ -92,13 +97,19 @@ class SqliteBackend:
             cursor.executemany("DELETE FROM catalog_fts WHERE rowid = %s", [(pk,) for pk, _doc in rows])
             cursor.executemany(
                 "INSERT INTO catalog_fts(rowid, title, author, other, ids, py, ini) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [(pk, *(" ".join(doc[c]) for c in COLUMNS)) for pk, doc in rows],
+                [(pk, *self.index_row(doc)) for pk, doc in rows],
             )
 
     @staticmethod
     def index_row(doc: dict[str, list[str]]) -> tuple[str, ...]:
-        """What `index_rows` stores for a document (made apart from storing, so import workers make it)."""
-        return tuple(" ".join(doc[c]) for c in COLUMNS)
+        """What `index_rows` stores for a document (made apart from storing, so import workers make it).
+
+        Pinyin and initial tokens carry a mark (as on PostgreSQL), so that "s" in the initials column
+        is not the same FTS5 term as the "s" of "women's": an initials query then reads only the
+        records with Chinese in them, not the English half of the catalogue."""
+        return tuple(
+            " ".join(FTS_MARK + t for t in doc[c]) if c in FTS_MARKED else " ".join(doc[c]) for c in COLUMNS
+        )
 
     def index_rows(self, rows: list[tuple[int, Any]], *, fresh: bool = False) -> None:
         """Store rows from `index_row`. `fresh`: the records are new, numbered above every earlier one."""
@@ -125,7 +136,13 @@ class SqliteBackend:
 
     @staticmethod
     def _phrase(alt: Alternative) -> str:
-        phrase = '"' + " ".join(t.replace('"', '""') for t in alt.tokens) + '"' + (" *" if alt.prefix else "")
+        mark = FTS_MARK if alt.columns[0] in FTS_MARKED else ""
+        phrase = (
+            '"'
+            + " ".join(mark + t.replace('"', '""') for t in alt.tokens)
+            + '"'
+            + (" *" if alt.prefix else "")
+        )
         return "{" + " ".join(alt.columns) + "} : " + phrase
 
     def match_expression(self, plan: list[Term]) -> str:

@@ -186,7 +186,7 @@ def query_plan(q: str) -> list[Term]:
             terms.append(
                 (
                     Alternative(("ids",), (compact_code(part),), prefix=True),
-                    Alternative(TEXT_COLUMNS, code_tokens, prefix=last),
+                    Alternative(TEXT_COLUMNS, code_tokens, prefix=last and len(code_tokens[-1]) >= 3),
                 )
             )
             continue

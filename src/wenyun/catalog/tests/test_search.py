@@ -169,3 +169,9 @@ def test_a_word_too_common_to_rank_every_match_still_puts_title_matches_first(
     assert {h.record.pk for h in first.hits[:3]} == set(in_title)
     pages = [h.record.pk for page in (1, 2, 3) for h in catalog_search(q="海洋", per_page=4, page=page).hits]
     assert sorted(pages) == sorted(in_title + elsewhere)
+
+
+def test_a_call_number_being_typed_finds_the_records_in_that_class(shelf):
+    # The text reading of "I247.5" does not take "5" as the start of a word (that would read every
+    # word beginning with 5); the call number itself is still matched as a prefix.
+    assert sorted(titles("I247.5")) == ["The three-body problem", "三体", "活着"]
