@@ -7,9 +7,26 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import NotFound
+from wenyun.network.models import Unit
+from wenyun.network.selectors import unit_get
 
 from . import selectors
 from .views import _int, search_pages
+
+
+def _near_unit(request: HttpRequest, code: str) -> Unit | None:
+    """The unit the reader chose (a code in the address), else the signed-in reader's home unit."""
+    if code:
+        try:
+            return unit_get(code=code)
+        except NotFound:
+            return None
+    try:
+        from wenyun.circulation.portal_views import signed_in_reader
+    except ImportError:
+        return None
+    reader = signed_in_reader(request)
+    return reader.home_unit if reader is not None else None
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -29,10 +46,17 @@ def search(request: HttpRequest) -> HttpResponse:
             )
         except NotFound as exc:
             error = exc.message
+    near = _near_unit(request, request.GET.get("available", ""))
+    if result is not None:
+        summaries = selectors.availability_summaries(
+            availabilities=[hit.availability for hit in result.hits], near=near
+        )
+        for hit, summary in zip(result.hits, summaries, strict=True):
+            hit.summary = summary
     return render(
         request,
         "catalog/search.html",
-        {"title": _("Library catalogue"), "q": q, "result": result, "error": error},
+        {"title": _("Library catalogue"), "q": q, "result": result, "error": error, "near": near},
     )
 
 
@@ -41,8 +65,17 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
         found = selectors.record_get(record_id=record_id)
     except NotFound as exc:
         raise Http404(exc.message) from None
+    availability = selectors.record_availability(record=found)
+    near = _near_unit(request, request.GET.get("at", ""))
+    (summary,) = selectors.availability_summaries(availabilities=[availability], near=near)
     return render(
         request,
         "catalog/opac_record.html",
-        {"title": found.title, "record": found, "availability": selectors.record_availability(record=found)},
+        {
+            "title": found.title,
+            "record": found,
+            "availability": availability,
+            "summary": summary,
+            "near": near,
+        },
     )

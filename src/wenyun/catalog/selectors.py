@@ -141,6 +141,7 @@ def record_availability(*, record: Record) -> list[UnitAvailability]:
 class Hit:
     record: Record
     availability: list[UnitAvailability]
+    summary: AvailabilitySummary | None = None  # grouped for the page by availability_summaries
 
     @property
     def available(self) -> int:
@@ -235,3 +236,82 @@ def record_items(*, record: Record):
         .select_related("home_unit", "current_unit", "item_type")
         .order_by("home_unit__path", "barcode")
     )
+
+
+@dataclass
+class TownshipAvailability:
+    """A township station and the village points under it that hold copies, read as one line."""
+
+    station: Unit
+    points: list[UnitAvailability]
+
+    @property
+    def available(self) -> int:
+        return sum(a.available for a in self.points)
+
+    @property
+    def on_shelf(self) -> list[UnitAvailability]:
+        return [a for a in self.points if a.available]
+
+    @property
+    def next_due(self) -> dt.date | None:
+        return min((a.next_due for a in self.points if a.next_due), default=None)
+
+
+@dataclass
+class AvailabilitySummary:
+    """Availability short enough for a phone: the reader's own unit, the county's hubs one by one,
+    then one line per township (the reader's own first); `units` keeps the full per-unit list."""
+
+    units: list[UnitAvailability]
+    near: UnitAvailability | None = None
+    hubs: list[UnitAvailability] = field(default_factory=list)
+    townships: list[TownshipAvailability] = field(default_factory=list)
+
+    @property
+    def townships_on_shelf(self) -> list[TownshipAvailability]:
+        return [t for t in self.townships if t.available]
+
+    @property
+    def townships_out(self) -> list[TownshipAvailability]:
+        return [t for t in self.townships if not t.available]
+
+
+def availability_summaries(
+    *, availabilities: list[list[UnitAvailability]], near: Unit | None = None
+) -> list[AvailabilitySummary]:
+    """Group each record's per-unit availability as AvailabilitySummary says (one query for the stations)."""
+    from wenyun.network.models import UnitKind
+
+    station_ids = {
+        a.unit.parent_id if a.unit.kind == UnitKind.VILLAGE else a.unit.pk
+        for per_unit in availabilities
+        for a in per_unit
+        if a.unit.kind in (UnitKind.VILLAGE, UnitKind.STATION)
+    }
+    stations = Unit.objects.in_bulk(station_ids - {None})
+    near_station = None
+    if near is not None:
+        near_station = near.parent_id if near.kind == UnitKind.VILLAGE else near.pk
+    summaries = []
+    for per_unit in availabilities:
+        summary = AvailabilitySummary(units=per_unit)
+        groups: dict[int, list[UnitAvailability]] = defaultdict(list)
+        for a in per_unit:
+            station_id = a.unit.parent_id if a.unit.kind == UnitKind.VILLAGE else a.unit.pk
+            if near is not None and a.unit.pk == near.pk:
+                summary.near = a
+            elif station_id is not None and station_id in stations:
+                groups[station_id].append(a)
+            else:
+                summary.hubs.append(a)
+        summary.hubs.sort(key=lambda a: a.unit.path)
+        summary.townships = sorted(
+            (
+                TownshipAvailability(stations[pk], sorted(points, key=lambda a: (-a.available, a.unit.path)))
+                for pk, points in groups.items()
+            ),
+            key=lambda t: (t.station.pk != near_station, not t.available, t.station.path),
+        )
+        summaries.append(summary)
+    return summaries

@@ -59,6 +59,12 @@ def search(request: HttpRequest) -> HttpResponse:
             language=request.GET.get("language", ""),
             facets=True,
         )
+    if result is not None:
+        summaries = selectors.availability_summaries(
+            availabilities=[hit.availability for hit in result.hits], near=request.user.unit
+        )
+        for hit, summary in zip(result.hits, summaries, strict=True):
+            hit.summary = summary
     return render(
         request, "catalog/search.html", {"title": _("Catalogue"), "q": q, "result": result, "staff": True}
     )

@@ -29,7 +29,8 @@ SESSION_KEY = "portal_reader"
 PICKUP_KINDS = (UnitKind.LIBRARY, UnitKind.STATION, UnitKind.VILLAGE)
 
 
-def _signed_in(request: HttpRequest) -> Reader | None:
+def signed_in_reader(request: HttpRequest) -> Reader | None:
+    """The reader signed in on the portal (card and PIN, or a linked user account), or None."""
     pk = request.session.get(SESSION_KEY)
     if pk:
         reader = Reader.objects.select_related("category", "home_unit").filter(pk=pk).first()
@@ -41,7 +42,7 @@ def _signed_in(request: HttpRequest) -> Reader | None:
 def reader_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        reader = _signed_in(request)
+        reader = signed_in_reader(request)
         if reader is None:
             return redirect(
                 f"{reverse('portal:account:login')}?{urlencode({'next': request.get_full_path()})}"
