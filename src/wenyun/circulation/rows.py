@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 M = TypeVar("M", bound=Model)
 
@@ -33,6 +35,9 @@ class _Shape:
         fields = model._meta.concrete_fields
         self.model = model
         self.width = len(fields)
+        self.attnames = [f.attname for f in fields]
+        # Filled in directly, as unpickling does, unless something listens for a model's construction.
+        self.direct = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
         self.columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in fields)
         self.converters: list[tuple[int, list, Any]] = []
         for index, f in enumerate(fields):
@@ -51,7 +56,15 @@ class _Shape:
                 for converter in converters:
                     value = converter(value, col, connection)
                 row[index] = value
-        return self.model.from_db(connection.alias, (), row)
+        if not self.direct:
+            return self.model.from_db(connection.alias, (), row)
+        obj = self.model.__new__(self.model)
+        state = ModelState()
+        state.adding, state.db = False, connection.alias
+        values = obj.__dict__
+        values["_state"] = state
+        values.update(zip(self.attnames, row, strict=True))
+        return obj
 
 
 def shape(model: type[Model]) -> _Shape:
