@@ -199,11 +199,28 @@ def indicator(request: HttpRequest, standard: str, code: str) -> HttpResponse:
     year = _year(request)
     visible = units_visible_to(request.user)
     visible_ids = set(visible.values_list("pk", flat=True))
-    full = indicator_evaluate(indicator=item, year=year)
-    everyone = all(row.unit.pk in visible_ids for row in full.rows)
-    result = full if everyone else _visible(full, visible_ids)
-    unit_ids = None if everyone else {row.unit.pk for row in result.rows}
+    result = indicator_evaluate(indicator=item, year=year)
+    everyone = all(row.unit.pk in visible_ids for row in result.rows)
+    county_reference = (
+        not everyone
+        and item.scope == Scope.COUNTY
+        and not any(row.unit.pk in visible_ids for row in result.rows)
+    )
+    unit_ids: set[int] | None = None
+    if county_reference:
+        # The county's own figure, for reference; of the units counted in a share, only the user's own.
+        result.members = {
+            code: [m for m in members if m.unit.pk in visible_ids] for code, members in result.members.items()
+        }
+    elif not everyone:
+        result = _visible(result, visible_ids)
+        unit_ids = {row.unit.pk for row in result.rows}
     history = selectors.indicator_history(indicator=item, year=year)
+    row = _row(result, history, 0, unit_ids=unit_ids, county_reference=county_reference)
+    if not everyone and not result.rows:
+        row["sentence"] = _("Judged for %(whom)s; not for your unit.") % {
+            "whom": present.scope_plural(item.scope)
+        }
     rows = sorted(result.rows, key=lambda row: (row.met is not False, row.unit.code))
     members = sorted(
         (m for ms in result.members.values() for m in ms), key=lambda m: (m.met is not False, m.unit.code)
@@ -220,7 +237,7 @@ def indicator(request: HttpRequest, standard: str, code: str) -> HttpResponse:
             "indicator": item,
             "year": year,
             "result": result,
-            "row": _row(result, history, 0, unit_ids=unit_ids),
+            "row": row,
             "rows": rows,
             "members": members,
             "is_share": item.formula_kind == FormulaKind.SHARE,

@@ -85,3 +85,17 @@ def test_no_unit_to_judge_is_said_plainly(shipped):
 
     assert present.failing_sentence(share) == "There are no libraries to judge here."
     assert present.failing_sentence(metric) == "There is no unit to judge here."
+
+
+def test_an_indicator_page_gives_a_village_manager_the_countys_figure_or_says_it_is_not_for_him(
+    client, shipped, village_manager
+):
+    client.force_login(village_manager)
+
+    county = client.get(f"/staff/ledger/demo-zone-west-3/2.1/?year={YEAR}").content.decode()
+    station = client.get(f"/staff/ledger/township-village-local/S1/?year={YEAR}").content.decode()
+
+    county_sentence = county.split('id="failing-sentence">', 1)[1].split("</p>", 1)[0]
+    assert "全县数值" in county_sentence and "YX</td>" in county
+    station_sentence = station.split('id="failing-sentence">', 1)[1].split("</p>", 1)[0]
+    assert "不评判本单位" in station_sentence
