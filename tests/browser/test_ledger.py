@@ -65,3 +65,19 @@ def test_a_resident_answers_a_satisfaction_survey_on_a_phone(phone_page, live_ur
     phone_page.get_by_role("button", name="提交").click()
     expect(phone_page.locator("#survey-thanks")).to_contain_text("谢谢")
     assert survey.answers.count() == 1
+
+
+def test_a_village_manager_starts_on_the_village_rules_and_sees_county_indicators_as_the_countys(
+    page, live_url, login, standards
+):
+    login("village0101")
+    page.goto(live_url("/staff/ledger/"))
+    expect(page.locator("#ledger-choice select[name=standard]")).to_have_value("township-village-local")
+    expect(page.locator("#indicator-V1")).to_be_visible()
+    expect(page.locator("#elsewhere-S1")).to_contain_text("不评判本单位")
+
+    page.goto(live_url("/staff/ledger/?standard=demo-zone-west-3"))
+    values = [int(v) for v in page.locator("#ledger-summary .value").all_inner_texts()]
+    assert values[0] == 12 and sum(values[1:]) == 12
+    expect(page.locator("#indicator-2\\.1")).to_contain_text("全县数值")
+    expect(page.locator("#indicator-2\\.1")).not_to_contain_text("0 / 0")
