@@ -106,3 +106,17 @@ def test_the_command_says_what_is_wrong(county):
             "sip2_account", "add", "k", "--password", "kiosk-pass-1", "--institution", "YX", "--unit", "NOPE"
         )
     assert KioskAccount.objects.count() == 0
+
+
+def test_a_new_password_replaces_the_old_and_a_short_one_changes_nothing(county, capsys):
+    from django.contrib.auth.hashers import check_password
+
+    call_command(
+        "sip2_account", "add", "k-2", "--password", "kiosk-pass-1", "--institution", "YX", "--unit", "YX-S01"
+    )
+    call_command("sip2_account", "password", "k-2", "--password", "kiosk-pass-2")
+    assert check_password("kiosk-pass-2", KioskAccount.objects.get(name="k-2").password_hash)
+    with pytest.raises(CommandError, match="8"):
+        call_command("sip2_account", "password", "k-2", "--password", "short")
+    assert check_password("kiosk-pass-2", KioskAccount.objects.get(name="k-2").password_hash)
+    assert capsys.readouterr().out.splitlines()[-1] == "Kiosk login k-2 has a new password."

@@ -3,13 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from wenyun.core.errors import DomainError
 from wenyun.sip2.models import Encoding
 from wenyun.sip2.selectors import kiosk_account_list
-from wenyun.sip2.services import kiosk_account_add, kiosk_account_set_active
+from wenyun.sip2.services import kiosk_account_add, kiosk_account_set_active, kiosk_account_set_password
 
 
 class Command(BaseCommand):
     help = (
         "Kiosk logins for the SIP2 server: wenyun sip2-account add NAME --password P --institution ID "
-        "--unit UNIT [--encoding utf-8|gb18030] [--no-pin]; list; disable NAME; enable NAME."
+        "--unit UNIT [--encoding utf-8|gb18030] [--no-pin]; list; disable NAME; enable NAME; "
+        "password NAME --password P."
     )
 
     def add_arguments(self, parser):
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         for name in ("disable", "enable"):
             one = sub.add_parser(name, help=f"{name} a kiosk login")
             one.add_argument("name")
+        new = sub.add_parser("password", help="give a kiosk login a new password")
+        new.add_argument("name")
+        new.add_argument("--password", required=True)
 
     def handle(self, *args, action, **options):
         try:
@@ -49,6 +53,9 @@ class Command(BaseCommand):
                         f"{'pin' if account.patron_pin_required else 'no-pin'}\t"
                         f"{'active' if account.active else 'disabled'}"
                     )
+            elif action == "password":
+                account = kiosk_account_set_password(name=options["name"], password=options["password"])
+                self.stdout.write(f"Kiosk login {account.name} has a new password.")
             else:
                 account = kiosk_account_set_active(name=options["name"], active=action == "enable")
                 self.stdout.write(f"Kiosk login {account.name} {action}d.")
