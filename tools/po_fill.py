@@ -21,11 +21,8 @@ def main() -> int:
     po_path = ROOT / app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
     po = polib.pofile(str(po_path))
     if "--missing" in sys.argv:
-        print(
-            json.dumps(
-                {e.msgid: "" for e in po if not e.msgstr or "fuzzy" in e.flags}, ensure_ascii=False, indent=1
-            )
-        )
+        missing = [e for e in po if not (e.msgstr or any(e.msgstr_plural.values())) or "fuzzy" in e.flags]
+        print(json.dumps({e.msgid: "" for e in missing}, ensure_ascii=False, indent=1))
         return 0
     strings = json.load(sys.stdin)
     po.metadata_is_fuzzy = False

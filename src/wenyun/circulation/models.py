@@ -27,7 +27,7 @@ class Reader(models.Model):
     """One county-wide reader card. The identity number is kept minimally: a keyed hash and its last 4."""
 
     card = models.CharField(_("card number"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     category = models.ForeignKey(ReaderCategory, on_delete=models.PROTECT, related_name="readers")
     home_unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, db_index=True)

@@ -75,6 +75,31 @@ def _joined(lines: list[str], prefix: str) -> str:
     return "".join(out)
 
 
+def conflicting(folders: list[Path]) -> list[str]:
+    """The same English string translated differently in two apps.
+
+    Django merges every app's catalogue into one, so only one of the translations would show, on
+    both apps' pages. Give such strings a context (pgettext) or agree on one translation.
+    """
+    import polib  # a development dependency, like this check
+
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for folder in folders:
+        po_file = folder / "locale" / LANGUAGE / "LC_MESSAGES" / "django.po"
+        if not po_file.exists():
+            continue
+        for entry in polib.pofile(str(po_file)):
+            text = entry.msgstr or entry.msgstr_plural.get(0, "")
+            if entry.msgid and text and not entry.obsolete:
+                seen.setdefault((entry.msgctxt or "", entry.msgid), {})[folder.name] = text
+    problems = []
+    for (context, msgid), by_app in sorted(seen.items()):
+        if len(set(by_app.values())) > 1:
+            where = "; ".join(f"{app}: {text}" for app, text in sorted(by_app.items()))
+            problems.append(f"{msgid!r}{f' (context {context})' if context else ''} -> {where}")
+    return problems
+
+
 class Command(BaseCommand):
     help = "Update or check the Chinese translations of every app."
 
@@ -112,6 +137,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(problems)} strings have no Chinese translation yet (run `wenyun manage translations "
                 f"--update` and fill them in):\n  " + "\n  ".join(problems[:60])
+            )
+        clashes = conflicting(app_dirs()) if check else []
+        if clashes:
+            raise CommandError(
+                f"{len(clashes)} strings are translated differently in two apps; Django shows only one of the "
+                "translations everywhere, so agree on one or give the string a context (pgettext):\n  "
+                + "\n  ".join(clashes[:60])
             )
         if check:
             self.stdout.write("Every string has its Chinese translation.")
