@@ -81,7 +81,7 @@ def conflicting(folders: list[Path]) -> list[str]:
     Django merges every app's catalogue into one, so only one of the translations would show, on
     both apps' pages. Give such strings a context (pgettext) or agree on one translation.
     """
-    import polib  # a development dependency, like this check
+    import polib  # type: ignore[import-untyped]  # a development dependency, like this check
 
     seen: dict[tuple[str, str], dict[str, str]] = {}
     for folder in folders:
