@@ -21,7 +21,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         logins = demo_build(scale=scale, out=lambda text: self.stderr.write(text))
         self.stdout.write(
-            "The demo county is ready at http://127.0.0.1:8000/ — staff log in at /login/ with:"
+            f"The demo county is ready at http://{host}:{port}/ — staff log in at /login/ with:"
         )
         width = max((len(login["username"]) for login in logins), default=8)
         for login in logins:
