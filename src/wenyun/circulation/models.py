@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -257,6 +259,8 @@ class Fee(models.Model):
     loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="fees")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     amount = models.DecimalField(max_digits=9, decimal_places=2)
+    # The running total of payments (each one is a fee_paid event with its amount); settled at `amount`.
+    paid = models.DecimalField(_("paid"), max_digits=9, decimal_places=2, default=Decimal("0.00"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -265,6 +269,13 @@ class Fee(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["reader", "status"], name="circulation_fee_reader")]
+
+    @property
+    def balance(self) -> Decimal:
+        """What is still owed: nothing once the fee is paid or waived."""
+        if self.status != self.Status.OPEN:
+            return Decimal("0.00")
+        return self.amount - self.paid
 
 
 class Notice(models.Model):

@@ -6,7 +6,8 @@ re-reads them, checks the rules and leaves one or more CirculationEvent rows beh
 
     card_expired  card_lost  blocked  too_many_overdue  fees_over_limit  loan_limit
     item_not_available  item_on_hold_for_other  not_renewable  renewal_on_hold  holds_not_allowed
-    hold_duplicate  hold_already_on_loan  hold_not_active  fee_not_open  pin_wrong  pin_not_set
+    hold_duplicate  hold_already_on_loan  hold_not_active  fee_not_open  fee_amount_invalid
+    fee_amount_over_balance  pin_wrong  pin_not_set
     reader_card_taken  reader_field_invalid  id_number_invalid  unit_forbidden
 
 `actor` is the staff User who acts (or the reader's own User from the portal), or None for a kiosk
@@ -22,13 +23,13 @@ import hmac
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, ParamSpec, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,9 +205,9 @@ def _open_day(unit: Unit, snap: Snapshot | None = None):
 
 
 def _fees_owed(reader_id: int) -> Decimal:
-    owed = Fee.objects.filter(reader_id=reader_id, status=Fee.Status.OPEN).aggregate(total=Sum("amount"))[
-        "total"
-    ]
+    owed = Fee.objects.filter(reader_id=reader_id, status=Fee.Status.OPEN).aggregate(
+        total=Sum(F("amount") - F("paid"))
+    )["total"]
     return owed or Decimal("0.00")
 
 
@@ -220,7 +221,7 @@ _COUNTS_SQL = (
     "SELECT "
     "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL AND due_on < %s "
     "AND NOT lost AND NOT claimed_returned), "
-    "(SELECT SUM(amount) FROM circulation_fee WHERE reader_id = %s AND status = 'open')"
+    "(SELECT SUM(amount - paid) FROM circulation_fee WHERE reader_id = %s AND status = 'open')"
 )
 # With the reader's open loans too (of one item type when the matrix row names one): a check-out asks all three.
 _OPEN_SQL = ", (SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL)"
@@ -1096,18 +1097,61 @@ def loan_claim_returned(
 # ---------------------------------------------------------------- fees
 
 
-def _settle(*, fee: Fee, status: str, actor, at_unit: Unit, via: str, note: str, type: str) -> Fee:
+def _fee_locked(fee: Fee, *, actor, at_unit: Unit) -> Fee:
     _require_desk(actor, at_unit)
-    now = timezone.now()
     fee = locks.fee_lock(pk=fee.pk)
     if fee.status != Fee.Status.OPEN:
         _refuse(
             "fee_not_open", _("This fee is already %(status)s.") % {"status": Fee.Status(fee.status).label}
         )
-    fee.status, fee.settled_at, fee.note = status, now, note[:200]
-    fee.save(update_fields=["status", "settled_at", "note"])
+    return fee
+
+
+def _payment_amount(amount: Decimal | str | None, balance: Decimal) -> Decimal:
+    """The amount a payment takes off the balance, or a refusal naming what is wrong with it."""
+    if amount is None:
+        return balance
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        _refuse("fee_amount_invalid", _("%(amount)s is not an amount in yuan.") % {"amount": amount})
+    if value <= 0:
+        _refuse("fee_amount_invalid", _("The amount paid must be more than 0 yuan."))
+    if value > balance:
+        _refuse(
+            "fee_amount_over_balance",
+            _("%(amount)s yuan is more than the %(balance)s yuan still owed on this fee.")
+            % {"amount": value, "balance": f"{balance:.2f}"},
+        )
+    if value != value.quantize(Decimal("0.01")):
+        _refuse(
+            "fee_amount_invalid",
+            _("%(amount)s yuan has more than two decimals: the fen is the smallest unit.")
+            % {"amount": value},
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def fee_pay(*, fee: Fee, actor, at_unit: Unit, via: str = "", amount: Decimal | None = None) -> Fee:
+    """The reader paid at this unit (fees may be paid anywhere): the whole balance, or part of it.
+
+    Each payment is a fee_paid event with the amount paid and the balance left; the fee is settled
+    (paid) when its balance reaches zero. A refused amount changes nothing.
+    """
+    fee = _fee_locked(fee, actor=actor, at_unit=at_unit)
+    paying = _payment_amount(amount, fee.balance)
+    now = timezone.now()
+    fee.paid += paying
+    fields = ["paid"]
+    if fee.paid >= fee.amount:
+        fee.status, fee.settled_at = Fee.Status.PAID, now
+        fields += ["status", "settled_at"]
+    fee.save(update_fields=fields)
     _record(
-        type=type,
+        type=Type.FEE_PAID,
         unit=at_unit,
         actor=actor,
         via=via,
@@ -1115,36 +1159,36 @@ def _settle(*, fee: Fee, status: str, actor, at_unit: Unit, via: str, note: str,
         reader=fee.reader,
         details={
             "fee": fee.pk,
-            "amount": str(fee.amount),
+            "amount": str(paying),
+            "paid": str(fee.paid),
+            "balance": str(fee.amount - fee.paid),
             "kind": fee.kind,
-            **({"note": note} if note else {}),
         },
     )
     return fee
 
 
 @transaction.atomic
-def fee_pay(*, fee: Fee, actor, at_unit: Unit, via: str = "") -> Fee:
-    """The reader paid the fee in full at this unit (fees may be paid anywhere)."""
-    return _settle(
-        fee=fee, status=Fee.Status.PAID, actor=actor, at_unit=at_unit, via=via, note="", type=Type.FEE_PAID
-    )
-
-
-@transaction.atomic
 def fee_waive(*, fee: Fee, actor, at_unit: Unit, reason: str, via: str = "") -> Fee:
+    """Forgive what is still owed on the fee (anything already paid stays paid), with the reason."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the fee is waived."), code="fee_reason_required")
-    return _settle(
-        fee=fee,
-        status=Fee.Status.WAIVED,
-        actor=actor,
-        at_unit=at_unit,
-        via=via,
-        note=reason,
+    fee = _fee_locked(fee, actor=actor, at_unit=at_unit)
+    waived = fee.balance
+    now = timezone.now()
+    fee.status, fee.settled_at, fee.note = Fee.Status.WAIVED, now, reason[:200]
+    fee.save(update_fields=["status", "settled_at", "note"])
+    _record(
         type=Type.FEE_WAIVED,
+        unit=at_unit,
+        actor=actor,
+        via=via,
+        at=now,
+        reader=fee.reader,
+        details={"fee": fee.pk, "amount": str(waived), "kind": fee.kind, "note": reason},
     )
+    return fee
 
 
 # ---------------------------------------------------------------- holds
