@@ -45,6 +45,33 @@ class ActivityForm(forms.Form):
             self.fields["venue"].queryset = venues
 
 
+class ActivityEditForm(forms.Form):
+    """What an activity is and where; places and session times are changed on the activity's page."""
+
+    title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
+    category = forms.ChoiceField(label=pgettext_lazy("culture", "Category"), choices=Category.choices)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False)
+    place = forms.CharField(label=_("Or another place"), max_length=120, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    registration_required = forms.BooleanField(label=_("Registration needed"), required=False)
+    registration_opens = forms.DateTimeField(label=_("Registration opens"), required=False, widget=DATETIME)
+    registration_closes = forms.DateTimeField(label=_("Registration closes"), required=False, widget=DATETIME)
+
+    def __init__(self, *args, venues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if venues is not None:
+            self.fields["venue"].queryset = venues
+
+
+class SessionMoveForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=DATE)
+    starts = forms.TimeField(label=_("Starts at"), widget=TIME)
+    ends = forms.TimeField(label=pgettext_lazy("culture", "Until"), widget=TIME)
+
+
 class PortalRegistrationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=60, required=False)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)

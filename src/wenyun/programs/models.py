@@ -486,6 +486,8 @@ class ProgramEvent(EventBase):
     details by type:
       activity_published  {activity, category, sessions}
       activity_cancelled  {activity}
+      activity_changed    {activity, fields: [names of the fields changed]}
+      session_moved       {activity, session, was, now}  (local times, "Y-m-d H:i")
       registered          {activity, registration, status: confirmed|waiting, channel: card|phone|account}
       registration_cancelled {activity, registration, was: confirmed|waiting}
       promoted            {activity, registration}          (waiting list moved up)
@@ -506,6 +508,8 @@ class ProgramEvent(EventBase):
     class Type(models.TextChoices):
         ACTIVITY_PUBLISHED = "activity_published"
         ACTIVITY_CANCELLED = "activity_cancelled"
+        ACTIVITY_CHANGED = "activity_changed"
+        SESSION_MOVED = "session_moved"
         REGISTERED = "registered"
         REGISTRATION_CANCELLED = "registration_cancelled"
         PROMOTED = "promoted"

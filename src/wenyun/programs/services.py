@@ -26,6 +26,7 @@ from wenyun.network.selectors import OpeningCalendar, unit_closures, unit_townsh
 from .models import (
     Activity,
     Attendance,
+    Audience,
     Booking,
     Category,
     DigitalResource,
@@ -242,6 +243,40 @@ def weekly_sessions(
     ]
 
 
+def _check_details(
+    *,
+    unit: Unit,
+    title: str,
+    category: str,
+    venue: Venue | None,
+    place: str,
+    registration_opens: dt.datetime | None,
+    registration_closes: dt.datetime | None,
+) -> tuple[str, str]:
+    """The checks an activity's description passes on creation and on every change: (title, place)."""
+    title = _clean_text(title, label=_("The title"), max_length=120)
+    if category not in Category.values:
+        raise DomainError(
+            _("%(value)s is not an activity category.") % {"value": category}, code="category_invalid"
+        )
+    if venue is not None and not venue.unit.path.startswith(unit.path):
+        raise DomainError(
+            _("%(venue)s does not belong to %(unit)s.") % {"venue": venue.name, "unit": unit.name},
+            code="venue_elsewhere",
+        )
+    place = (place or "").strip()
+    if venue is None and not place:
+        raise DomainError(_("Say where the activity takes place: a venue or a place."), code="place_missing")
+    if len(place) > 120:
+        raise DomainError(
+            _("%(field)s is too long: at most %(n)s characters.") % {"field": _("The place"), "n": 120},
+            code="field_too_long",
+        )
+    if registration_opens and registration_closes and registration_opens >= registration_closes:
+        raise DomainError(_("Registration must open before it closes."), code="window_invalid")
+    return title, place
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -262,18 +297,15 @@ def activity_create(
     at: dt.datetime | None = None,
 ) -> Activity:
     _require_staff_for(actor, unit)
-    title = _clean_text(title, label=_("The title"), max_length=120)
-    if category not in Category.values:
-        raise DomainError(
-            _("%(value)s is not an activity category.") % {"value": category}, code="category_invalid"
-        )
-    if venue is not None and not venue.unit.path.startswith(unit.path):
-        raise DomainError(
-            _("%(venue)s does not belong to %(unit)s.") % {"venue": venue.name, "unit": unit.name},
-            code="venue_elsewhere",
-        )
-    if venue is None and not (place or "").strip():
-        raise DomainError(_("Say where the activity takes place: a venue or a place."), code="place_missing")
+    title, place = _check_details(
+        unit=unit,
+        title=title,
+        category=category,
+        venue=venue,
+        place=place,
+        registration_opens=registration_opens,
+        registration_closes=registration_closes,
+    )
     if capacity < 0:
         raise DomainError(_("The number of places cannot be negative."), code="capacity_invalid")
     periods = sorted(sessions)
@@ -289,8 +321,6 @@ def activity_create(
                 _("A session must end after it starts (%(start)s).") % {"start": _local(starts_at)},
                 code="sessions_invalid",
             )
-    if registration_opens and registration_closes and registration_opens >= registration_closes:
-        raise DomainError(_("Registration must open before it closes."), code="window_invalid")
     if registration_closes and registration_closes > periods[-1][1]:
         raise DomainError(_("Registration cannot close after the activity has ended."), code="window_invalid")
     if venue is not None:
@@ -300,7 +330,7 @@ def activity_create(
     activity = Activity.objects.create(
         unit=unit,
         venue=venue,
-        place=(place or "").strip(),
+        place=place,
         title=title,
         category=category,
         audience=audience,
@@ -355,6 +385,163 @@ def activity_cancel(*, actor, activity: Activity, at: dt.datetime | None = None)
         unit=activity.unit, actor=actor, type=E.ACTIVITY_CANCELLED, at=at, details={"activity": activity.pk}
     )
     return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    actor,
+    activity: Activity,
+    title: str,
+    category: str,
+    audience: str,
+    description: str,
+    venue: Venue | None,
+    place: str,
+    registration_required: bool,
+    registration_opens: dt.datetime | None,
+    registration_closes: dt.datetime | None,
+    at: dt.datetime | None = None,
+) -> Activity:
+    """Change what an activity is and where; its places change through activity_set_capacity and its
+    sessions through session_move. A cancelled activity stays as it was."""
+    _require_staff_for(actor, activity.unit)
+    activity = _lock(Activity, activity.pk)
+    if activity.status == Activity.Status.CANCELLED:
+        raise Refused(
+            _("%(title)s was cancelled: it can no longer be changed.") % {"title": activity.title},
+            code="wrong_status",
+        )
+    title, place = _check_details(
+        unit=activity.unit,
+        title=title,
+        category=category,
+        venue=venue,
+        place=place,
+        registration_opens=registration_opens,
+        registration_closes=registration_closes,
+    )
+    if audience not in Audience.values:
+        raise DomainError(_("%(value)s is not an audience.") % {"value": audience}, code="audience_invalid")
+    if registration_closes and activity.ends_at and registration_closes > activity.ends_at:
+        raise DomainError(_("Registration cannot close after the activity has ended."), code="window_invalid")
+    holders = activity.confirmed_count + activity.waiting_count
+    if activity.registration_required and not registration_required and holders:
+        raise Refused(
+            _("%(n)s people have registered: registration stays needed until they are cancelled.")
+            % {"n": holders},
+            code="registrations_exist",
+        )
+    if venue is not None and venue.pk != activity.venue_id:
+        _lock(Venue, venue.pk)
+        for session in activity.sessions.filter(ends_at__gt=_now(at)):
+            _refuse_clash(
+                venue=venue,
+                clash=venue_clash(
+                    venue=venue,
+                    starts_at=session.starts_at,
+                    ends_at=session.ends_at,
+                    exclude_activity=activity.pk,
+                ),
+            )
+    new = {
+        "title": title,
+        "category": category,
+        "audience": audience,
+        "description": description or "",
+        "venue_id": venue.pk if venue is not None else None,
+        "place": "" if venue is not None else place,
+        "registration_required": registration_required,
+        "registration_opens": registration_opens,
+        "registration_closes": registration_closes,
+    }
+    changed = [field for field, value in new.items() if getattr(activity, field) != value]
+    if not changed:
+        return activity
+    for field in changed:
+        setattr(activity, field, new[field])
+    activity.save(update_fields=changed)
+    _record(
+        unit=activity.unit,
+        actor=actor,
+        type=E.ACTIVITY_CHANGED,
+        at=at,
+        details={"activity": activity.pk, "fields": [f.removesuffix("_id") for f in changed]},
+    )
+    return activity
+
+
+@transaction.atomic
+def session_move(
+    *, actor, session: Session, starts_at: dt.datetime, ends_at: dt.datetime, at: dt.datetime | None = None
+) -> Session:
+    """Move one session that has not begun to another time (the venue must be free then)."""
+    now = _now(at)
+    activity = _lock(Activity, session.activity_id)
+    _require_staff_for(actor, activity.unit)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    when = _local(session.starts_at)
+    if activity.status == Activity.Status.CANCELLED:
+        raise Refused(
+            _("%(title)s was cancelled: it can no longer be changed.") % {"title": activity.title},
+            code="wrong_status",
+        )
+    if session.starts_at <= now or session.attendances.exists():
+        raise Refused(
+            _("The session of %(when)s has already begun: it cannot be moved.") % {"when": when},
+            code="session_begun",
+        )
+    if starts_at >= ends_at:
+        raise DomainError(
+            _("A session must end after it starts (%(start)s).") % {"start": _local(starts_at)},
+            code="sessions_invalid",
+        )
+    if starts_at <= now:
+        raise DomainError(
+            _("A session cannot be moved into the past (%(start)s).") % {"start": _local(starts_at)},
+            code="sessions_invalid",
+        )
+    sibling = (
+        activity.sessions.exclude(pk=session.pk)
+        .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .order_by("starts_at")
+        .first()
+    )
+    if sibling is not None:
+        raise Refused(
+            _("That time overlaps the session of %(when)s.") % {"when": _local(sibling.starts_at)},
+            code="sessions_overlap",
+        )
+    if activity.venue_id:
+        venue = _lock(Venue, activity.venue_id)
+        _refuse_clash(
+            venue=venue,
+            clash=venue_clash(
+                venue=venue, starts_at=starts_at, ends_at=ends_at, exclude_activity=activity.pk
+            ),
+        )
+    others = list(activity.sessions.exclude(pk=session.pk).values_list("starts_at", "ends_at"))
+    first = min([starts_at, *(s for s, _e in others)])
+    last = max([ends_at, *(e for _s, e in others)])
+    if activity.registration_closes and activity.registration_closes > last:
+        raise DomainError(_("Registration cannot close after the activity has ended."), code="window_invalid")
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.save(update_fields=["starts_at", "ends_at"])
+    activity.starts_at, activity.ends_at = first, last
+    activity.save(update_fields=["starts_at", "ends_at"])
+    _record(
+        unit=activity.unit,
+        actor=actor,
+        type=E.SESSION_MOVED,
+        at=now,
+        details={
+            "activity": activity.pk,
+            "session": session.pk,
+            "was": when,
+            "now": _local(starts_at),
+        },
+    )
+    return session
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/<str:action>/", views.activity_action, name="activity_action"),
     path(
         "activities/<int:pk>/checkin/<int:registration_id>/",

@@ -20,12 +20,14 @@ from wenyun.network.models import UnitKind
 
 from . import selectors, services
 from .forms import (
+    ActivityEditForm,
     ActivityForm,
     DeliveryForm,
     MenuItemForm,
     MenuOrderForm,
     NewsForm,
     PerformanceForm,
+    SessionMoveForm,
     SlotsForm,
     SupportForm,
     TroupeForm,
@@ -149,6 +151,38 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get(Activity, request, pk)
+    venues = Venue.objects.filter(unit__path__startswith=activity.unit.path).select_related("unit")
+    initial = {
+        "title": activity.title,
+        "category": activity.category,
+        "audience": activity.audience,
+        "venue": activity.venue_id,
+        "place": activity.place,
+        "description": activity.description,
+        "registration_required": activity.registration_required,
+        "registration_opens": activity.registration_opens,
+        "registration_closes": activity.registration_closes,
+    }
+    form = ActivityEditForm(request.POST or None, initial=initial, venues=venues)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.activity_update(actor=request.user, activity=activity, **data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Activity saved."))
+            return redirect("programs:activity", pk=activity.pk)
+    return render(
+        request,
+        "programs/form.html",
+        {"title": _("Change %(title)s") % {"title": activity.title}, "form": form},
+    )
+
+
+@staff_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _get(Activity, request, pk)
     sessions = list(activity.sessions.all())
@@ -172,6 +206,18 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "roster": roster,
             "checked": checked,
+            "move_form": SessionMoveForm(
+                initial={
+                    "day": timezone.localtime(current.starts_at).date(),
+                    "starts": timezone.localtime(current.starts_at).time(),
+                    "ends": timezone.localtime(current.ends_at).time(),
+                }
+            )
+            if current is not None
+            else None,
+            "can_move": current is not None
+            and activity.status != Activity.Status.CANCELLED
+            and current.starts_at > timezone.now(),
         },
     )
 
@@ -212,6 +258,26 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 ),
                 _("Places changed."),
             )
+    elif action == "move":
+        session = Session.objects.filter(pk=request.POST.get("session") or 0, activity=activity).first()
+        if session is None:
+            raise Http404
+        form = SessionMoveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the new day, start and end of the session."))
+        else:
+            data = form.cleaned_data
+            _done(
+                request,
+                lambda: services.session_move(
+                    actor=request.user,
+                    session=session,
+                    starts_at=aware(data["day"], data["starts"]),
+                    ends_at=aware(data["day"], data["ends"]),
+                ),
+                _("Session moved."),
+            )
+        return redirect(reverse("programs:activity", args=[activity.pk]) + f"?session={session.pk}")
     elif action == "walk_ins":
         session = Session.objects.filter(pk=request.POST.get("session") or 0, activity=activity).first()
         if session is None:
