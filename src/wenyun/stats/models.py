@@ -81,3 +81,49 @@ class StatsEvent(EventBase):
 
     class Meta(EventBase.Meta):
         pass
+
+
+# --- the circulation summary: the event log added up by day, kept current from a high-water mark ---------
+
+
+class CirculationDay(models.Model):
+    """Circulation events of one type at one unit on one local day (Asia/Shanghai), and for checkouts the
+    different readers who borrowed there that day. Built from the event log by `stats.summary`; every
+    figure read from it is first brought up to the log's last event."""
+
+    unit_id = models.BigIntegerField()
+    type = models.CharField(max_length=40)
+    day = models.DateField()
+    events = models.PositiveIntegerField(default=0)
+    readers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit_id", "type", "day"], name="stats_circday_unit_type_day")
+        ]
+
+
+class BorrowerMonth(models.Model):
+    """A reader who borrowed at a unit in a month, with the days of that month they borrowed on (bit n-1 for
+    day n): distinct borrowers over any run of days are counted from it exactly."""
+
+    unit_id = models.BigIntegerField()
+    month = models.DateField()  # its first day
+    reader_id = models.BigIntegerField()
+    days = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_id", "month", "reader_id"], name="stats_borrowermonth_unit_month_reader"
+            )
+        ]
+
+
+class SummaryMark(models.Model):
+    """How far a summary has read its event log: every event with an id up to `last_event_id` is in it,
+    none after."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)

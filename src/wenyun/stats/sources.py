@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from django.db.models import Count, Q, Sum
 
+from . import summary
 from .models import DoorCount
 from .periods import Period
 from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
@@ -72,40 +73,24 @@ def _event_table() -> str:
 
 
 def per_unit_events(event_type: str):
-    """Events of one type at each unit in the period (a checkout is one loan)."""
+    """Events of one type at each unit in the period (a checkout is one loan), from the daily summary."""
 
     def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
-        rows = _fetch(
-            f"SELECT unit_id, COUNT(*) FROM {_event_table()} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
-            "AND type = %s AND at >= %s AND at < %s GROUP BY unit_id",
-            [event_type, period.first_moment, period.after_moment],
-        )
-        return {unit_id: n for unit_id, n in rows}
+        return summary.per_unit_events(event_type, unit_ids, period)
 
     return compute
 
 
 def per_day_events(event_type: str):
     def compute(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
-        day = local_day_sql("at")
-        rows = _fetch(
-            f"SELECT unit_id, {day} AS d, COUNT(*) FROM {_event_table()} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
-            "AND type = %s AND at >= %s AND at < %s GROUP BY unit_id, d",
-            [event_type, period.first_moment, period.after_moment],
-        )
-        return {(unit_id, _as_day(on)): n for unit_id, on, n in rows}
+        return summary.per_day("events", event_type, unit_ids, period)
 
     return compute
 
 
 def over_borrowers(unit_ids: Sequence[int], period: Period) -> int:
     """Distinct readers who borrowed at any of the units in the period."""
-    rows = _fetch(
-        f"SELECT COUNT(DISTINCT reader_id) FROM {_event_table()} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
-        "AND type = 'checkout' AND at >= %s AND at < %s",
-        [period.first_moment, period.after_moment],
-    )
-    return rows[0][0] or 0
+    return summary.over_borrowers(unit_ids, period)
 
 
 def per_unit_valid_cards(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
@@ -192,21 +177,14 @@ def top_titles(*, unit_ids: Sequence[int], period: Period, limit: int = 10) -> l
 
 def system_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
     """Visits the system saw at each unit on each day: readers who borrowed there that day (each reader
-    once a day), activity check-ins (each one) and museum entries (each ticket)."""
-    from wenyun.circulation.models import CirculationEvent
+    once a day, from the daily summary), activity check-ins (each one) and museum entries (each ticket)."""
     from wenyun.programs.models import Activity, Attendance, Session, VisitSlot, VisitTicket
 
     ids = _ids_sql(unit_ids)
     bounds = [period.first_moment, period.after_moment]
     visits: dict[tuple[int, dt.date], int] = defaultdict(int)
-    day = local_day_sql("at")
-    for unit_id, on, n in _fetch(
-        f"SELECT unit_id, d, COUNT(*) FROM (SELECT DISTINCT unit_id, reader_id, {day} AS d "
-        f"FROM {CirculationEvent._meta.db_table} WHERE unit_id IN ({ids}) AND type = 'checkout' "
-        "AND reader_id IS NOT NULL AND at >= %s AND at < %s) seen GROUP BY unit_id, d",
-        bounds,
-    ):
-        visits[(unit_id, _as_day(on))] += n
+    for key, n in summary.per_day("readers", "checkout", unit_ids, period).items():
+        visits[key] += n
     checked_in = local_day_sql("t.at")
     for unit_id, on, n in _fetch(
         f"SELECT a.unit_id, {checked_in} AS d, COUNT(*) FROM {Attendance._meta.db_table} t "
