@@ -15,7 +15,7 @@ from wenyun.network.access import access_unit
 from wenyun.network.selectors import unit_get
 
 from . import selectors, services
-from .models import Reader
+from .models import Fee, Reader
 
 router = Router(tags=["circulation"])
 
@@ -82,6 +82,26 @@ class CheckinOut(Schema):
     destination: DestinationOut
     hold_card: str | None = None
     fee: Decimal | None = None
+
+
+class FeeOut(Schema):
+    id: int
+    kind: str
+    amount: Decimal
+    paid: Decimal
+    balance: Decimal
+    status: str
+    barcode: str | None
+    created_at: dt.datetime
+
+
+class FeePayIn(Schema):
+    unit: str
+    amount: Decimal | None = None
+
+
+class FeePayOut(FeeOut):
+    paid_now: Decimal
 
 
 class HoldIn(Schema):
@@ -203,3 +223,38 @@ def place_hold(request, body: HoldIn):
         "status": hold.status,
         "position": selectors.hold_position(hold=hold),
     }
+
+
+def _fee(fee: Fee) -> dict:
+    return {
+        "id": fee.pk,
+        "kind": fee.kind,
+        "amount": fee.amount,
+        "paid": fee.paid,
+        "balance": fee.balance,
+        "status": fee.status,
+        "barcode": fee.loan.item.barcode if fee.loan is not None else None,
+        "created_at": fee.created_at,
+    }
+
+
+@router.get("/readers/{card}/fees", response=list[FeeOut], summary="A reader's fees still owed")
+def reader_fees(request, card: str):
+    """Staff. Each open fee with what was charged, what is paid so far and the balance still owed."""
+    found = selectors.access_reader(request.user, card)
+    return [_fee(fee) for fee in selectors.reader_fees(reader=found)]
+
+
+@router.post("/fees/{fee_id}/pay", response=FeePayOut, summary="Pay a fee, in full or in part")
+def fee_pay(request, fee_id: int, body: FeePayIn):
+    """Staff, at a unit of their own. Without `amount` the whole balance is paid; with it, that much
+    (more than 0, at most the balance, at most two decimals; otherwise 409 `fee_amount_invalid` or
+    `fee_amount_over_balance`). The fee's `status` becomes `paid` when its balance reaches 0."""
+    if not request.user.is_staff_member:
+        raise DomainError(_("Only staff may look readers up."), code="staff_only")
+    unit = access_unit(request.user, body.unit, for_change=True)
+    fee = services.fee_pay(
+        fee=selectors.fee_get(pk=fee_id), actor=request.user, at_unit=unit, amount=body.amount, via="api"
+    )
+    payment = selectors.fee_payment_last(fee=fee)
+    return {**_fee(fee), "paid_now": Decimal(payment.details["amount"])}

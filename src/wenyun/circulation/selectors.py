@@ -121,6 +121,26 @@ def fee_get(*, pk: int) -> Fee:
     return fee
 
 
+def fee_payment_last(*, fee: Fee) -> CirculationEvent:
+    """The latest payment on a fee (each payment is one fee_paid event with its amount)."""
+    return (
+        CirculationEvent.objects.filter(type=CirculationEvent.Type.FEE_PAID, reader_id=fee.reader_id)
+        .filter(details__fee=fee.pk)
+        .latest("pk")
+    )
+
+
+def fee_payment_get(*, pk: int) -> CirculationEvent:
+    payment = (
+        CirculationEvent.objects.filter(pk=pk, type=CirculationEvent.Type.FEE_PAID)
+        .select_related("unit", "reader", "actor")
+        .first()
+    )
+    if payment is None:
+        raise NotFound(_("There is no such payment."), code="payment_not_found")
+    return payment
+
+
 # ---------------------------------------------------------------- lists a unit works from
 
 

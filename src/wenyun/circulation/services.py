@@ -208,7 +208,7 @@ def _fees_owed(reader_id: int) -> Decimal:
     owed = Fee.objects.filter(reader_id=reader_id, status=Fee.Status.OPEN).aggregate(
         total=Sum(F("amount") - F("paid"))
     )["total"]
-    return owed or Decimal("0.00")
+    return Decimal(owed or 0).quantize(Decimal("0.01"))
 
 
 def _overdue_count(reader_id: int, today: dt.date) -> int:

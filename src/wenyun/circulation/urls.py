@@ -18,6 +18,7 @@ urlpatterns = [
     path("readers/<str:card>/renew-all/", views.renew_all, name="renew_all"),
     path("readers/<str:card>/block/", views.block, name="block"),
     path("fees/<int:fee_id>/", views.fee_settle, name="fee"),
+    path("fees/payments/<int:event_id>/receipt/", views.fee_receipt, name="fee_receipt"),
     path("holds/<int:hold_id>/cancel/", views.hold_cancel, name="hold_cancel"),
     path("m/", views.phone, name="phone"),
     path("lists/", views.lists, name="lists"),

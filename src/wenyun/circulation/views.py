@@ -92,6 +92,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             fees=list(selectors.reader_fees(reader=reader)),
             today=today,
             lent_today=request.session.get("lent", {}).get(reader.card, []),
+            payment=request.GET.get("payment", "") if request.GET.get("payment", "").isdigit() else "",
         )
     elif card:
         messages.error(request, _("There is no reader with the card %(card)s.") % {"card": card})
@@ -323,19 +324,56 @@ def claim_returned(request: HttpRequest, loan_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def fee_settle(request: HttpRequest, fee_id: int) -> HttpResponse:
+    """Pay an amount off a fee (the balance when none is given), or waive what is left with a reason."""
     fee = selectors.fee_get(pk=fee_id)
     unit = _desk_unit(request) or fee.unit
-
-    def call() -> str:
+    card = fee.reader.card
+    try:
         if request.POST.get("action") == "waive":
             services.fee_waive(
-                fee=fee, actor=request.user, at_unit=unit, reason=request.POST.get("reason", "")
+                fee=fee, actor=request.user, at_unit=unit, reason=request.POST.get("reason", ""), via="desk"
             )
-            return _("Fee waived.")
-        services.fee_pay(fee=fee, actor=request.user, at_unit=unit)
-        return _("Fee paid.")
+            messages.success(request, _("Fee waived."))
+            return redirect(_desk_url(card))
+        text = request.POST.get("amount", "").strip()
+        try:
+            amount = Decimal(text) if text else None
+        except InvalidOperation:
+            raise DomainError(
+                _("%(amount)s is not an amount in yuan.") % {"amount": text}, code="fee_amount_invalid"
+            ) from None
+        fee = services.fee_pay(fee=fee, actor=request.user, at_unit=unit, amount=amount, via="desk")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_desk_url(card))
+    payment = selectors.fee_payment_last(fee=fee)
+    messages.success(
+        request,
+        _("Paid %(amount)s yuan; %(balance)s yuan still owed on this fee.")
+        % {"amount": payment.details["amount"], "balance": payment.details["balance"]}
+        if fee.status == fee.Status.OPEN
+        else _("Paid %(amount)s yuan; the fee is settled.") % {"amount": payment.details["amount"]},
+    )
+    return redirect(_desk_url(card, payment=str(payment.pk)))
 
-    return _post_action(request, fee.reader.card, call)
+
+@staff_required
+def fee_receipt(request: HttpRequest, event_id: int) -> HttpResponse:
+    """A 58 mm receipt for one payment: what was paid, what the fee was, and what is still owed."""
+    payment = selectors.fee_payment_get(pk=event_id)
+    fee = selectors.fee_get(pk=int(payment.details["fee"]))
+    return render(
+        request,
+        "circulation/fee_receipt.html",
+        {
+            "title": _("Payment receipt"),
+            "payment": payment,
+            "fee": fee,
+            "paid_now": Decimal(payment.details["amount"]),
+            "paid_total": Decimal(payment.details["paid"]),
+            "balance": Decimal(payment.details["balance"]),
+        },
+    )
 
 
 @staff_required

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _fee(reader, unit, amount: str) -> Fee:
-    return Fee.objects.create(reader=reader, kind="lost", amount=Decimal(amount), unit=unit, created_at=MONDAY)
+    return Fee.objects.create(
+        reader=reader, kind="lost", amount=Decimal(amount), unit=unit, created_at=MONDAY
+    )
 
 
 def _state(fee: Fee) -> tuple:
@@ -148,3 +150,91 @@ def test_a_village_manager_cannot_take_a_payment_at_another_unit(zhang, lib, vil
 
     assert refused.value.code == "unit_forbidden"
     assert _state(fee) == before
+
+
+# ---------------------------------------------------------------- the desk and the API
+
+
+def _desk(user, lang="en"):
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    client.force_login(user)
+    return client
+
+
+def test_the_desk_takes_part_of_a_fee_and_prints_what_is_left(zhang, lib, library_staff):
+    fee = _fee(zhang, lib, "38.00")
+    desk = _desk(library_staff)
+
+    shown = desk.get("/staff/circulation/?card=YX0001").content.decode()
+    paid = desk.post(f"/staff/circulation/fees/{fee.pk}/", {"action": "pay", "amount": "20"}, follow=True)
+
+    assert f'id="amount-{fee.pk}" name="amount" value="38.00"' in shown
+    page = paid.content.decode()
+    assert "Paid 20.00 yuan; 18.00 yuan still owed on this fee." in page
+    payment = CirculationEvent.objects.get(type="fee_paid")
+    assert f"/staff/circulation/fees/payments/{payment.pk}/receipt/" in page
+    receipt = desk.get(f"/staff/circulation/fees/payments/{payment.pk}/receipt/").content.decode()
+    assert '<span class="big" data-testid="paid-now">20.00</span>' in receipt
+    assert '<strong data-testid="balance">18.00</strong>' in receipt
+    fee.refresh_from_db()
+    assert (fee.status, fee.paid) == ("open", Decimal("20.00"))
+
+
+def test_the_desk_pays_the_balance_and_explains_a_wrong_amount_in_chinese(zhang, lib, library_staff):
+    fee = _fee(zhang, lib, "3.00")
+    desk = _desk(library_staff, lang="zh-hans")
+
+    wrong = desk.post(f"/staff/circulation/fees/{fee.pk}/", {"action": "pay", "amount": "三元"}, follow=True)
+    fee.refresh_from_db()
+    assert (fee.paid, CirculationEvent.objects.count()) == (Decimal("0.00"), 0)
+    assert "三元 不是以元计的金额。" in wrong.content.decode()
+
+    desk.post(f"/staff/circulation/fees/{fee.pk}/", {"action": "pay", "amount": ""})
+
+    fee.refresh_from_db()
+    assert (fee.status, fee.paid, fee.balance) == ("paid", Decimal("3.00"), Decimal("0.00"))
+
+
+def _post(client, path, body):
+    import json
+
+    return client.post(
+        f"/api/v1/{path}", data=json.dumps(body), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+
+def test_the_api_lists_fees_and_takes_a_part_payment(api_client, zhang, lib, library_staff):
+    fee = _fee(zhang, lib, "38.00")
+    client = api_client(library_staff)
+
+    part = _post(client, f"fees/{fee.pk}/pay", {"unit": "YX-LIB", "amount": "8.5"})
+    listed = client.get("/api/v1/readers/YX0001/fees").json()
+    owed = client.get("/api/v1/readers/YX0001").json()["fees_owed"]
+    too_much = _post(client, f"fees/{fee.pk}/pay", {"unit": "YX-LIB", "amount": "30.00"})
+    rest = _post(client, f"fees/{fee.pk}/pay", {"unit": "YX-LIB"})
+
+    assert part.status_code == 200
+    assert {k: part.json()[k] for k in ("paid_now", "paid", "balance", "status")} == {
+        "paid_now": "8.50",
+        "paid": "8.50",
+        "balance": "29.50",
+        "status": "open",
+    }
+    assert [(x["id"], x["amount"], x["paid"], x["balance"]) for x in listed] == [
+        (fee.pk, "38.00", "8.50", "29.50")
+    ]
+    assert owed == "29.50"
+    assert (too_much.status_code, too_much.json()) == (
+        409,
+        {
+            "error": "fee_amount_over_balance",
+            "message": "30.00 yuan is more than the 29.50 yuan still owed on this fee.",
+        },
+    )
+    assert {k: rest.json()[k] for k in ("paid_now", "balance", "status")} == {
+        "paid_now": "29.50",
+        "balance": "0.00",
+        "status": "paid",
+    }
