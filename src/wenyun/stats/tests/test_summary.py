@@ -1,0 +1,248 @@
+"""The daily summary of the circulation event log gives exactly the figures the raw events give.
+
+Each test writes known events straight into the log, reads the figures (which brings the summary up to
+date first) and compares them with the same figures counted from the raw events here, in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from wenyun.circulation.models import CirculationEvent, Reader, ReaderCategory
+from wenyun.stats import summary
+from wenyun.stats.metrics import metric_series, metric_value
+from wenyun.stats.models import BorrowerMonth, CirculationDay, SummaryMark
+from wenyun.stats.periods import Period
+
+YEAR = timezone.localdate().year - 1
+_serial = itertools.count(1)
+UNITS = ("YX-LIB", "YX-S01", "YX-S01-V01", "YX-S01-V02", "YX-S02")
+
+
+def local(month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(YEAR, month, day, hour, minute))
+
+
+@pytest.fixture
+def reader(unit):
+    category, _ = ReaderCategory.objects.get_or_create(code="adult", defaults={"name": "成人"})
+
+    def make() -> Reader:
+        return Reader.objects.create(
+            card=f"S{next(_serial):07d}", name="读者", category=category, home_unit=unit("YX-LIB")
+        )
+
+    return make
+
+
+def event(type: str, unit, when: dt.datetime, reader=None) -> CirculationEvent:
+    return CirculationEvent.objects.create(type=type, unit=unit, at=when, reader=reader)
+
+
+def raw_events(type: str, units, period: Period) -> int:
+    return CirculationEvent.objects.filter(
+        type=type, unit__in=units, at__gte=period.first_moment, at__lt=period.after_moment
+    ).count()
+
+
+def raw_borrowers(units, period: Period) -> int:
+    return (
+        CirculationEvent.objects.filter(
+            type="checkout", unit__in=units, at__gte=period.first_moment, at__lt=period.after_moment
+        )
+        .exclude(reader=None)
+        .values("reader")
+        .distinct()
+        .count()
+    )
+
+
+def raw_reader_days(units, period: Period) -> dict[tuple[int, dt.date], int]:
+    seen = set()
+    for unit_id, reader_id, at in CirculationEvent.objects.filter(
+        type="checkout", unit__in=units, at__gte=period.first_moment, at__lt=period.after_moment
+    ).values_list("unit_id", "reader_id", "at"):
+        if reader_id is not None:
+            seen.add((unit_id, reader_id, timezone.localtime(at).date()))
+    counts: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for unit_id, _reader, day in seen:
+        counts[(unit_id, day)] += 1
+    return dict(counts)
+
+
+def subtree(unit_obj):
+    from wenyun.network.models import Unit
+
+    return list(Unit.objects.filter(path__startswith=unit_obj.path))
+
+
+PERIODS = [
+    Period(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)),
+    Period(dt.date(YEAR, 3, 15), dt.date(YEAR, 3, 15)),  # one day
+    Period(dt.date(YEAR, 3, 16), dt.date(YEAR, 4, 2)),  # across a month's end, both ends mid-month
+    Period(dt.date(YEAR, 2, 10), dt.date(YEAR, 11, 20)),
+    Period(dt.date(YEAR, 4, 1), dt.date(YEAR, 4, 30)),  # one whole month
+]
+
+
+@pytest.fixture
+def history(unit, reader):
+    """Checkouts, returns and renewals around the Shanghai midnight and month ends, at a library, a station
+    and two of its villages; a reader borrowing at two villages and twice on one day."""
+    ann, bo, cai = reader(), reader(), reader()
+    lib, station, v1, v2 = unit("YX-LIB"), unit("YX-S01"), unit("YX-S01-V01"), unit("YX-S01-V02")
+    event("checkout", v1, local(3, 15, 23, 59), ann)  # the 15th in Shanghai, 15:59 UTC
+    event("checkout", v1, local(3, 16, 0, 1), ann)  # the 16th in Shanghai, still the 15th in UTC
+    event("checkout", v1, local(3, 16, 9), ann)  # the same reader, unit and day again
+    event("checkout", v2, local(3, 16, 9), ann)  # a second village of the same station
+    event("checkout", station, local(3, 31, 23, 30), bo)
+    event("checkout", station, local(4, 1, 0, 30), bo)
+    event("checkout", lib, local(1, 1, 0, 0), cai)  # the year's first moment
+    event("checkout", lib, local(12, 31, 23, 59), cai)  # its last minute
+    event("checkout", lib, timezone.make_aware(dt.datetime(YEAR + 1, 1, 1, 0, 0)), cai)  # the next year
+    event("checkout", lib, local(6, 1), None)  # no reader recorded
+    event("checkin", v1, local(3, 16, 0, 5), ann)
+    event("renew", station, local(11, 20, 23, 0), bo)
+    event("hold_placed", lib, local(2, 10), cai)
+    return {"readers": (ann, bo, cai)}
+
+
+def assert_summary_equals_raw(unit):
+    for period in PERIODS:
+        for code in UNITS:
+            here = unit(code)
+            for units, sub in ((subtree(here), True), ([here], False)):
+                for metric, type in (("loans", "checkout"), ("returns", "checkin"), ("renewals", "renew")):
+                    got = metric_value(
+                        code=metric,
+                        unit=here,
+                        include_sub_units=sub,
+                        period_start=period.start,
+                        period_end=period.end,
+                    )
+                    assert got == raw_events(type, units, period), (metric, code, sub, period)
+                got = metric_value(
+                    code="borrowers",
+                    unit=here,
+                    include_sub_units=sub,
+                    period_start=period.start,
+                    period_end=period.end,
+                )
+                assert got == raw_borrowers(units, period), ("borrowers", code, sub, period)
+                assert summary.per_day(
+                    "readers", "checkout", [u.pk for u in units], period
+                ) == raw_reader_days(units, period), ("reader days", code, sub, period)
+
+
+def test_every_circulation_figure_from_the_summary_equals_the_raw_events(unit, history):
+    assert_summary_equals_raw(unit)
+
+
+def test_the_figures_of_known_events_are_exact(unit, history):
+    station, v1 = unit("YX-S01"), unit("YX-S01-V01")
+    march_16 = Period(dt.date(YEAR, 3, 16), dt.date(YEAR, 3, 16))
+    # The minute after the Shanghai midnight is the 16th: three checkouts at the village that day.
+    assert summary.per_unit_events("checkout", [v1.pk], march_16) == {v1.pk: 2}
+    assert summary.per_day(
+        "readers", "checkout", [v1.pk], Period(dt.date(YEAR, 3, 15), dt.date(YEAR, 3, 16))
+    ) == {
+        (v1.pk, dt.date(YEAR, 3, 15)): 1,
+        (v1.pk, dt.date(YEAR, 3, 16)): 1,
+    }
+    # The reader who borrowed at two villages is one borrower of the station; bo borrowed at the station.
+    assert (
+        metric_value(
+            code="borrowers",
+            unit=station,
+            include_sub_units=True,
+            period_start=dt.date(YEAR, 1, 1),
+            period_end=dt.date(YEAR, 12, 31),
+        )
+        == 2
+    )
+    # visits the system sees on the 16th: ann at V01 and ann at V02, once each.
+    assert (
+        metric_value(
+            code="visits_system",
+            unit=station,
+            include_sub_units=True,
+            period_start=march_16.start,
+            period_end=march_16.end,
+        )
+        == 2
+    )
+
+
+def test_events_written_after_the_summary_was_built_are_added_once(unit, history):
+    ann, bo, _cai = history["readers"]
+    v1, lib = unit("YX-S01-V01"), unit("YX-LIB")
+    assert_summary_equals_raw(unit)
+    mark = SummaryMark.objects.get(name=summary.MARK).last_event_id
+    assert mark == CirculationEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    # ann again at V01 on a day she already borrowed there (no new visit); bo new at V01 on that day.
+    event("checkout", v1, local(3, 16, 15), ann)
+    event("checkout", v1, local(3, 16, 16), bo)
+    event("checkout", lib, local(8, 8), bo)
+    event("checkin", lib, local(8, 9), bo)
+    assert_summary_equals_raw(unit)
+    assert summary.per_day(
+        "readers", "checkout", [v1.pk], Period(dt.date(YEAR, 3, 16), dt.date(YEAR, 3, 16))
+    ) == {(v1.pk, dt.date(YEAR, 3, 16)): 2}
+    # Reading again adds nothing twice.
+    assert_summary_equals_raw(unit)
+    assert (
+        SummaryMark.objects.get(name=summary.MARK).last_event_id == CirculationEvent.objects.latest("pk").pk
+    )
+
+
+def test_the_monthly_series_of_loans_equals_the_raw_events_month_by_month(unit, history):
+    station = unit("YX-S01")
+    months = [
+        Period(dt.date(YEAR, m, 1), dt.date(YEAR, m + 1, 1) - dt.timedelta(days=1)) for m in range(1, 12)
+    ]
+    series = metric_series(code="loans", unit=station, include_sub_units=True, periods=months)
+    assert series == [raw_events("checkout", subtree(station), month) for month in months]
+    # March: three at V01, one at V02, one at the station at 23:30 on the 31st; April: its 00:30 on the 1st.
+    assert series[2] == 5 and series[3] == 1
+
+
+def test_a_catch_up_in_small_transactions_builds_the_same_summary_as_a_rebuild(unit, history):
+    summary.circulation_summary_current()
+    whole = (
+        sorted(CirculationDay.objects.values_list("unit_id", "type", "day", "events", "readers")),
+        sorted(BorrowerMonth.objects.values_list("unit_id", "month", "reader_id", "days")),
+    )
+    assert whole[0] and whole[1]
+    summary.circulation_summary_rebuild(chunk=2)  # two event ids at a time
+    again = (
+        sorted(CirculationDay.objects.values_list("unit_id", "type", "day", "events", "readers")),
+        sorted(BorrowerMonth.objects.values_list("unit_id", "month", "reader_id", "days")),
+    )
+    assert again == whole
+
+
+def test_the_rebuild_command_repairs_a_damaged_summary(unit, history, capsys):
+    summary.circulation_summary_current()
+    v1 = unit("YX-S01-V01")
+    CirculationDay.objects.filter(unit_id=v1.pk).update(events=999)
+    call_command("stats_rebuild")
+    assert "event ids read" in capsys.readouterr().out
+    assert_summary_equals_raw(unit)
+
+
+def test_a_borrower_is_counted_on_exactly_the_days_of_the_period(unit, reader):
+    lib = unit("YX-LIB")
+    someone = reader()
+    event("checkout", lib, local(5, 31, 23, 59), someone)
+    event("checkout", lib, local(7, 1, 0, 0), someone)
+    june = Period(dt.date(YEAR, 6, 1), dt.date(YEAR, 6, 30))
+    assert summary.over_borrowers([lib.pk], june) == 0
+    assert summary.over_borrowers([lib.pk], Period(dt.date(YEAR, 5, 31), dt.date(YEAR, 5, 31))) == 1
+    assert summary.over_borrowers([lib.pk], Period(dt.date(YEAR, 6, 30), dt.date(YEAR, 7, 1))) == 1
+    assert summary.over_borrowers([lib.pk], Period(dt.date(YEAR, 5, 1), dt.date(YEAR, 7, 31))) == 1
