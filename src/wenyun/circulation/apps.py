@@ -16,5 +16,6 @@ class CirculationConfig(AppConfig):
             NavItem(_("Circulation desk"), "circulation:desk", order=20),
             NavItem(pgettext_lazy("circulation", "Check in"), "circulation:checkin", order=21),
             NavItem(_("Holds and transits"), "circulation:lists", order=22),
-            NavItem(_("Circulation rules"), "circulation:matrix", order=23),
+            NavItem(_("Van runs"), "circulation:van", order=23),
+            NavItem(_("Circulation rules"), "circulation:matrix", order=24),
         ]

@@ -16,7 +16,7 @@ from django.db.transaction import TransactionManagementError
 from wenyun.catalog.models import Item
 
 from . import rows
-from .models import Fee, Hold, Loan, Reader
+from .models import DeliveryRun, Fee, Hold, Loan, Reader, Transit
 
 
 def _for_update() -> str:
@@ -60,3 +60,16 @@ def hold_lock(*, pk: int) -> Hold:
 
 def fee_lock(*, pk: int) -> Fee:
     return Fee.objects.select_for_update(no_key=True).get(pk=pk)
+
+
+def run_lock(*, pk: int) -> DeliveryRun:
+    return DeliveryRun.objects.select_for_update(no_key=True).get(pk=pk)
+
+
+def transits_lock(*, pks: list[int]) -> list[Transit]:
+    return list(
+        Transit.objects.select_for_update(no_key=True)
+        .filter(pk__in=pks)
+        .select_related("item", "from_unit", "to_unit")
+        .order_by("pk")
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -12,7 +14,18 @@ from wenyun.catalog.models import Item
 from wenyun.core.errors import Forbidden, NotFound
 from wenyun.network.models import Unit
 
-from .models import CirculationEvent, CirculationRule, Fee, Hold, Loan, Reader, ReaderCategory, Transit
+from .models import (
+    CirculationEvent,
+    CirculationRule,
+    DeliveryRoute,
+    DeliveryRun,
+    Fee,
+    Hold,
+    Loan,
+    Reader,
+    ReaderCategory,
+    Transit,
+)
 
 
 def reader_get(*, card: str) -> Reader:
@@ -195,6 +208,145 @@ def transits_overdue(*, within: Unit | None = None, today: dt.date | None = None
             Q(from_unit__path__startswith=within.path) | Q(to_unit__path__startswith=within.path)
         )
     return list(transits.select_related("item__record", "from_unit", "to_unit").order_by("created_at"))
+
+
+# ---------------------------------------------------------------- the van's runs
+
+
+def route_for_transit(
+    *, from_unit_id: int, to_unit_id: int, stops: dict[int, set[int]], order: list[int]
+) -> int | None:
+    """The route (pk) a copy waiting at from_unit goes on: one stopping at both ends, else one stopping
+    where it waits (it changes vans at the hub); the earliest in the week first. None: no van stops there."""
+    passing = [pk for pk in order if from_unit_id in stops[pk]]
+    for pk in passing:
+        if to_unit_id in stops[pk]:
+            return pk
+    return passing[0] if passing else None
+
+
+def next_run_day(*, weekday: int, today: dt.date) -> dt.date:
+    """The route's next run: today when it runs today (the van may still be on its way), else later this week."""
+    return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def routes_stops() -> tuple[list[DeliveryRoute], dict[int, set[int]]]:
+    routes = list(DeliveryRoute.objects.prefetch_related("stops").order_by("weekday", "name", "pk"))
+    return routes, {route.pk: {u.pk for u in route.stops.all()} for route in routes}
+
+
+@dataclass
+class RouteRuns:
+    """One route on the van page: its next run, what waits for it, and what is still on the road."""
+
+    route: DeliveryRoute
+    stops: list[Unit]
+    day: dt.date
+    run: DeliveryRun | None
+    waiting: list[Transit] = field(default_factory=list)
+    # Runs already sent whose copies are not all received yet, newest first, each with those copies.
+    on_the_road: list[tuple[DeliveryRun, list[Transit]]] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        travelling = [*self.waiting, *(t for _run, transits in self.on_the_road for t in transits)]
+        return len([t for t in travelling if getattr(t, "overdue", False)])
+
+
+def van_runs(*, units: Iterable[Unit] | None, today: dt.date | None = None) -> list[RouteRuns]:
+    """Per route, the next run's day, the copies waiting at its stops for it, and its runs still on the road.
+
+    `units`: the units whose staff is looking (routes stopping at one of them, copies leaving or
+    reaching one of them); None for the whole county. Each copy is flagged `overdue` once it has
+    travelled longer than the county allows.
+    """
+    from .services import circ_settings
+
+    today = today or timezone.localdate()
+    limit = timezone.make_aware(dt.datetime.combine(today, dt.time.min)) - dt.timedelta(
+        days=circ_settings().transit_overdue_days
+    )
+    routes, stops = routes_stops()
+    order = [route.pk for route in routes]
+    mine = None if units is None else {u.pk for u in units}
+    if mine is not None:
+        routes = [route for route in routes if stops[route.pk] & mine]
+    days = {route.pk: next_run_day(weekday=route.weekday, today=today) for route in routes}
+    runs = {
+        (run.route_id, run.day): run
+        for run in DeliveryRun.objects.filter(route__in=routes, day__in=set(days.values()))
+    }
+    board = {
+        route.pk: RouteRuns(
+            route=route,
+            stops=sorted(route.stops.all(), key=lambda u: u.path),
+            day=days[route.pk],
+            run=runs.get((route.pk, days[route.pk])),
+        )
+        for route in routes
+    }
+    open_transits = Transit.objects.filter(
+        received_at__isnull=True, cancelled_at__isnull=True
+    ).select_related("item__record", "from_unit", "to_unit", "run")
+    if mine is not None:
+        open_transits = open_transits.filter(Q(from_unit__in=mine) | Q(to_unit__in=mine))
+    road: dict[int, dict[int, tuple[DeliveryRun, list[Transit]]]] = {}
+    for transit in open_transits.order_by("created_at", "pk"):
+        transit.overdue = transit.created_at < limit  # type: ignore[attr-defined]
+        if transit.sent_at is None:
+            pk = route_for_transit(
+                from_unit_id=transit.from_unit_id, to_unit_id=transit.to_unit_id, stops=stops, order=order
+            )
+            if pk in board:
+                board[pk].waiting.append(transit)
+        elif transit.run is not None and transit.run.route_id in board:
+            road.setdefault(transit.run.route_id, {}).setdefault(transit.run.pk, (transit.run, []))[1].append(
+                transit
+            )
+    for pk, by_run in road.items():
+        board[pk].on_the_road = sorted(by_run.values(), key=lambda pair: pair[0].day, reverse=True)
+    return list(board.values())
+
+
+def van_run_manifest(*, route: DeliveryRoute, day: dt.date) -> tuple[DeliveryRun | None, list[Transit]]:
+    """What the run of `day` carries (sent on it) or will carry (still waiting at its stops), by destination."""
+    run = DeliveryRun.objects.filter(route=route, day=day).first()
+    _routes, stops = routes_stops()
+    order = [r.pk for r in _routes]
+    carried = Transit.objects.filter(cancelled_at__isnull=True).select_related(
+        "item__record", "from_unit", "to_unit"
+    )
+    transits = list(carried.filter(run=run)) if run is not None else []
+    if run is None or run.day >= timezone.localdate():
+        waiting = carried.filter(
+            sent_at__isnull=True, received_at__isnull=True, from_unit__in=stops[route.pk]
+        )
+        transits += [
+            t
+            for t in waiting
+            if t.run_id in (None, getattr(run, "pk", None))
+            and t not in transits
+            and route_for_transit(
+                from_unit_id=t.from_unit_id, to_unit_id=t.to_unit_id, stops=stops, order=order
+            )
+            == route.pk
+        ]
+    transits.sort(key=lambda t: (t.to_unit.path, t.from_unit.path, t.item.barcode))
+    return run, transits
+
+
+def route_get(*, pk: int) -> DeliveryRoute:
+    route = DeliveryRoute.objects.prefetch_related("stops").filter(pk=pk).first()
+    if route is None:
+        raise NotFound(_("There is no such van route."), code="route_not_found")
+    return route
+
+
+def run_get(*, pk: int) -> DeliveryRun:
+    run = DeliveryRun.objects.select_related("route").filter(pk=pk).first()
+    if run is None:
+        raise NotFound(_("There is no such van run."), code="run_not_found")
+    return run
 
 
 def item_history(*, item: Item, limit: int = 50) -> QuerySet[CirculationEvent]:

@@ -24,7 +24,7 @@ from wenyun.catalog.models import ItemType
 from wenyun.catalog.selectors import item_get
 from wenyun.core.errors import DomainError, NotFound
 from wenyun.core.web import staff_required
-from wenyun.network.access import access_unit, units_visible_to
+from wenyun.network.access import access_unit, units_visible_to, user_can_manage_unit
 from wenyun.network.models import Unit, UnitKind
 from wenyun.network.selectors import unit_get
 
@@ -559,6 +559,126 @@ def transit_send(request: HttpRequest) -> HttpResponse:
         sent += 1
     messages.success(request, _("%(count)s copies handed to the van.") % {"count": sent})
     return redirect("circulation:lists")
+
+
+# ---------------------------------------------------------------- the van's runs
+
+
+@staff_required
+def van(request: HttpRequest) -> HttpResponse:
+    """Per route: the next run, the copies waiting at its stops, the runs still on the road; overdue flagged."""
+    user = request.user
+    units = None if user.is_county_admin else list(units_visible_to(user))
+    board = selectors.van_runs(units=units)
+    routes = [
+        {
+            "plan": plan,
+            "can_send": any(user_can_manage_unit(user, stop) for stop in plan.stops),
+            "road": [
+                (
+                    run,
+                    transits,
+                    sorted(
+                        {t.to_unit for t in transits if user_can_manage_unit(user, t.to_unit)},
+                        key=lambda u: u.path,
+                    ),
+                )
+                for run, transits in plan.on_the_road
+            ],
+        }
+        for plan in board
+    ]
+    return render(
+        request,
+        "circulation/van.html",
+        {"title": _("Van runs"), "routes": routes, "today": timezone.localdate()},
+    )
+
+
+def _day_param(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(
+            _("The day %(value)s is not a date (YYYY-MM-DD).") % {"value": text}, code="day_invalid"
+        ) from None
+
+
+@staff_required
+@require_POST
+def van_send(request: HttpRequest, route_id: int) -> HttpResponse:
+    route = selectors.route_get(pk=route_id)
+    try:
+        run, count = services.delivery_run_send(
+            route=route, day=_day_param(request.POST.get("day", "")), actor=request.user, via="desk"
+        )
+        messages.success(
+            request,
+            _("%(count)s copies handed to the %(route)s van of %(day)s.")
+            % {"count": count, "route": route.name, "day": run.day.isoformat()},
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("circulation:van")
+
+
+@staff_required
+@require_POST
+def van_receive(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_get(pk=run_id)
+    try:
+        unit = access_unit(request.user, request.POST.get("unit", ""), for_change=True)
+        results = services.delivery_run_receive(run=run, at_unit=unit, actor=request.user, via="desk")
+        messages.success(
+            request,
+            _("%(count)s copies received at %(unit)s off the %(route)s van.")
+            % {"count": len(results), "unit": unit.name, "route": run.route.name},
+        )
+        for result in results:
+            if result.action != "shelve":
+                messages.warning(
+                    request,
+                    f"{result.item.barcode}: {_destination_text(result.action, result.unit, unit)}",
+                )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("circulation:van")
+
+
+@staff_required
+def van_manifest(request: HttpRequest, route_id: int) -> HttpResponse:
+    """The run's list for the driver and each stop: A4, or 58 mm thermal paper with ?paper=58."""
+    route = selectors.route_get(pk=route_id)
+    try:
+        day = _day_param(request.GET.get("day", "")) if request.GET.get("day") else None
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    day = day or selectors.next_run_day(weekday=route.weekday, today=timezone.localdate())
+    run, transits = selectors.van_run_manifest(route=route, day=day)
+    if not request.user.is_county_admin:
+        transits = [
+            t
+            for t in transits
+            if user_can_manage_unit(request.user, t.from_unit)
+            or user_can_manage_unit(request.user, t.to_unit)
+        ]
+    groups: dict[Unit, list] = {}
+    for transit in transits:
+        groups.setdefault(transit.to_unit, []).append(transit)
+    return render(
+        request,
+        "circulation/van_manifest.html",
+        {
+            "title": _("Van manifest"),
+            "route": route,
+            "day": day,
+            "run": run,
+            "groups": list(groups.items()),
+            "count": len(transits),
+            "thermal": request.GET.get("paper") == "58",
+            "now": timezone.localtime(),
+        },
+    )
 
 
 # ---------------------------------------------------------------- the matrix
