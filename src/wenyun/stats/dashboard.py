@@ -222,8 +222,7 @@ def _build(*, unit: Unit, as_of: dt.date) -> Dashboard:
 def _top_titles(*, unit: Unit, period: Period) -> Panel | None:
     from . import sources
 
-    ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    rows = sources.top_titles(unit_ids=ids, period=period, limit=10)
+    rows = sources.top_titles(unit=unit, period=period, limit=10)
     return Panel(
         key="top_titles",
         title=_("The ten titles borrowed most, this year"),

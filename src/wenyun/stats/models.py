@@ -120,10 +120,31 @@ class BorrowerMonth(models.Model):
         ]
 
 
+class TitleMonth(models.Model):
+    """Checkouts of a title's copies in a month: at the unit itself (`own`) and, rolled up, at the unit
+    and every unit under it (not `own`), so the titles borrowed most under a unit read one unit's rows.
+    The rolled-up rows follow the network tree recorded on the mark; they are derived again from the own
+    rows when the tree changes."""
+
+    unit_id = models.BigIntegerField()
+    own = models.BooleanField()
+    month = models.DateField()  # its first day
+    record_id = models.BigIntegerField()
+    loans = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_id", "own", "month", "record_id"], name="stats_titlemonth_unit_own_month_record"
+            )
+        ]
+
+
 class SummaryMark(models.Model):
     """How far a summary has read its event log: every event with an id up to `last_event_id` is in it,
-    none after."""
+    none after; `tree` is the network tree (a digest of every unit's path) its roll-ups follow."""
 
     name = models.CharField(max_length=40, unique=True)
     last_event_id = models.BigIntegerField(default=0)
+    tree = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(null=True, blank=True)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 from django.db.models import Count, Q, Sum
 
+from wenyun.network.models import Unit
+
 from . import summary
 from .models import DoorCount
 from .periods import Period
@@ -158,16 +160,12 @@ def per_unit_transits_in_flight(unit_ids: Sequence[int], period: Period) -> dict
     return {row["to_unit_id"]: row["n"] for row in rows}
 
 
-def top_titles(*, unit_ids: Sequence[int], period: Period, limit: int = 10) -> list[tuple[str, int]]:
-    """The titles borrowed most at the units in the period: (title, loans)."""
-    from wenyun.catalog.models import Item, Record
+def top_titles(*, unit: Unit, period: Period, limit: int = 10) -> list[tuple[str, int]]:
+    """The titles borrowed most at the unit and the units under it in the period: (title, loans)."""
+    from wenyun.catalog.models import Record
 
-    rows = _fetch(
-        f"SELECT i.record_id, COUNT(*) AS n FROM {_event_table()} e JOIN {Item._meta.db_table} i ON i.id = e.item_id "
-        f"WHERE e.unit_id IN ({_ids_sql(unit_ids)}) AND e.type = 'checkout' AND e.at >= %s AND e.at < %s "
-        "GROUP BY i.record_id ORDER BY n DESC, i.record_id LIMIT %s",
-        [period.first_moment, period.after_moment, limit],
-    )
+    ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    rows = summary.top_titles(unit_id=unit.pk, unit_ids=ids, period=period, limit=limit)
     titles = dict(Record.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "title"))
     return [(titles.get(record_id, ""), n) for record_id, n in rows]
 

@@ -20,12 +20,14 @@ the summary again from the log for repair.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import BorrowerMonth, CirculationDay, SummaryMark
+from .models import BorrowerMonth, CirculationDay, SummaryMark, TitleMonth
 from .periods import Period
 from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
 
@@ -59,11 +61,20 @@ def _mark_id() -> int:
     return SummaryMark.objects.filter(name=MARK).values_list("last_event_id", flat=True).first() or 0
 
 
+def _tree_digest() -> str:
+    """A digest of the network tree as it is now: every unit's id and path."""
+    from wenyun.network.models import Unit
+
+    paths = ";".join(f"{pk}:{path}" for pk, path in Unit.objects.order_by("pk").values_list("pk", "path"))
+    return hashlib.sha256(paths.encode()).hexdigest()
+
+
 def circulation_summary_current() -> None:
-    """Add the events written since the summary was last brought up to date (two index look-ups when
-    there are none)."""
-    if _last_event_id() > _mark_id():
-        circulation_summary_catch_up()
+    """Add the events written since the summary was last brought up to date, and roll the titles up
+    again if the network tree changed (three small look-ups when neither happened)."""
+    mark = SummaryMark.objects.filter(name=MARK).values_list("last_event_id", "tree").first()
+    if mark is None or _last_event_id() > mark[0] or _tree_digest() != mark[1]:
+        circulation_summary_catch_up(chunk=1_000_000)
 
 
 def circulation_summary_catch_up(
@@ -79,6 +90,11 @@ def circulation_summary_catch_up(
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(f"LOCK TABLE {_event_table()} IN SHARE MODE")
+            tree = _tree_digest()
+            if tree != mark.tree:
+                _roll_up_titles_again()
+                mark.tree = tree
+                mark.save(update_fields=["tree"])
             last = _last_event_id()
             if last <= mark.last_event_id:
                 return added
@@ -97,9 +113,12 @@ def circulation_summary_rebuild(
     """Empty the summary and build it again from the whole event log (for repair)."""
     with transaction.atomic():
         SummaryMark.objects.get_or_create(name=MARK)
-        SummaryMark.objects.select_for_update().filter(name=MARK).update(last_event_id=0, updated_at=None)
+        SummaryMark.objects.select_for_update().filter(name=MARK).update(
+            last_event_id=0, updated_at=None, tree=""
+        )
         CirculationDay.objects.all().delete()
         BorrowerMonth.objects.all().delete()
+        TitleMonth.objects.all().delete()
     return circulation_summary_catch_up(chunk=chunk, progress=progress)
 
 
@@ -140,7 +159,60 @@ def _add_events(*, after: int, upto: int) -> int:
             f"ON CONFLICT (unit_id, month, reader_id) DO UPDATE SET days = {borrowers}.days | excluded.days",
             [after, upto],
         )
+        # Titles: the copy's record as it is when the checkout is added in (the catalogue does not move
+        # copies between records); at the unit itself, then rolled up to it and the units above it.
+        titles = TitleMonth._meta.db_table
+        grouped = (
+            f"SELECT e.unit_id, {_month_sql(local_day_sql('e.at'))} AS m, i.record_id, COUNT(*) AS n "
+            f"FROM {events} e JOIN {_item_table()} i ON i.id = e.item_id "
+            "WHERE e.id > %s AND e.id <= %s AND e.type = 'checkout' GROUP BY e.unit_id, m, i.record_id"
+        )
+        upsert = (
+            "ON CONFLICT (unit_id, own, month, record_id) "
+            f"DO UPDATE SET loans = {titles}.loans + excluded.loans"
+        )
+        cursor.execute(
+            f"INSERT INTO {titles} (unit_id, own, month, record_id, loans) "
+            f"SELECT unit_id, true, m, record_id, n FROM ({grouped}) g WHERE true {upsert}",
+            [after, upto],
+        )
+        cursor.execute(
+            f"INSERT INTO {titles} (unit_id, own, month, record_id, loans) "
+            f"SELECT a.id, false, g.m, g.record_id, SUM(g.n) FROM ({grouped}) g {_ancestors_join()} "
+            f"WHERE true GROUP BY a.id, g.m, g.record_id {upsert}",
+            [after, upto],
+        )
     return upto - after
+
+
+def _unit_table() -> str:
+    from wenyun.network.models import Unit
+
+    return Unit._meta.db_table
+
+
+def _item_table() -> str:
+    from wenyun.catalog.models import Item
+
+    return Item._meta.db_table
+
+
+def _ancestors_join() -> str:
+    """Each row's unit `g.unit_id` joined to itself and every unit above it (`a`), by their paths."""
+    units = _unit_table()
+    return f"JOIN {units} u ON u.id = g.unit_id JOIN {units} a ON substr(u.path, 1, length(a.path)) = a.path"
+
+
+def _roll_up_titles_again() -> None:
+    """The network tree changed: derive the rolled-up title rows again from the units' own rows."""
+    titles = TitleMonth._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {titles} WHERE own = false")
+        cursor.execute(
+            f"INSERT INTO {titles} (unit_id, own, month, record_id, loans) "
+            f"SELECT a.id, false, g.month, g.record_id, SUM(g.loans) FROM {titles} g {_ancestors_join()} "
+            "WHERE g.own = true GROUP BY a.id, g.month, g.record_id"
+        )
 
 
 # --- reads ---------------------------------------------------------------------------------------------
@@ -176,6 +248,62 @@ def _month_mask(month: dt.date, period: Period) -> int:
     first = max(period.start, month)
     last = min(period.end, following - dt.timedelta(days=1))
     return sum(1 << (d - 1) for d in range(first.day, last.day + 1)) if first <= last else 0
+
+
+def _month_last(month: dt.date) -> dt.date:
+    return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def top_titles(*, unit_id: int, unit_ids: Sequence[int], period: Period, limit: int) -> list[tuple[int, int]]:
+    """The titles borrowed most at a unit and the units under it (`unit_ids`, the unit's subtree) in the
+    period: [(record id, loans)], most first, ties by record id.
+
+    Whole months come from the rolled-up title rows. A month the period cuts is read from them too when
+    no checkout fell on its days outside the period (the current month, up to today); otherwise its days
+    in the period are counted from the event log."""
+    circulation_summary_current()
+    first, last = period.start.replace(day=1), period.end.replace(day=1)
+    cut = []
+    for month in sorted({first, last}):
+        inside = Period(max(month, period.start), min(_month_last(month), period.end))
+        if inside.start == month and inside.end == _month_last(month):
+            continue
+        outside = _fetch(
+            f"SELECT 1 FROM {CirculationDay._meta.db_table} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
+            "AND type = 'checkout' AND day >= %s AND day <= %s AND (day < %s OR day > %s) AND events > 0 "
+            "LIMIT 1",
+            [month, _month_last(month), inside.start, inside.end],
+        )
+        if outside:
+            cut.append((month, inside))
+    titles = TitleMonth._meta.db_table
+    if not cut:
+        return [
+            (record_id, int(n))
+            for record_id, n in _fetch(
+                f"SELECT record_id, SUM(loans) AS n FROM {titles} WHERE unit_id = %s AND own = false "
+                "AND month >= %s AND month <= %s GROUP BY record_id ORDER BY n DESC, record_id LIMIT %s",
+                [unit_id, first, last, limit],
+            )
+        ]
+    counts: dict[int, int] = defaultdict(int)
+    whole = [m for m, _inside in cut]
+    for record_id, month, n in _fetch(
+        f"SELECT record_id, month, loans FROM {titles} WHERE unit_id = %s AND own = false "
+        "AND month >= %s AND month <= %s",
+        [unit_id, first, last],
+    ):
+        if _as_day(month) not in whole:
+            counts[record_id] += n
+    for _month, inside in cut:
+        for record_id, n in _fetch(
+            f"SELECT i.record_id, COUNT(*) FROM {_event_table()} e JOIN {_item_table()} i ON i.id = e.item_id "
+            f"WHERE e.unit_id IN ({_ids_sql(unit_ids)}) AND e.type = 'checkout' AND e.at >= %s AND e.at < %s "
+            "GROUP BY i.record_id",
+            [inside.first_moment, inside.after_moment],
+        ):
+            counts[record_id] += n
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
 
 
 def over_borrowers(unit_ids: Sequence[int], period: Period) -> int:

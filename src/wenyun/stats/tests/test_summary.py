@@ -246,3 +246,101 @@ def test_a_borrower_is_counted_on_exactly_the_days_of_the_period(unit, reader):
     assert summary.over_borrowers([lib.pk], Period(dt.date(YEAR, 5, 31), dt.date(YEAR, 5, 31))) == 1
     assert summary.over_borrowers([lib.pk], Period(dt.date(YEAR, 6, 30), dt.date(YEAR, 7, 1))) == 1
     assert summary.over_borrowers([lib.pk], Period(dt.date(YEAR, 5, 1), dt.date(YEAR, 7, 31))) == 1
+
+
+def raw_top_titles(units, period: Period) -> list[tuple[int, int]]:
+    counts: dict[int, int] = defaultdict(int)
+    for record_id in CirculationEvent.objects.filter(
+        type="checkout", unit__in=units, at__gte=period.first_moment, at__lt=period.after_moment
+    ).values_list("item__record_id", flat=True):
+        if record_id is not None:
+            counts[record_id] += 1
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+@pytest.fixture
+def loans_of_titles(unit, reader):
+    """Copies of four titles borrowed at a village, its station and the library, some at the month ends."""
+    from wenyun.catalog.models import Item, ItemType, Record
+
+    item_type, _ = ItemType.objects.get_or_create(code="book", defaults={"name": "book"})
+    records = [Record.objects.create(title=f"书{n}") for n in range(4)]
+
+    def copy(record, at_unit):
+        return Item.objects.create(
+            barcode=f"ST{next(_serial):07d}",
+            record=record,
+            home_unit=at_unit,
+            current_unit=at_unit,
+            item_type=item_type,
+        )
+
+    v1, station, lib = unit("YX-S01-V01"), unit("YX-S01"), unit("YX-LIB")
+    someone = reader()
+    a, b, c, d = (copy(r, v1) for r in records)
+    for item, unit_obj, when in (
+        (a, v1, local(3, 31, 23, 59)),
+        (a, v1, local(4, 1, 0, 1)),
+        (a, station, local(4, 20)),
+        (b, v1, local(4, 2)),
+        (b, v1, local(4, 30, 23)),
+        (b, lib, local(4, 10)),
+        (c, lib, local(4, 11)),
+        (c, lib, local(4, 12)),
+        (c, lib, local(4, 13)),
+        (d, v1, local(5, 1, 0, 0)),
+    ):
+        CirculationEvent.objects.create(type="checkout", unit=unit_obj, at=when, item=item, reader=someone)
+    return records
+
+
+TITLE_PERIODS = [
+    Period(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)),
+    Period(dt.date(YEAR, 4, 1), dt.date(YEAR, 4, 30)),
+    Period(dt.date(YEAR, 4, 1), dt.date(YEAR, 4, 15)),  # April cut, with checkouts after the 15th
+    Period(dt.date(YEAR, 3, 31), dt.date(YEAR, 4, 1)),  # two cut months
+    Period(dt.date(YEAR, 4, 5), dt.date(YEAR, 5, 20)),
+]
+
+
+def assert_top_titles_equal_raw(unit):
+    for code in ("YX", "YX-LIB", "YX-S01", "YX-S01-V01", "YX-S02"):
+        here = unit(code)
+        ids = [u.pk for u in subtree(here)]
+        for period in TITLE_PERIODS:
+            got = summary.top_titles(unit_id=here.pk, unit_ids=ids, period=period, limit=10)
+            assert got == raw_top_titles(subtree(here), period)[:10], (code, period)
+
+
+def test_the_titles_borrowed_most_from_the_summary_equal_the_raw_events(unit, loans_of_titles):
+    assert_top_titles_equal_raw(unit)
+    first, second, third, _fourth = loans_of_titles
+    station = unit("YX-S01")
+    april = Period(dt.date(YEAR, 4, 1), dt.date(YEAR, 4, 30))
+    ids = [u.pk for u in subtree(station)]
+    # Under the station in April: the first title twice (V01 on the 1st, the station), the second twice.
+    assert summary.top_titles(unit_id=station.pk, unit_ids=ids, period=april, limit=10) == [
+        (first.pk, 2),
+        (second.pk, 2),
+    ]
+    county = unit("YX")
+    everyone = [u.pk for u in subtree(county)]
+    assert summary.top_titles(unit_id=county.pk, unit_ids=everyone, period=april, limit=1) == [(second.pk, 3)]
+    assert third.pk in dict(summary.top_titles(unit_id=county.pk, unit_ids=everyone, period=april, limit=3))
+
+
+def test_titles_added_later_and_a_village_moved_to_another_station_still_equal_the_raw_events(
+    unit, loans_of_titles
+):
+    from wenyun.catalog.models import Item
+    from wenyun.network.models import Unit
+
+    assert_top_titles_equal_raw(unit)
+    v1 = unit("YX-S01-V01")
+    item = Item.objects.filter(record=loans_of_titles[0]).first()
+    CirculationEvent.objects.create(type="checkout", unit=v1, at=local(4, 3), item=item)
+    assert_top_titles_equal_raw(unit)
+    # The village now hangs under the second station: its loans count there, not under the first.
+    other = unit("YX-S02")
+    Unit.objects.filter(pk=v1.pk).update(parent=other, path=f"{other.path}{v1.pk}/")
+    assert_top_titles_equal_raw(unit)
