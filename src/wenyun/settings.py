@@ -166,3 +166,14 @@ SIP2_TLS_KEY = envstr("WENYUN_SIP2_TLS_KEY")
 SIP2_MAX_MESSAGE_BYTES = envint("WENYUN_SIP2_MAX_MESSAGE_BYTES", 8192)
 SIP2_IDLE_TIMEOUT = envint("WENYUN_SIP2_IDLE_TIMEOUT", 1800)  # seconds a kiosk may stay silent
 SIP2_MESSAGE_TIMEOUT = envint("WENYUN_SIP2_MESSAGE_TIMEOUT", 30)  # seconds to finish a begun message
+
+# Notices to readers (circulation/notices.py). The SMS gateway sender is
+# WENYUN_NOTICE_SENDER=wenyun.circulation.notices.SmsSender; its key may come from WENYUN_SMS_KEY_FILE.
+WENYUN_NOTICE_SENDER = envstr("WENYUN_NOTICE_SENDER", "wenyun.circulation.notices.OutboxSender")
+WENYUN_SMS_URL = envstr("WENYUN_SMS_URL")
+WENYUN_SMS_ACCOUNT = envstr("WENYUN_SMS_ACCOUNT")
+WENYUN_SMS_KEY = envstr("WENYUN_SMS_KEY")
+WENYUN_SMS_TIMEOUT = envint("WENYUN_SMS_TIMEOUT", 10)  # seconds
+WENYUN_SMS_TEMPLATES = {  # the gateway's template code for each kind of notice
+    kind: envstr(f"WENYUN_SMS_TEMPLATE_{kind.upper()}") for kind in ("hold_ready", "due_soon", "overdue")
+}

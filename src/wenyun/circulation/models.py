@@ -286,12 +286,21 @@ class Notice(models.Model):
         DUE_SOON = "due_soon", _("Due soon")
         OVERDUE = "overdue", _("Overdue")
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent: no way to reach the reader")
+        FAILED = "failed", _("Sending failed")
+
     reader = models.ForeignKey(Reader, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     text = models.TextField()
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=20, default="outbox")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Why a notice was skipped or failed: the gateway's answer, or what is missing.
+    error = models.CharField(max_length=300, blank=True)
 
 
 class CirculationEvent(EventBase):
