@@ -6,6 +6,7 @@ as written and flagged, because catalogues carry such numbers and staff must be 
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 
@@ -24,13 +25,14 @@ def _digits(text: str) -> str:
 
 
 def isbn10_check(first9: str) -> str:
-    total = sum((10 - i) * int(d) for i, d in enumerate(first9))
+    total = sum(map(operator.mul, range(10, 1, -1), map(int, first9)))
     check = (11 - total % 11) % 11
     return "X" if check == 10 else str(check)
 
 
 def isbn13_check(first12: str) -> str:
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(first12))
+    digits = list(map(int, first12))
+    total = sum(digits[0::2]) + 3 * sum(digits[1::2])
     return str((10 - total % 10) % 10)
 
 
@@ -39,9 +41,10 @@ def isbn_parse(text: str) -> Isbn | None:
     match = _CANDIDATE.search(text or "")
     if not match:
         return None
-    raw = _digits(match.group(1))
+    raw = match.group(1).replace("-", "").replace(" ", "").upper()  # the pattern allows no other space
     if len(raw) == 13 and raw.isdigit():
-        return Isbn(raw, raw if isbn13_check(raw[:12]) == raw[12] else "", isbn13_check(raw[:12]) == raw[12])
+        valid = isbn13_check(raw[:12]) == raw[12]
+        return Isbn(raw, raw if valid else "", valid)
     if len(raw) == 10 and raw[:9].isdigit() and (raw[9].isdigit() or raw[9] == "X"):
         if isbn10_check(raw[:9]) != raw[9]:
             return Isbn(raw, "", False)

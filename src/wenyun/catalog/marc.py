@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ class MarcError(Exception):
     """A record that cannot be read; the message names what is wrong with it."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Field:
     tag: str
     value: str = ""  # control fields (00X)
@@ -50,7 +51,7 @@ class Field:
         return [v for c, v in self.subfields if c == code]
 
     def text(self, codes: str) -> str:
-        return " ".join(v.strip() for c, v in self.subfields if c in codes and v.strip())
+        return " ".join([s for c, v in self.subfields if c in codes and (s := v.strip())])
 
 
 @dataclass
@@ -61,9 +62,17 @@ class MarcRecord:
     encoding: str = "utf-8"
 
     def get_fields(self, *tags: str) -> list[Field]:
+        if len(tags) == 1:
+            return [f for f in self.fields if f.tag == tags[0]]
         return [f for f in self.fields if f.tag in tags]
 
     def first(self, *tags: str) -> Field | None:
+        if len(tags) == 1:
+            tag = tags[0]
+            for f in self.fields:
+                if f.tag == tag:
+                    return f
+            return None
         for f in self.fields:
             if f.tag in tags:
                 return f
@@ -74,7 +83,7 @@ class MarcRecord:
         return f.value if f else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Position:
     number: int  # 1-based record number in the file
     offset: int  # byte offset (ISO 2709) or line (MARCXML) where the record starts
@@ -205,6 +214,11 @@ _CODE_PUNCTUATION = "!#$%&*+-./:;<=>?@_"
 _BAD_CODE = re.compile("\x1f[^0-9A-Za-z!#$%&*+\\-./:;<=>?@_]")
 
 
+_CONTROL_TAGS = frozenset(f"00{d}".encode() for d in range(10))
+# The str of each numeric tag, so that the hot loop does not decode the same three bytes again and again.
+_TAGS = {f"{n:03d}".encode(): f"{n:03d}" for n in range(1000)}
+
+
 @functools.cache
 def _tag_bytes(tags: frozenset[str]) -> frozenset[bytes]:
     return frozenset(t.encode("ascii") for t in tags)
@@ -249,55 +263,70 @@ def parse_iso2709(
         )
     if not directory:
         raise MarcError(_("the record has no fields"))
+    # Plain ASCII reads the same in every encoding (most records are): decoded once, cut by offsets.
+    whole = chunk.decode("ascii") if chunk.isascii() else None
     enc = encoding
     if enc == "auto":
-        enc = (
-            "utf-8"
-            if leader[9] == "a" and flavour != "unimarc"
-            else _detect_encoding(chunk, leader[9], flavour)
-        )
-        if enc == "utf-8" and leader[9] == "a":
-            try:
-                chunk[base:].decode("utf-8")
-            except UnicodeDecodeError:
-                enc = _detect_encoding(chunk, " ", flavour)
+        if whole is not None:
+            enc = "utf-8"
+        else:
+            enc = (
+                "utf-8"
+                if leader[9] == "a" and flavour != "unimarc"
+                else _detect_encoding(chunk, leader[9], flavour)
+            )
+            if enc == "utf-8" and leader[9] == "a":
+                try:
+                    chunk[base:].decode("utf-8")
+                except UnicodeDecodeError:
+                    enc = _detect_encoding(chunk, " ", flavour)
     fields: list[Field] = []
-    data_end = len(chunk) - 1
+    data_end = len(chunk)
     if not _DIRECTORY.fullmatch(directory):
         _directory_error(directory)
     wanted = _tag_bytes(tags) if tags is not None else None
-    for tag_b, length_b, start_b in _ENTRY.findall(directory):
+    # What the loop below does for every field, kept to a few operations on the common path: a
+    # record's text (ASCII, UTF-8 or GB18030) is decoded field by field and split at the subfield marks.
+    text_codec = enc if enc != "marc8" or whole is not None else ""
+    for tag_b, length_b, start_b in struct.iter_unpack("3s4s5s", directory):
         if wanted is not None and tag_b not in wanted:
             continue
-        tag = tag_b.decode("ascii")
+        tag = _TAGS.get(tag_b) or tag_b.decode("ascii")
         start = base + int(start_b)
         end = start + int(length_b)
-        if end > data_end + 1:
+        if end > data_end:
             raise MarcError(_("field %(tag)s runs past the end of the record") % {"tag": tag})
-        data = chunk[start:end]
-        if data.endswith(FT):
-            data = data[:-1]
+        if end > start and chunk[end - 1] == 0x1E:
+            end -= 1
         try:
-            if tag < "010" and tag.isdigit():
-                fields.append(Field(tag, value=_decode(data, enc)))
-                continue
-            if enc != "marc8":
-                text = _decode(data, enc)
-                bad = _BAD_CODE.search(text)
-                if bad:
-                    raise MarcError(
-                        _("field %(tag)s has a subfield code %(code)r that is not a letter or digit")
-                        % {"tag": tag, "code": bad.group()[1:]}
-                    )
-                text_parts = text.split("\x1f")
+            if tag_b in _CONTROL_TAGS:
                 fields.append(
-                    Field(
-                        tag,
-                        indicators=text_parts[0].ljust(2)[:2] if text_parts[0] else "  ",
-                        subfields=[(p[:1], p[1:]) for p in text_parts[1:] if p],
-                    )
+                    Field(tag, whole[start:end] if whole is not None else _decode(chunk[start:end], enc))
                 )
                 continue
+            if text_codec:
+                text = whole[start:end] if whole is not None else chunk[start:end].decode(text_codec)
+                if "\x1f" in text:
+                    bad = _BAD_CODE.search(text)
+                    if bad:
+                        raise MarcError(
+                            _("field %(tag)s has a subfield code %(code)r that is not a letter or digit")
+                            % {"tag": tag, "code": bad.group()[1:]}
+                        )
+                    text_parts = text.split("\x1f")
+                    head = text_parts[0]
+                    fields.append(
+                        Field(
+                            tag,
+                            "",
+                            head if len(head) == 2 else (head.ljust(2)[:2] if head else "  "),
+                            [(p[:1], p[1:]) for p in text_parts[1:] if p],
+                        )
+                    )
+                else:
+                    fields.append(Field(tag, "", text.ljust(2)[:2] if text else "  ", []))
+                continue
+            data = chunk[start:end]
             parts = data.split(SF)
             indicators = _decode(parts[0], enc) if parts[0] else "  "
             subfields = [(_decode(p[:1], enc), _decode(p[1:], enc)) for p in parts[1:] if p]

@@ -53,7 +53,9 @@ def _syllable_prefixes() -> frozenset[str]:
 
 def fold(text: str) -> str:
     """Lower case, no accents, full-width forms narrowed, Traditional characters made Simplified."""
-    text = unicodedata.normalize("NFKC", text or "")
+    if not text or text.isascii():
+        return text.lower() if text else ""
+    text = unicodedata.normalize("NFKC", text)
     if _HAS_CJK.search(text):
         text = _converter().convert(text)
     if not text.isascii():
@@ -96,9 +98,12 @@ def pinyin(text: str) -> tuple[list[str], list[str]]:
     return syllables, [s[0] for s in syllables]
 
 
+_NOT_CODE = re.compile(r"[^0-9a-z]")
+
+
 def compact_code(text: str) -> str:
     """A call number or class as one token of letters and digits: I247.55/12 -> i2475512."""
-    return re.sub(r"[^0-9a-z]", "", fold(text))
+    return _NOT_CODE.sub("", fold(text)) if text else ""
 
 
 def document(
@@ -120,7 +125,7 @@ def document(
     py: list[str] = []
     ini: list[str] = []
     for text in (title, author):
-        if has_cjk(text):
+        if not text.isascii() and has_cjk(text):
             syllables, initials = pinyin(text)
             py.extend(syllables)
             ini.extend(initials)

@@ -116,6 +116,44 @@ def test_a_failure_in_a_later_batch_leaves_the_earlier_batches_whole(
     assert Item.objects.count() == 4
 
 
+def test_worker_processes_import_exactly_what_one_process_does(item_types, data_file, unit, monkeypatch):
+    """Large files are prepared in worker processes: the same records, bytes, copies and report."""
+    from django.db import transaction
+
+    from wenyun.catalog import imports
+
+    names = [
+        "chinese-marc21-utf8.mrc",
+        "chinese-cnmarc-gb18030.iso",
+        "marc8.dat",
+        "test.dat",
+        "bad_records.mrc",
+    ]
+    data = b"".join(data_file(name).read_bytes() for name in names)
+
+    def run(workers):
+        report = services.marc_import(stream=data, owner=unit("YX-LIB"), name="mixed", workers=workers)
+        summary = {k: v for k, v in report.as_dict().items() if k != "seconds"}
+        stored = list(
+            Record.objects.order_by("pk").values_list("source", "control_number", "title", "isbn", "marc")
+        )
+        copies = sorted(Item.objects.values_list("barcode", "record__control_number", "home_unit__code"))
+        return summary, [(*r[:4], bytes(r[4])) for r in stored], copies
+
+    with transaction.atomic():
+        alone = run(1)
+        transaction.set_rollback(True)
+    monkeypatch.setattr(imports, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(imports, "WORKER_CHUNK", 3)
+    together = run(2)
+    summary = alone[0]
+    assert (summary["read"], summary["added"], summary["skipped"], summary["items_added"]) == (26, 18, 7, 8)
+    assert summary["encodings"] == {"utf-8": 16, "gb18030": 2, "marc8": 1}
+    assert together[0] == alone[0]
+    assert together[1] == alone[1]
+    assert together[2] == alone[2]
+
+
 def test_the_command_writes_a_json_report_and_problems_on_stderr(
     item_types, data_file, unit, tmp_path, capsys
 ):
