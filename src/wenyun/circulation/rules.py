@@ -120,8 +120,12 @@ class Snapshot:
     """The matrix, the county settings and the opening calendar, cached in the process.
 
     Every check-out and check-in needs them; reading them costs three or four queries while they
-    change a few times a year. One cheap query (row counts and last-change marks) tells whether the
-    cached copy is still current, so a rule saved by another process is seen on its next call.
+    change a few times a year. One cheap query (`STAMP_COLUMNS`) tells whether the cached copy is
+    still current, so a change saved by another process is seen on its next call. The version key:
+    the rules' and settings' last-change marks; the network's event log, which every change of a
+    unit, its hours or its closures through the network services appends to; the admin's change log,
+    for rows edited in the admin (an hours row or a closure edited in place keeps its id, so row
+    counts and largest ids alone would not see it); and those counts and ids, for bulk loads.
     """
 
     def __init__(self, stamp: tuple) -> None:
@@ -146,25 +150,33 @@ class Snapshot:
         return self._open[key]
 
 
-_STAMP_SQL = (
-    "SELECT (SELECT COUNT(*) FROM circulation_circulationrule), "
+# Scalar subqueries, each answered from an index or a table's last row; other reads prepend them.
+STAMP_COLUMNS = (
+    "(SELECT COUNT(*) FROM circulation_circulationrule), "
     "(SELECT MAX(updated_at) FROM circulation_circulationrule), "
     "(SELECT MAX(updated_at) FROM circulation_circulationsettings), "
+    "(SELECT MAX(id) FROM network_networkevent), (SELECT MAX(id) FROM django_admin_log), "
     "(SELECT COUNT(*) FROM network_openinghours), (SELECT MAX(id) FROM network_openinghours), "
     "(SELECT COUNT(*) FROM network_closure), (SELECT MAX(id) FROM network_closure), "
     "(SELECT COUNT(*) FROM network_unit), (SELECT MAX(id) FROM network_unit)"
 )
+STAMP_WIDTH = STAMP_COLUMNS.count("(SELECT ")
+_STAMP_SQL = "SELECT " + STAMP_COLUMNS
 _current: list[Snapshot] = []
 
 
-def snapshot() -> Snapshot:
+def snapshot(stamp: tuple | None = None) -> Snapshot:
+    """The cached matrix, settings and calendar, read again if `stamp` (the STAMP_COLUMNS just read
+    along with something else, or read here when not given) says they changed."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute(_STAMP_SQL)
-        stamp = (connection.alias, *cursor.fetchone())
-    if _current and _current[0].stamp == stamp:
+    if stamp is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_STAMP_SQL)
+            stamp = tuple(cursor.fetchone())
+    key = (connection.alias, *stamp)
+    if _current and _current[0].stamp == key:
         return _current[0]
-    fresh = Snapshot(stamp)
+    fresh = Snapshot(key)
     _current[:] = [fresh]
     return fresh

@@ -25,7 +25,7 @@ class FakeGateway(BaseHTTPRequestHandler):
     answer = (200, b'{"code": "OK"}')
     received: list[tuple[dict, str]] = []
 
-    def do_POST(self):  # noqa: N802 (http.server's naming)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         expected = hmac.new(KEY.encode(), body, hashlib.sha256).hexdigest()
         type(self).received.append(
