@@ -120,6 +120,23 @@ class BorrowerMonth(models.Model):
         ]
 
 
+class BorrowerYear(models.Model):
+    """A reader who borrowed in a calendar year at the unit or a unit under it (rolled up the network tree
+    recorded on the mark, like the titles): the borrowers of a station with its villages for a year are
+    its rows, counted without a DISTINCT over the villages' months."""
+
+    unit_id = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+    reader_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_id", "year", "reader_id"], name="stats_borroweryear_unit_year_reader"
+            )
+        ]
+
+
 class TitleMonth(models.Model):
     """Checkouts of a title's copies in a month: at the unit itself (`own`) and, rolled up, at the unit
     and every unit under it (not `own`), so the titles borrowed most under a unit read one unit's rows.

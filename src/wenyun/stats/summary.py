@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import BorrowerMonth, CirculationDay, SummaryMark, TitleMonth
+from .models import BorrowerMonth, BorrowerYear, CirculationDay, SummaryMark, TitleMonth
 from .periods import Period
 from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
 
@@ -51,6 +51,12 @@ def _day_bit_sql(day: str) -> str:
     if connection.vendor == "postgresql":
         return f"(1 << (EXTRACT(DAY FROM {day})::int - 1))"
     return f"(1 << (CAST(strftime('%%d', {day}) AS INTEGER) - 1))"
+
+
+def _year_sql(day: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(YEAR FROM {day})::int)"
+    return f"CAST(substr({day}, 1, 4) AS INTEGER)"
 
 
 def _last_event_id() -> int:
@@ -92,7 +98,7 @@ def circulation_summary_catch_up(
                     cursor.execute(f"LOCK TABLE {_event_table()} IN SHARE MODE")
             tree = _tree_digest()
             if tree != mark.tree:
-                _roll_up_titles_again()
+                _roll_up_again()
                 mark.tree = tree
                 mark.save(update_fields=["tree"])
             last = _last_event_id()
@@ -119,6 +125,7 @@ def circulation_summary_rebuild(
         CirculationDay.objects.all().delete()
         BorrowerMonth.objects.all().delete()
         TitleMonth.objects.all().delete()
+        BorrowerYear.objects.all().delete()
     return circulation_summary_catch_up(chunk=chunk, progress=progress)
 
 
@@ -157,6 +164,12 @@ def _add_events(*, after: int, upto: int) -> int:
             f"SELECT unit_id, {_month_sql('d')} AS m, reader_id, SUM(DISTINCT {_day_bit_sql('d')}) "
             f"FROM ({fresh}) f WHERE true GROUP BY unit_id, m, reader_id "
             f"ON CONFLICT (unit_id, month, reader_id) DO UPDATE SET days = {borrowers}.days | excluded.days",
+            [after, upto],
+        )
+        cursor.execute(
+            f"INSERT INTO {BorrowerYear._meta.db_table} (unit_id, year, reader_id) "
+            f"SELECT DISTINCT a.id, {_year_sql('g.d')}, g.reader_id FROM ({fresh}) g {_ancestors_join()} "
+            "WHERE true ON CONFLICT (unit_id, year, reader_id) DO NOTHING",
             [after, upto],
         )
         # Titles: the copy's record as it is when the checkout is added in (the catalogue does not move
@@ -203,10 +216,16 @@ def _ancestors_join() -> str:
     return f"JOIN {units} u ON u.id = g.unit_id JOIN {units} a ON substr(u.path, 1, length(a.path)) = a.path"
 
 
-def _roll_up_titles_again() -> None:
-    """The network tree changed: derive the rolled-up title rows again from the units' own rows."""
-    titles = TitleMonth._meta.db_table
+def _roll_up_again() -> None:
+    """The network tree changed: derive the rolled-up rows again from the units' own rows."""
+    titles, years = TitleMonth._meta.db_table, BorrowerYear._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {years}")
+        cursor.execute(
+            f"INSERT INTO {years} (unit_id, year, reader_id) "
+            f"SELECT DISTINCT a.id, {_year_sql('g.month')}, g.reader_id "
+            f"FROM {BorrowerMonth._meta.db_table} g {_ancestors_join()}"
+        )
         cursor.execute(f"DELETE FROM {titles} WHERE own = false")
         cursor.execute(
             f"INSERT INTO {titles} (unit_id, own, month, record_id, loans) "
@@ -306,9 +325,31 @@ def top_titles(*, unit_id: int, unit_ids: Sequence[int], period: Period, limit: 
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
 
 
+def _subtree_root(unit_ids: Sequence[int]) -> int | None:
+    """The unit whose subtree the ids are, exactly; None if they are not one unit's subtree."""
+    from wenyun.network.models import Unit
+
+    wanted = set(unit_ids)
+    paths = list(Unit.objects.filter(pk__in=wanted).values_list("pk", "path"))
+    if not paths or len(paths) != len(wanted):
+        return None
+    root, root_path = min(paths, key=lambda row: len(row[1]))
+    if Unit.objects.filter(path__startswith=root_path).count() != len(wanted):
+        return None
+    return root if all(path.startswith(root_path) for _pk, path in paths) else None
+
+
 def over_borrowers(unit_ids: Sequence[int], period: Period) -> int:
-    """Different readers who borrowed at any of the units on any day of the period."""
+    """Different readers who borrowed at any of the units on any day of the period: for a calendar year
+    and a unit with everything under it, its rolled-up rows for the year; else from the months' days."""
     circulation_summary_current()
+    if period == Period.year(period.start.year):
+        root = _subtree_root(unit_ids)
+        if root is not None:
+            return _fetch(
+                f"SELECT COUNT(*) FROM {BorrowerYear._meta.db_table} WHERE unit_id = %s AND year = %s",
+                [root, period.start.year],
+            )[0][0]
     first, last = period.start.replace(day=1), period.end.replace(day=1)
     rows = _fetch(
         f"SELECT COUNT(DISTINCT reader_id) FROM {BorrowerMonth._meta.db_table} "

@@ -330,7 +330,7 @@ def test_the_titles_borrowed_most_from_the_summary_equal_the_raw_events(unit, lo
 
 
 def test_titles_added_later_and_a_village_moved_to_another_station_still_equal_the_raw_events(
-    unit, loans_of_titles
+    unit, loans_of_titles, history
 ):
     from wenyun.catalog.models import Item
     from wenyun.network.models import Unit
@@ -344,3 +344,8 @@ def test_titles_added_later_and_a_village_moved_to_another_station_still_equal_t
     other = unit("YX-S02")
     Unit.objects.filter(pk=v1.pk).update(parent=other, path=f"{other.path}{v1.pk}/")
     assert_top_titles_equal_raw(unit)
+    assert_summary_equals_raw(unit)  # the borrowers of a year, rolled up the tree, too
+    year = Period.year(YEAR)
+    assert summary.over_borrowers([u.pk for u in subtree(unit("YX-S02"))], year) == raw_borrowers(
+        subtree(unit("YX-S02")), year
+    )
