@@ -42,7 +42,10 @@ def _queries(rng: random.Random) -> list[str]:
 
     books = [b for b in demo_books() if any("\u4e00" <= c <= "\u9fff" for c in b["title"])]
     to_traditional = opencc.OpenCC("s2t")
-    chinese, pinyin, english, ids = [], [], [], []
+    chinese: list[str] = []
+    pinyin: list[str] = []
+    english: list[str] = []
+    ids: list[str] = []
     for book in rng.sample(books, 90):
         title = book["title"].split("·")[0][:6]
         chinese.append(title)
