@@ -60,6 +60,8 @@ class Metric:
     ratio: tuple[str, str] | None = None  # (numerator code, denominator code)
     # {(unit id, day): value} for metrics that add up over days: series month by month in one query.
     per_day: Callable[[Sequence[int], Period], Mapping[tuple[int, dt.date], Number]] | None = None
+    # {day: value} added up over the units, where the database can do the adding up (same figures).
+    per_day_total: Callable[[Sequence[int], Period], Mapping[dt.date, Number]] | None = None
     decimals: int = 0
     group: str = "general"
 
@@ -222,9 +224,13 @@ def metric_series(
     if metric.per_day is None or not periods:
         return [_round(metric, _compute(metric, unit, include_sub_units, period)) for period in periods]
     ids = _subtree_ids(unit) if include_sub_units else [unit.pk]
-    by_day = metric.per_day(ids, Period(periods[0].start, periods[-1].end))
+    span = Period(periods[0].start, periods[-1].end)
+    if metric.per_day_total is not None:
+        by_day: Iterable[tuple[dt.date, Number]] = metric.per_day_total(ids, span).items()
+    else:
+        by_day = ((day, n) for (_unit_id, day), n in metric.per_day(ids, span).items())
     totals: list[Decimal] = [Decimal(0) for _p in periods]
-    for (_unit_id, day), n in by_day.items():
+    for day, n in by_day:
         for index, period in enumerate(periods):
             if period.start <= day <= period.end:
                 totals[index] += Decimal(str(n))
@@ -514,6 +520,7 @@ register(
         over_time="sum",
         per_unit=sources.per_unit_events("checkout"),
         per_day=sources.per_day_events("checkout"),
+        per_day_total=sources.events_by_day("checkout"),
         group="circulation",
     )
 )
@@ -637,6 +644,7 @@ register(
         over_time="sum",
         per_unit=sources.per_unit_system_visits,
         per_day=sources.system_visits_by_unit_day,
+        per_day_total=sources.system_visits_by_day,
         group="visits",
     )
 )
@@ -655,6 +663,7 @@ register(
         over_time="sum",
         per_unit=sources.per_unit_total_visits,
         per_day=sources.total_visits_by_unit_day,
+        per_day_total=sources.total_visits_by_day,
         group="visits",
     )
 )

@@ -173,16 +173,13 @@ def top_titles(*, unit: Unit, period: Period, limit: int = 10) -> list[tuple[str
 # --- visits the system sees itself ---------------------------------------------------------------------
 
 
-def system_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
-    """Visits the system saw at each unit on each day: readers who borrowed there that day (each reader
-    once a day, from the daily summary), activity check-ins (each one) and museum entries (each ticket)."""
+def _programs_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
+    """Activity check-ins (each one) and museum entries (each ticket) at each unit on each day."""
     from wenyun.programs.models import Activity, Attendance, Session, VisitSlot, VisitTicket
 
     ids = _ids_sql(unit_ids)
     bounds = [period.first_moment, period.after_moment]
     visits: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for key, n in summary.per_day("readers", "checkout", unit_ids, period).items():
-        visits[key] += n
     checked_in = local_day_sql("t.at")
     for unit_id, on, n in _fetch(
         f"SELECT a.unit_id, {checked_in} AS d, COUNT(*) FROM {Attendance._meta.db_table} t "
@@ -203,18 +200,54 @@ def system_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[t
     return visits
 
 
-def per_unit_system_visits(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
-    totals: dict[int, int] = defaultdict(int)
-    for (unit_id, _day), n in system_visits_by_unit_day(unit_ids, period).items():
-        totals[unit_id] += n
+def system_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
+    """Visits the system saw at each unit on each day: readers who borrowed there that day (each reader
+    once a day, from the daily summary), activity check-ins (each one) and museum entries (each ticket)."""
+    visits: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for key, n in summary.per_day("readers", "checkout", unit_ids, period).items():
+        visits[key] += n
+    for key, n in _programs_visits_by_unit_day(unit_ids, period).items():
+        visits[key] += n
+    return visits
+
+
+def _visits(unit_ids: Sequence[int], period: Period, *, by: str, door: bool) -> dict:
+    """Visits added up by unit or by day, the sums done by the database over the daily summary: with
+    `door`, the door count for each unit and day that has one, else the visits the system saw."""
+    counted: set[tuple[int, dt.date]] = set()
+    totals: dict = defaultdict(int)
+
+    def key(unit_id: int, day: dt.date):
+        return unit_id if by == "unit" else day
+
+    if door:
+        for unit_id, day, visits in DoorCount.objects.filter(
+            unit_id__in=unit_ids, day__gte=period.start, day__lte=period.end
+        ).values_list("unit_id", "day", "visits"):
+            counted.add((unit_id, day))
+            totals[key(unit_id, day)] += visits
+    for group, n in summary.readers(unit_ids, period, by=by, except_door_counted=door):
+        totals[group] += n
+    for (unit_id, day), n in _programs_visits_by_unit_day(unit_ids, period).items():
+        if (unit_id, day) not in counted:
+            totals[key(unit_id, day)] += n
     return dict(totals)
+
+
+def per_unit_system_visits(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    return _visits(unit_ids, period, by="unit", door=False)
+
+
+def system_visits_by_day(unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:
+    return _visits(unit_ids, period, by="day", door=False)
 
 
 def per_unit_total_visits(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
-    totals: dict[int, int] = defaultdict(int)
-    for (unit_id, _day), n in total_visits_by_unit_day(unit_ids, period).items():
-        totals[unit_id] += n
-    return dict(totals)
+    return _visits(unit_ids, period, by="unit", door=True)
+
+
+def total_visits_by_day(unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:
+    return _visits(unit_ids, period, by="day", door=True)
 
 
 def total_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
@@ -231,6 +264,13 @@ def total_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tu
         if key not in counted:
             by_day[key] = n
     return by_day
+
+
+def events_by_day(event_type: str):
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:
+        return summary.per_day_total(event_type, unit_ids, period)
+
+    return compute
 
 
 # --- cultural services: wenyun.programs Activity, Session, Attendance, MenuOrder, Booking... ---------

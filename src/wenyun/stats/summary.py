@@ -261,6 +261,41 @@ def per_day(
     return {(unit_id, _as_day(day)): n for unit_id, day, n in rows}
 
 
+def per_day_total(event_type: str, unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:
+    """{day: events} of one type, added up over the units."""
+    circulation_summary_current()
+    rows = _fetch(
+        f"SELECT day, SUM(events) FROM {CirculationDay._meta.db_table} "
+        f"WHERE unit_id IN ({_ids_sql(unit_ids)}) AND type = %s AND day >= %s AND day <= %s GROUP BY day",
+        [event_type, period.start, period.end],
+    )
+    return {_as_day(day): int(n) for day, n in rows if n}
+
+
+def readers(
+    unit_ids: Sequence[int], period: Period, *, by: str, except_door_counted: bool
+) -> list[tuple[int | dt.date, int]]:
+    """The readers who borrowed at each unit on each day, added up by unit or by day; without the unit's
+    days that have a door count, if asked (the door count stands for those days)."""
+    from .models import DoorCount
+
+    assert by in ("unit", "day")
+    circulation_summary_current()
+    column = "c.unit_id" if by == "unit" else "c.day"
+    door = (
+        f"AND NOT EXISTS (SELECT 1 FROM {DoorCount._meta.db_table} d WHERE d.unit_id = c.unit_id AND d.day = c.day)"
+        if except_door_counted
+        else ""
+    )
+    rows = _fetch(
+        f"SELECT {column}, SUM(c.readers) FROM {CirculationDay._meta.db_table} c "
+        f"WHERE c.unit_id IN ({_ids_sql(unit_ids)}) AND c.type = 'checkout' AND c.day >= %s AND c.day <= %s "
+        f"AND c.readers > 0 {door} GROUP BY {column}",
+        [period.start, period.end],
+    )
+    return [(group if by == "unit" else _as_day(group), int(n)) for group, n in rows if n]
+
+
 def _month_mask(month: dt.date, period: Period) -> int:
     """The bits of the month's days that lie in the period."""
     following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)

@@ -349,3 +349,34 @@ def test_titles_added_later_and_a_village_moved_to_another_station_still_equal_t
     assert summary.over_borrowers([u.pk for u in subtree(unit("YX-S02"))], year) == raw_borrowers(
         subtree(unit("YX-S02")), year
     )
+
+
+def test_visits_added_up_by_the_database_equal_the_unit_and_day_figures_with_door_counts(unit, history):
+    from wenyun.stats import sources
+    from wenyun.stats.models import DoorCount
+
+    v1, station = unit("YX-S01-V01"), unit("YX-S01")
+    # The door counter at V01 on the 16th of March stands for that day (ann was seen there twice).
+    DoorCount.objects.create(unit=v1, day=dt.date(YEAR, 3, 16), visits=40, entered_at=timezone.now())
+    DoorCount.objects.create(unit=station, day=dt.date(YEAR, 7, 1), visits=0, entered_at=timezone.now())
+    ids = [u.pk for u in subtree(unit("YX"))]
+    for period in PERIODS:
+        for by_unit_day, per_unit, by_day in (
+            (sources.total_visits_by_unit_day, sources.per_unit_total_visits, sources.total_visits_by_day),
+            (sources.system_visits_by_unit_day, sources.per_unit_system_visits, sources.system_visits_by_day),
+        ):
+            expected_units: dict[int, int] = defaultdict(int)
+            expected_days: dict[dt.date, int] = defaultdict(int)
+            for (unit_id, day), n in by_unit_day(ids, period).items():
+                expected_units[unit_id] += n
+                expected_days[day] += n
+            assert per_unit(ids, period) == dict(expected_units), (by_unit_day.__name__, period)
+            assert by_day(ids, period) == dict(expected_days), (by_unit_day.__name__, period)
+    march = Period(dt.date(YEAR, 3, 1), dt.date(YEAR, 3, 31))
+    # V01: the door's 40 on the 16th, ann on the 15th; V02: ann on the 16th; the station: bo on the 31st.
+    assert sources.per_unit_total_visits(ids, march) == {v1.pk: 41, unit("YX-S01-V02").pk: 1, station.pk: 1}
+    assert sources.total_visits_by_day(ids, march) == {
+        dt.date(YEAR, 3, 15): 1,
+        dt.date(YEAR, 3, 16): 41,
+        dt.date(YEAR, 3, 31): 1,
+    }
