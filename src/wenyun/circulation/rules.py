@@ -135,7 +135,23 @@ class Snapshot:
         self.rules = list(CirculationRule.objects.select_related("unit", "category", "item_type"))
         self.settings = CirculationSettings.objects.filter(pk=1).first() or CirculationSettings(pk=1)
         self._open: dict[tuple[int, dt.date], dt.date | None] = {}
+        self._rules: dict[tuple[int, str, int | None, int | None], CirculationRule] = {}
+        self._rules_by_pk = {rule.pk: rule for rule in self.rules}
         self.units = {u.pk: u for u in Unit.objects.all()}
+
+    def rule_for(self, *, unit: Unit, category_id: int | None, item_type_id: int | None) -> CirculationRule:
+        """rule_match(...).rule over this snapshot's matrix, remembered for the lending unit (and its
+        place in the tree), the reader's category and the copy's type."""
+        key = (unit.pk, unit.path, category_id, item_type_id)
+        found = self._rules.get(key)
+        if found is None:
+            found = self._rules[key] = rule_match(
+                unit=unit, category_id=category_id, item_type_id=item_type_id, rules=self.rules
+            ).rule
+        return found
+
+    def rule_by_pk(self, pk: int | None) -> CirculationRule | None:
+        return self._rules_by_pk.get(pk) if pk is not None else None
 
     def unit(self, pk: int) -> Unit:
         return self.units[pk]

@@ -55,7 +55,17 @@ from .models import (
     Transit,
 )
 from .notices import notice_send
-from .rules import Snapshot, copy_distance, due_date, overdue_fee, rule_match, snapshot, township_of
+from .rules import (
+    STAMP_COLUMNS,
+    STAMP_WIDTH,
+    Snapshot,
+    copy_distance,
+    due_date,
+    overdue_fee,
+    rule_match,
+    snapshot,
+    township_of,
+)
 
 Type = CirculationEvent.Type
 P = ParamSpec("P")
@@ -142,24 +152,26 @@ def _record(
     item: Item | None = None,
     reader: Reader | None = None,
     details: dict | None = None,
+    db=None,
 ) -> None:
     """Append one row to the log (a prepared INSERT: every check-out and check-in writes one or two)."""
-    ops = connection.ops
-    actor_id = getattr(actor, "pk", None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _EVENT_SQL,
-            [
-                type,
-                ops.adapt_datetimefield_value(at),
-                unit if isinstance(unit, int) else unit.pk,
-                actor_id,
-                ops.adapt_json_value(details or {}, None),
-                item.pk if item is not None else None,
-                reader.pk if reader is not None else None,
-                _via(actor, via),
-            ],
-        )
+    db = db or rows.db()
+    ops = db.ops
+    params = [
+        type,
+        ops.adapt_datetimefield_value(at),
+        unit if isinstance(unit, int) else unit.pk,
+        getattr(actor, "pk", None),
+        ops.adapt_json_value(details or {}, None),
+        item.pk if item is not None else None,
+        reader.pk if reader is not None else None,
+        _via(actor, via),
+    ]
+    if db.in_atomic_block:
+        rows.execute(_EVENT_SQL, params, connection=db)
+    else:
+        with db.cursor() as cursor:
+            cursor.execute(_EVENT_SQL, params)
 
 
 _SQLITE_WRITER = threading.Lock()
@@ -249,6 +261,47 @@ def _reader_counts(
         int(overdue or 0),
         Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal("0.00"),
         int(rest[0]) if rest else 0,
+    )
+
+
+_HOLDS_ACTIVE_SQL = "(SELECT COUNT(*) FROM circulation_hold WHERE record_id = %s AND status IN ('waiting', 'in_transit', 'ready'))"
+# Everything a check-out reads besides the two rows it locks, in one round trip: the snapshot's
+# version key, the reader's overdue loans, fees owed, open loans (all, and of the copy's type) and
+# whether anyone holds the title (the holds themselves are read only when someone does).
+_CHECKOUT_FACTS_SQL = (
+    f"SELECT {STAMP_COLUMNS}, "
+    "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL AND due_on < %s "
+    "AND NOT lost AND NOT claimed_returned), "
+    "(SELECT SUM(amount - paid) FROM circulation_fee WHERE reader_id = %s AND status = 'open'), "
+    "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL), "
+    "(SELECT COUNT(*) FROM circulation_loan JOIN catalog_item ON catalog_item.id = circulation_loan.item_id "
+    "WHERE circulation_loan.reader_id = %s AND circulation_loan.returned_at IS NULL "
+    f"AND catalog_item.item_type_id = %s), {_HOLDS_ACTIVE_SQL}"
+)
+
+
+@dataclass
+class _CheckoutFacts:
+    stamp: tuple
+    overdue: int
+    owed: Decimal
+    open_loans: int
+    open_of_type: int
+    held: bool
+
+
+def _checkout_facts(db, *, reader_id: int, item: Item, today: dt.date) -> _CheckoutFacts:
+    params = [reader_id, db.ops.adapt_datefield_value(today), reader_id, reader_id, reader_id]
+    params += [item.item_type_id, item.record_id]
+    row = rows.execute(_CHECKOUT_FACTS_SQL, params, connection=db).fetchone()
+    stamp, (overdue, owed, open_loans, open_of_type, held) = row[:STAMP_WIDTH], row[STAMP_WIDTH:]
+    return _CheckoutFacts(
+        stamp=tuple(stamp),
+        overdue=int(overdue or 0),
+        owed=Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal("0.00"),
+        open_loans=int(open_loans or 0),
+        open_of_type=int(open_of_type or 0),
+        held=bool(held),
     )
 
 
@@ -554,25 +607,24 @@ def _loan_rule(
 ) -> CirculationRule:
     """The row the loan was made under (from the cached matrix), or today's match if it was deleted."""
     snap = snap or snapshot()
-    for rule in snap.rules:
-        if rule.pk == loan.rule_id:
-            return rule
+    rule = snap.rule_by_pk(loan.rule_id)
+    if rule is not None:
+        return rule
     lending = snap.unit(loan.lending_unit_id)
-    return rule_match(
-        unit=lending, category_id=category_id, item_type_id=item.item_type_id, rules=snap.rules
-    ).rule
+    return snap.rule_for(unit=lending, category_id=category_id, item_type_id=item.item_type_id)
 
 
 _ITEM_MOVED = ("status", "current_unit", "status_changed_at")
 
 
-def _holds_on_title(item: Item) -> list[Hold]:
+def _holds_on_title(item: Item, db=None) -> list[Hold]:
     """The title's active holds, oldest first: every hold a copy could fill is among them."""
     return rows.select(
         Hold,
         '"record_id" = %s AND "status" IN (%s, %s, %s)',
         [item.record_id, *Hold.ACTIVE],
         tail='ORDER BY "placed_at", "id"',
+        connection=db,
     )
 
 
@@ -612,21 +664,19 @@ def loan_checkout(
     _require_desk(actor, at_unit)
     now = _now(at)
     today = _day(now)
-    snap = snapshot()
+    db = rows.db()
+    reader, item = locks.reader_and_item_lock(reader_pk=reader.pk, item_pk=item.pk, db=db)
+    facts = _checkout_facts(db, reader_id=reader.pk, item=item, today=today)
+    snap = snapshot(facts.stamp)
     conf = snap.settings
-    reader = locks.reader_lock(pk=reader.pk)
-    item = locks.item_lock(pk=item.pk)
     # The matrix row is matched in memory; the reader's counts for the blocks and the row's loan limit
-    # come in one round trip. The refusals keep their order: blocks, the copy, then the limit.
-    match = rule_match(
-        unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id, rules=snap.rules
-    )
-    rule = match.rule
-    counts = _reader_counts(reader.pk, today, open_loans=True, item_type_id=rule.item_type_id)
+    # came in the one round trip above. The refusals keep their order: blocks, the copy, then the limit.
+    rule = snap.rule_for(unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id)
+    counts = (facts.overdue, facts.owed, facts.open_of_type if rule.item_type_id else facts.open_loans)
     _check_blocks(reader, today, conf, counts)
 
     fills: Hold | None = None
-    holds = _holds_on_title(item)
+    holds = _holds_on_title(item, db) if facts.held else []
     if item.status == ItemStatus.ON_HOLD_SHELF:
         hold = _hold_for_copy(item, holds=holds)
         if hold is None or hold.reader_id != reader.pk:
@@ -691,13 +741,13 @@ def loan_checkout(
     try:
         # No savepoint: the copy's row lock makes this unreachable; if the constraint ever fires,
         # the whole check-out is rolled back with the refusal.
-        rows.insert(loan)
+        rows.insert(loan, connection=db)
     except IntegrityError:
         _refuse(
             "item_not_available", _("%(barcode)s was just lent at another desk.") % {"barcode": item.barcode}
         )
     item.status, item.current_unit, item.status_changed_at = ItemStatus.ON_LOAN, at_unit, now
-    rows.update(item, _ITEM_MOVED)
+    rows.update(item, _ITEM_MOVED, connection=db)
     if fills is not None:
         fills.status, fills.closed_at, fills.target = Hold.Status.FULFILLED, now, item
         fills.save(update_fields=["status", "closed_at", "target"])
@@ -714,6 +764,7 @@ def loan_checkout(
         item=item,
         reader=reader,
         details={"loan": loan.pk, "due": due.isoformat(), **({"hold": fills.pk} if fills else {})},
+        db=db,
     )
     return loan
 
@@ -779,9 +830,14 @@ def _route(
     loan: Loan | None = None,
     category_id: int | None = None,
     snap: Snapshot | None = None,
+    holds: list[Hold] | None = None,
+    db=None,
 ) -> CheckinResult:
-    """Decide and carry out where a copy in hand at at_unit goes: a waiting hold wins, then the return policy."""
-    hold = _hold_for_copy(item)
+    """Decide and carry out where a copy in hand at at_unit goes: a waiting hold wins, then the return policy.
+
+    `holds`: the title's active holds when already known ([] when nobody holds it).
+    """
+    hold = _hold_for_copy(item, holds=_holds_on_title(item, db) if holds is None else holds)
     if hold is not None:
         if hold.pickup_unit_id == at_unit.pk:
             _hold_shelf(item, hold, at_unit=at_unit, now=now, actor=actor, via=via)
@@ -806,16 +862,16 @@ def _route(
     reason = Transit.Reason.HOME
     if at_unit.pk != item.home_unit_id:
         lending = units.unit(loan.lending_unit_id) if loan is not None else at_unit
-        policy = rule_match(
-            rules=units.rules, unit=lending, category_id=category_id, item_type_id=item.item_type_id
-        ).rule.return_policy
+        policy = units.rule_for(
+            unit=lending, category_id=category_id, item_type_id=item.item_type_id
+        ).return_policy
         if policy == ReturnPolicy.FLOAT:
             destination = at_unit
         elif policy == ReturnPolicy.LENDING and loan is not None:
             destination, reason = units.unit(loan.lending_unit_id), Transit.Reason.LENDING
     if destination.pk == at_unit.pk:
         item.status, item.current_unit, item.status_changed_at = ItemStatus.AVAILABLE, at_unit, now
-        rows.update(item, _ITEM_MOVED)
+        rows.update(item, _ITEM_MOVED, connection=db)
         return CheckinResult(item=item, action="shelve", unit=at_unit, loan=loan)
     transit = _send(
         item, to=destination, at_unit=at_unit, reason=reason, hold=None, now=now, actor=actor, via=via
@@ -823,25 +879,33 @@ def _route(
     return CheckinResult(item=item, action="transit", unit=destination, loan=loan, transit=transit)
 
 
-_OPEN_LOAN_SQL = (
-    "SELECT {loan}, {reader} FROM circulation_loan JOIN circulation_reader "
-    "ON circulation_reader.id = circulation_loan.reader_id "
-    "WHERE circulation_loan.item_id = %s AND circulation_loan.returned_at IS NULL LIMIT 1"
+# What a check-in reads besides the copy it locks, in one round trip: the snapshot's version key,
+# whether anyone holds the title, and the copy's open loan with its reader (none: a NULL loan).
+_CHECKIN_FACTS_SQL = (
+    f"SELECT {STAMP_COLUMNS}, {_HOLDS_ACTIVE_SQL}, {{loan}}, {{reader}} FROM (SELECT 1 AS one) AS here "
+    "LEFT JOIN circulation_loan ON circulation_loan.item_id = %s AND circulation_loan.returned_at IS NULL "
+    "LEFT JOIN circulation_reader ON circulation_reader.id = circulation_loan.reader_id"
 )
+_checkin_sql: dict[str, str] = {}
 
 
-def _open_loan(item: Item) -> Loan | None:
-    """The copy's open loan with its reader (one query, as select_related would)."""
-    loan_shape, reader_shape = rows.shape(Loan), rows.shape(Reader)
-    with connection.cursor() as cursor:
-        cursor.execute(_OPEN_LOAN_SQL.format(loan=loan_shape.columns, reader=reader_shape.columns), [item.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    loan = cast(Loan, loan_shape.build(row[: loan_shape.width]))
+def _checkin_facts(db, item: Item) -> tuple[tuple, bool, Loan | None]:
+    """(the snapshot's version key, whether the title is held, the copy's open loan with its reader)."""
+    loan_shape, reader_shape = rows.shape(Loan, db), rows.shape(Reader, db)
+    sql = _checkin_sql.get(db.vendor)
+    if sql is None:
+        sql = _checkin_sql[db.vendor] = _CHECKIN_FACTS_SQL.format(
+            loan=loan_shape.columns, reader=reader_shape.columns
+        )
+    row = rows.execute(sql, [item.record_id, item.pk], connection=db).fetchone()
+    stamp, held = tuple(row[:STAMP_WIDTH]), bool(row[STAMP_WIDTH])
+    start = STAMP_WIDTH + 1
+    if row[start] is None:
+        return stamp, held, None
+    loan = cast(Loan, loan_shape.build(row[start : start + loan_shape.width], db))
     loan.item = item
-    loan.reader = cast(Reader, reader_shape.build(row[loan_shape.width :]))
-    return loan
+    loan.reader = cast(Reader, reader_shape.build(row[start + loan_shape.width :], db))
+    return stamp, held, loan
 
 
 @_one_writer
@@ -857,15 +921,16 @@ def loan_checkin(
     """
     _require_desk(actor, at_unit)
     now = _now(at)
-    item = locks.item_lock(pk=item.pk)
-    snap = snapshot()
-    loan = _open_loan(item)
+    db = rows.db()
+    item = locks.item_lock(pk=item.pk, db=db)
+    stamp, held, loan = _checkin_facts(db, item)
+    snap = snapshot(stamp)
     fee: Fee | None = None
     messages: list[str] = []
     category_id: int | None = None
     if loan is not None:
         loan.returned_at, loan.return_unit = now, at_unit
-        rows.update(loan, ("returned_at", "return_unit"))
+        rows.update(loan, ("returned_at", "return_unit"), connection=db)
         category_id = loan.reader.category_id
         rule = _loan_rule(loan, category_id=category_id, item=item, snap=snap)
         amount = overdue_fee(
@@ -912,7 +977,16 @@ def loan_checkin(
             hold = _hold_for_copy(item)
             return CheckinResult(item=item, action="hold_shelf", unit=at_unit, hold=hold)
     result = _route(
-        item, at_unit=at_unit, now=now, actor=actor, via=via, loan=loan, category_id=category_id, snap=snap
+        item,
+        at_unit=at_unit,
+        now=now,
+        actor=actor,
+        via=via,
+        loan=loan,
+        category_id=category_id,
+        snap=snap,
+        holds=None if held else [],
+        db=db,
     )
     result.fee, result.messages = fee, messages
     _record(
@@ -930,6 +1004,7 @@ def loan_checkin(
             **({"hold": result.hold.pk} if result.hold else {}),
             **({"fee": str(fee.amount)} if fee else {}),
         },
+        db=db,
     )
     if fee is not None:
         _record(
