@@ -115,9 +115,11 @@ def metric_cache(*, scope: Unit | None = None):
     """Within the block, compute each metric and period once for every unit under `scope` (the page's
     unit; the whole county without one) and answer smaller sets from it."""
     token = _cache.set({"scope": scope})
+    shared = sources._memo.set({})
     try:
         yield
     finally:
+        sources._memo.reset(shared)
         _cache.reset(token)
 
 

@@ -7,9 +7,11 @@ Same shapes as in `stats.selectors`: per_unit_* -> {unit id: value}, over_* -> o
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from django.db.models import Count, Q, Sum
 
@@ -19,6 +21,21 @@ from . import summary
 from .models import DoorCount
 from .periods import Period
 from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
+
+T = TypeVar("T")
+
+# Figures several metrics share, kept while one page is built (`metrics.metric_cache` opens it).
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("stats_sources_memo", default=None)
+
+
+def memo(key: tuple, compute: Callable[[], T]) -> T:
+    kept = _memo.get()
+    if kept is None:
+        return compute()
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
+
 
 # --- catalogue: wenyun.catalog Item ------------------------------------------------------------------
 
@@ -173,9 +190,20 @@ def top_titles(*, unit: Unit, period: Period, limit: int = 10) -> list[tuple[str
 # --- visits the system sees itself ---------------------------------------------------------------------
 
 
-def _programs_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
-    """Activity check-ins (each one) and museum entries (each ticket) at each unit on each day."""
+def _programs_visits_by_unit_day(
+    unit_ids: Sequence[int], period: Period, *, except_door_counted: bool = False
+) -> dict[tuple[int, dt.date], int]:
+    """Activity check-ins (each one) and museum entries (each ticket) at each unit on each day (without the
+    unit's days that have a door count, if asked)."""
     from wenyun.programs.models import Activity, Attendance, Session, VisitSlot, VisitTicket
+
+    def no_door_count(unit: str, day: str) -> str:
+        if not except_door_counted:
+            return ""
+        return (
+            f"AND NOT EXISTS (SELECT 1 FROM {DoorCount._meta.db_table} dc "
+            f"WHERE dc.unit_id = {unit} AND dc.day = {day})"
+        )
 
     ids = _ids_sql(unit_ids)
     bounds = [period.first_moment, period.after_moment]
@@ -185,7 +213,8 @@ def _programs_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dic
         f"SELECT a.unit_id, {checked_in} AS d, COUNT(*) FROM {Attendance._meta.db_table} t "
         f"JOIN {Session._meta.db_table} s ON s.id = t.session_id "
         f"JOIN {Activity._meta.db_table} a ON a.id = s.activity_id "
-        f"WHERE a.unit_id IN ({ids}) AND t.at >= %s AND t.at < %s GROUP BY a.unit_id, d",
+        f"WHERE a.unit_id IN ({ids}) AND t.at >= %s AND t.at < %s {no_door_count('a.unit_id', checked_in)} "
+        "GROUP BY a.unit_id, d",
         bounds,
     ):
         visits[(unit_id, _as_day(on))] += n
@@ -193,7 +222,8 @@ def _programs_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dic
     for unit_id, on, n in _fetch(
         f"SELECT v.unit_id, {entered} AS d, COUNT(*) FROM {VisitTicket._meta.db_table} k "
         f"JOIN {VisitSlot._meta.db_table} v ON v.id = k.slot_id "
-        f"WHERE v.unit_id IN ({ids}) AND k.entered_at >= %s AND k.entered_at < %s GROUP BY v.unit_id, d",
+        f"WHERE v.unit_id IN ({ids}) AND k.entered_at >= %s AND k.entered_at < %s "
+        f"{no_door_count('v.unit_id', entered)} GROUP BY v.unit_id, d",
         bounds,
     ):
         visits[(unit_id, _as_day(on))] += n
@@ -214,23 +244,24 @@ def system_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[t
 def _visits(unit_ids: Sequence[int], period: Period, *, by: str, door: bool) -> dict:
     """Visits added up by unit or by day, the sums done by the database over the daily summary: with
     `door`, the door count for each unit and day that has one, else the visits the system saw."""
-    counted: set[tuple[int, dt.date]] = set()
     totals: dict = defaultdict(int)
 
     def key(unit_id: int, day: dt.date):
         return unit_id if by == "unit" else day
 
     if door:
-        for unit_id, day, visits in DoorCount.objects.filter(
+        group = "unit_id" if by == "unit" else "day"
+        door_counts = DoorCount.objects.filter(
             unit_id__in=unit_ids, day__gte=period.start, day__lte=period.end
-        ).values_list("unit_id", "day", "visits"):
-            counted.add((unit_id, day))
-            totals[key(unit_id, day)] += visits
-    for group, n in summary.readers(unit_ids, period, by=by, except_door_counted=door):
-        totals[group] += n
-    for (unit_id, day), n in _programs_visits_by_unit_day(unit_ids, period).items():
-        if (unit_id, day) not in counted:
-            totals[key(unit_id, day)] += n
+        )
+        for group_key, visits in (
+            door_counts.values_list(group).annotate(n=Sum("visits")).values_list(group, "n")
+        ):
+            totals[group_key] += visits or 0
+    for group_key, n in summary.readers(unit_ids, period, by=by, except_door_counted=door):
+        totals[group_key] += n
+    for (unit_id, day), n in _programs_visits_by_unit_day(unit_ids, period, except_door_counted=door).items():
+        totals[key(unit_id, day)] += n
     return dict(totals)
 
 
@@ -318,36 +349,47 @@ def per_unit_sessions(categories: Sequence[str] | None = None):
     return compute
 
 
-def per_unit_attendance(categories: Sequence[str] | None = None):
-    """People at the sessions held in the period: registrants checked in plus walk-ins recorded."""
+def _attendance_by_unit_category(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, str], int]:
+    """People at the sessions held in the period of published activities, by unit and category: walk-ins
+    recorded plus registrants checked in. Kept for the page being built (see `memo`): the attendance of
+    each category is a metric of its own, all read from this one pair of queries."""
+    from wenyun.programs.models import Attendance, Session
 
-    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
-        from wenyun.programs.models import Attendance, Session
-
+    def compute() -> dict[tuple[int, str], int]:
         where = Q(
             activity__unit_id__in=unit_ids,
             activity__status="published",
             starts_at__gte=period.first_moment,
             starts_at__lt=period.after_moment,
         )
-        if categories is not None:
-            where &= Q(activity__category__in=categories)
-        totals: dict[int, int] = defaultdict(int)
-        for unit_id, n in (
+        totals: dict[tuple[int, str], int] = defaultdict(int)
+        for unit_id, category, n in (
             Session.objects.filter(where)
-            .values_list("activity__unit_id")
+            .values_list("activity__unit_id", "activity__category")
             .annotate(n=Sum("walk_ins"))
-            .values_list("activity__unit_id", "n")
+            .values_list("activity__unit_id", "activity__category", "n")
         ):
-            totals[unit_id] += n or 0
-        checked_in = (
+            totals[(unit_id, category)] += n or 0
+        for unit_id, category, n in (
             Attendance.objects.filter(session__in=Session.objects.filter(where))
-            .values_list("session__activity__unit_id")
+            .values_list("session__activity__unit_id", "session__activity__category")
             .annotate(n=Count("pk"))
-            .values_list("session__activity__unit_id", "n")
-        )
-        for unit_id, n in checked_in:
-            totals[unit_id] += n
+            .values_list("session__activity__unit_id", "session__activity__category", "n")
+        ):
+            totals[(unit_id, category)] += n
+        return dict(totals)
+
+    return memo(("attendance", tuple(sorted(set(unit_ids))), period), compute)
+
+
+def per_unit_attendance(categories: Sequence[str] | None = None):
+    """People at the sessions held in the period: registrants checked in plus walk-ins recorded."""
+
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+        totals: dict[int, int] = defaultdict(int)
+        for (unit_id, category), n in _attendance_by_unit_category(unit_ids, period).items():
+            if categories is None or category in categories:
+                totals[unit_id] += n
         return dict(totals)
 
     return compute
