@@ -73,6 +73,11 @@ class _Shape:
         # Filled in directly, as unpickling does, unless something listens for a model's construction.
         self.direct = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
         self.columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in fields)
+        # For `new`: every field's default when none is callable (else the model's own constructor runs).
+        self.defaults = (
+            None if any(callable(f.default) for f in fields) else {f.attname: f.get_default() for f in fields}
+        )
+        self.relations = {f.name: f.attname for f in fields if f.is_relation}
         self.converters: list[tuple[int, list, Any]] = []
         for index, f in enumerate(fields):
             col = f.get_col(table)
@@ -99,6 +104,64 @@ class _Shape:
         values["_state"] = state
         values.update(zip(self.attnames, row, strict=True))
         return obj
+
+
+_relations: dict[type, dict[str, str]] = {}
+
+
+def relations(model: type[Model]) -> dict[str, str]:
+    """{field name: attname} of the model's forward relations."""
+    found = _relations.get(model)
+    if found is None:
+        found = _relations[model] = {f.name: f.attname for f in model._meta.concrete_fields if f.is_relation}
+    return found
+
+
+def new(model: type[M], **values: Any) -> M:
+    """An unsaved instance, as `model(**values)` makes it, filled in directly (values by field name;
+    a related object sets its id and is kept as the cached relation)."""
+    connection = db()
+    s = shape(model, connection)
+    if s.defaults is None or not s.direct:
+        return model(**values)
+    obj = model.__new__(model)
+    state = ModelState()
+    attributes = obj.__dict__
+    attributes["_state"] = state
+    attributes.update(s.defaults)
+    related = relations(model)
+    for name, value in values.items():
+        attname = related.get(name)
+        if attname is None or attname == name:
+            attributes[name] = value
+        else:
+            attributes[attname] = None if value is None else value.pk
+            state.fields_cache[name] = value
+    return obj
+
+
+def relate(obj: Model, name: str, value: Model | None) -> None:
+    """`obj.<name> = value` for a forward relation, without the descriptor's checks and router calls."""
+    attname = relations(type(obj))[name]
+    obj.__dict__[attname] = None if value is None else value.pk
+    obj._state.fields_cache[name] = value
+
+
+# (vendor, datetime, adapted) for the last aware datetime: a service writes the same moment several
+# times. One tuple, read and replaced whole, so threads never see half of another's.
+_last_moment: tuple = (None, None, None)
+
+
+def moment(value, connection: BaseDatabaseWrapper) -> Any:
+    """`connection.ops.adapt_datetimefield_value(value)`, remembered for the last aware datetime."""
+    global _last_moment
+    vendor, seen, adapted = _last_moment
+    if seen is value and vendor == connection.vendor:
+        return adapted
+    adapted = connection.ops.adapt_datetimefield_value(value)
+    if value is not None and value.tzinfo is not None:
+        _last_moment = (connection.vendor, value, adapted)
+    return adapted
 
 
 # Field types whose get_db_prep_save hands a value of the right Python type through unchanged.
@@ -133,7 +196,7 @@ def _preparers(fields: Sequence[Any], connection: BaseDatabaseWrapper, *, add: b
     def plain(attname):
         return lambda obj: getattr(obj, attname)
 
-    def moment(field):
+    def aware(field):
         slow = full(field)
 
         def prepare(obj):
@@ -142,7 +205,7 @@ def _preparers(fields: Sequence[Any], connection: BaseDatabaseWrapper, *, add: b
                 return None
             if value.tzinfo is None:
                 return slow(obj)
-            return ops.adapt_datetimefield_value(value)
+            return moment(value, connection)
 
         return prepare
 
@@ -157,7 +220,7 @@ def _preparers(fields: Sequence[Any], connection: BaseDatabaseWrapper, *, add: b
         elif kind in _PLAIN:
             preparers.append(plain(field.attname))
         elif kind == "DateTimeField":
-            preparers.append(moment(field))
+            preparers.append(aware(field))
         elif kind == "DateField":
             preparers.append(day(field))
         else:

@@ -156,13 +156,12 @@ def _record(
 ) -> None:
     """Append one row to the log (a prepared INSERT: every check-out and check-in writes one or two)."""
     db = db or rows.db()
-    ops = db.ops
     params = [
         type,
-        ops.adapt_datetimefield_value(at),
+        rows.moment(at, db),
         unit if isinstance(unit, int) else unit.pk,
         getattr(actor, "pk", None),
-        ops.adapt_json_value(details or {}, None),
+        db.ops.adapt_json_value(details or {}, None),
         item.pk if item is not None else None,
         reader.pk if reader is not None else None,
         _via(actor, via),
@@ -188,7 +187,8 @@ def _one_writer(service: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(service)
     def queued(*args: P.args, **kwargs: P.kwargs) -> R:
-        if connection.vendor != "sqlite" or connection.in_atomic_block:
+        db = rows.db()
+        if db.vendor != "sqlite" or db.in_atomic_block:
             return service(*args, **kwargs)
         with _SQLITE_WRITER:
             return service(*args, **kwargs)
@@ -730,7 +730,8 @@ def loan_checkout(
         )
 
     due = due_on or due_date(start=today, loan_days=rule.loan_days, open_day=_open_day(at_unit, snap))
-    loan = Loan(
+    loan = rows.new(
+        Loan,
         item=item,
         reader=reader,
         lending_unit=at_unit,
@@ -746,7 +747,8 @@ def loan_checkout(
         _refuse(
             "item_not_available", _("%(barcode)s was just lent at another desk.") % {"barcode": item.barcode}
         )
-    item.status, item.current_unit, item.status_changed_at = ItemStatus.ON_LOAN, at_unit, now
+    item.status, item.status_changed_at = ItemStatus.ON_LOAN, now
+    rows.relate(item, "current_unit", at_unit)
     rows.update(item, _ITEM_MOVED, connection=db)
     if fills is not None:
         fills.status, fills.closed_at, fills.target = Hold.Status.FULFILLED, now, item
@@ -870,7 +872,8 @@ def _route(
         elif policy == ReturnPolicy.LENDING and loan is not None:
             destination, reason = units.unit(loan.lending_unit_id), Transit.Reason.LENDING
     if destination.pk == at_unit.pk:
-        item.status, item.current_unit, item.status_changed_at = ItemStatus.AVAILABLE, at_unit, now
+        item.status, item.status_changed_at = ItemStatus.AVAILABLE, now
+        rows.relate(item, "current_unit", at_unit)
         rows.update(item, _ITEM_MOVED, connection=db)
         return CheckinResult(item=item, action="shelve", unit=at_unit, loan=loan)
     transit = _send(
@@ -903,8 +906,8 @@ def _checkin_facts(db, item: Item) -> tuple[tuple, bool, Loan | None]:
     if row[start] is None:
         return stamp, held, None
     loan = cast(Loan, loan_shape.build(row[start : start + loan_shape.width], db))
-    loan.item = item
-    loan.reader = cast(Reader, reader_shape.build(row[start + loan_shape.width :], db))
+    rows.relate(loan, "item", item)
+    rows.relate(loan, "reader", reader_shape.build(row[start + loan_shape.width :], db))
     return stamp, held, loan
 
 
@@ -929,7 +932,8 @@ def loan_checkin(
     messages: list[str] = []
     category_id: int | None = None
     if loan is not None:
-        loan.returned_at, loan.return_unit = now, at_unit
+        loan.returned_at = now
+        rows.relate(loan, "return_unit", at_unit)
         rows.update(loan, ("returned_at", "return_unit"), connection=db)
         category_id = loan.reader.category_id
         rule = _loan_rule(loan, category_id=category_id, item=item, snap=snap)
