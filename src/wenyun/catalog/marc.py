@@ -18,6 +18,8 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from .marc8 import ncr_unescape
+
 FT = b"\x1e"  # field terminator
 RT = b"\x1d"  # record terminator
 SF = b"\x1f"  # subfield delimiter
@@ -156,7 +158,7 @@ def _detect_encoding(chunk: bytes, leader9: str, flavour: str) -> str:
     """What a record's text is written in, from the leader and the bytes themselves."""
     body = chunk[24:]
     if body.isascii():
-        return "utf-8"
+        return "marc8" if b"\x1b" in body and leader9 != "a" else "utf-8"
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
@@ -187,6 +189,7 @@ def _detect_encoding(chunk: bytes, leader9: str, flavour: str) -> str:
 
 
 _marc8_converter = None
+MARC8_DEFAULT_SETS = (0x42, 0x45)  # ASCII in G0, ANSEL in G1
 
 
 def _marc8(data: bytes) -> str:
@@ -195,7 +198,10 @@ def _marc8(data: bytes) -> str:
         from pymarc.marc8 import MARC8ToUnicode
 
         _marc8_converter = MARC8ToUnicode(quiet=True)
-    return _marc8_converter.translate(data)
+    # Each subfield starts in the default sets: pymarc's converter keeps the sets the last text
+    # switched to, which would misread the next one after a text that does not switch back.
+    _marc8_converter.g0, _marc8_converter.g1 = MARC8_DEFAULT_SETS
+    return ncr_unescape(_marc8_converter.translate(data))
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -204,7 +210,7 @@ def _decode(data: bytes, encoding: str) -> str:
     if encoding == "gb18030":
         return data.decode("gb18030")
     if b"\x1b" not in data and data.isascii():
-        return data.decode("ascii")
+        return ncr_unescape(data.decode("ascii"))
     return _marc8(data)
 
 
@@ -266,6 +272,16 @@ def parse_iso2709(
     # Plain ASCII reads the same in every encoding (most records are): decoded once, cut by offsets.
     whole = chunk.decode("ascii") if chunk.isascii() else None
     enc = encoding
+    if (
+        whole is not None
+        and leader[9] != "a"
+        and encoding in ("auto", "marc8")
+        and (b"\x1b" in chunk or b"&#x" in chunk)
+    ):
+        # MARC-8 written in ASCII bytes only: its escapes (EACC is three ASCII bytes a character) or
+        # references to characters MARC-8 has no code for. Decoded as MARC-8.
+        whole = None
+        enc = "marc8"
     if enc == "auto":
         if whole is not None:
             enc = "utf-8"
@@ -345,18 +361,27 @@ def parse_iso2709(
 
 
 def to_iso2709(record: MarcRecord, *, flavour: str = "marc21", encoding: str = "utf-8") -> bytes:
-    """The record as ISO 2709 in UTF-8 (the leader says so for MARC 21), or GB18030 for tests and exports."""
+    """The record as ISO 2709 in UTF-8 (the leader says so for MARC 21), MARC-8 or GB18030.
+
+    In MARC-8, a character no MARC-8 set has is written as `&#xXXXX;` (see marc8.py)."""
     if record.raw and encoding == "utf-8":
         return record.raw
+    if encoding == "marc8":
+        from .marc8 import encode as text_bytes
+    else:
+
+        def text_bytes(text: str) -> bytes:
+            return text.encode(encoding)
+
     directory = bytearray()
     body = bytearray()
     for f in record.fields:
         if f.is_control:
-            data = f.value.encode(encoding) + FT
+            data = text_bytes(f.value) + FT
         else:
             data = (
-                f.indicators.encode(encoding)
-                + b"".join(SF + c.encode(encoding) + v.encode(encoding) for c, v in f.subfields)
+                text_bytes(f.indicators)
+                + b"".join(SF + text_bytes(c) + text_bytes(v) for c, v in f.subfields)
                 + FT
             )
         directory += f"{f.tag[:3]:0>3}{len(data):04d}{len(body):05d}".encode("ascii")

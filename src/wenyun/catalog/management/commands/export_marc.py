@@ -1,4 +1,4 @@
-"""`wenyun export-marc --out FILE [--format iso2709|marcxml]`: the catalogue as it was imported."""
+"""`wenyun export-marc --out FILE [--format iso2709|marcxml] [--encoding utf-8|marc8|gb18030]`."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from wenyun.catalog.imports import EXPORT_ENCODINGS
+
+SHOWN = 20  # fields named one by one on stderr; the count is always complete
+
 
 class Command(BaseCommand):
-    help = "Export every record's MARC (ISO 2709 in UTF-8, or MARCXML)."
+    help = (
+        "Export every record's MARC: ISO 2709 in UTF-8 (as kept), MARC-8 or GB18030, or MARCXML. "
+        "In MARC-8, characters MARC-8 has no code for are written as &#xXXXX; references."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True)
         parser.add_argument("--format", choices=["iso2709", "marcxml"], default="iso2709")
+        parser.add_argument("--encoding", choices=EXPORT_ENCODINGS, default="utf-8")
 
     def handle(self, *args, **options):
         from wenyun.catalog.services import marc_export
@@ -20,6 +28,15 @@ class Command(BaseCommand):
         out = Path(options["out"])
         if not out.parent.is_dir():
             raise CommandError(f"{out.parent}: no such directory.", returncode=2)
+        if options["format"] == "marcxml" and options["encoding"] != "utf-8":
+            raise CommandError("MARCXML is written in UTF-8 only: leave out --encoding.", returncode=2)
         with out.open("wb") as fh:
-            count = marc_export(out=fh, format=options["format"])
-        self.stdout.write(f"{out}: {count} records written.")
+            report = marc_export(out=fh, format=options["format"], encoding=options["encoding"])
+        for pk, tag in report.references[:SHOWN]:
+            self.stderr.write(
+                f"{out.name}: record {pk} field {tag} has characters MARC-8 has no code for;"
+                " they are written as &#xXXXX; references."
+            )
+        if len(report.references) > SHOWN:
+            self.stderr.write(f"{out.name}: {len(report.references) - SHOWN} more such fields.")
+        self.stdout.write(f"{out}: {report.records} records written.")
