@@ -44,12 +44,12 @@ HOLDINGS_MAPS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
-# The tags the import needs decoded; the rest stay in the kept MARC untouched.
+# The tags the import needs decoded (with those a holdings map names); the rest stay in the kept
+# MARC untouched.
 NEEDED_TAGS = frozenset(
     [
         "001",
         "003",
-        "005",
         "008",
         "010",
         "020",
@@ -66,7 +66,6 @@ NEEDED_TAGS = frozenset(
         "210",
         "214",
         "245",
-        "250",
         "260",
         "264",
         "600",

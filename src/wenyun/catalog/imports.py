@@ -154,7 +154,8 @@ def _prepare(
         return pos, str(item), ""
     try:
         if isinstance(item, bytes):
-            rec = parse_iso2709(item, encoding=encoding, flavour=flavour, tags=NEEDED_TAGS)
+            tags = NEEDED_TAGS if holdings_map is None else NEEDED_TAGS | frozenset(holdings_map)
+            rec = parse_iso2709(item, encoding=encoding, flavour=flavour, tags=tags)
             rec_flavour = flavour if flavour != "auto" else detect_flavour(rec)
             if rec.raw:
                 kept = rec.raw

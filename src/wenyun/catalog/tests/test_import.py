@@ -228,6 +228,25 @@ def test_a_holdings_map_can_name_another_field(item_types, data_file, unit, tmp_
     ]
 
 
+def test_a_holdings_map_may_name_a_field_the_import_does_not_otherwise_read(item_types, data_file, unit):
+    from wenyun.catalog.marc import parse_iso2709, split_iso2709, to_iso2709
+
+    chunks = [c for _p, c in split_iso2709(data_file("chinese-marc21-utf8.mrc").read_bytes())]
+    records = [parse_iso2709(c) for c in chunks]
+    for record in records:  # the copies move from Koha's 952 to a local 949
+        for f in record.get_fields("952"):
+            f.tag = "949"
+        record.raw = b""
+    data = b"".join(to_iso2709(r) for r in records)
+    report = services.marc_import(
+        stream=data,
+        owner=unit("YX-LIB"),
+        holdings_map={"949": {"home_unit": "a", "barcode": "p", "call_number": "o"}},
+    )
+    assert (report.added, report.items_added) == (4, 6)
+    assert Item.objects.get(barcode="T0000003").home_unit.code == "YX-S01"
+
+
 def test_import_items_command_reports_bad_rows_on_stderr(shelf, tmp_path, capsys):
     path = tmp_path / "items.csv"
     path.write_text(
