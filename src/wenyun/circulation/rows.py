@@ -74,10 +74,8 @@ class _Shape:
         self.direct = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
         self.columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in fields)
         # For `new`: every field's default when none is callable (else the model's own constructor runs).
-        self.defaults = (
-            None if any(callable(f.default) for f in fields) else {f.attname: f.get_default() for f in fields}
-        )
-        self.relations = {f.name: f.attname for f in fields if f.is_relation}
+        callable_default = any(f.has_default() and callable(f.default) for f in fields)
+        self.defaults = None if callable_default else {f.attname: f.get_default() for f in fields}
         self.converters: list[tuple[int, list, Any]] = []
         for index, f in enumerate(fields):
             col = f.get_col(table)
