@@ -223,13 +223,14 @@ def metric_series(
     """One metric over consecutive periods (months, say): with one query over the whole span where the
     metric adds up over days, else one computation per period."""
     metric = metric_get(code)
-    if metric.per_day is None or not periods:
+    if (metric.per_day is None and metric.per_day_total is None) or not periods:
         return [_round(metric, _compute(metric, unit, include_sub_units, period)) for period in periods]
     ids = _subtree_ids(unit) if include_sub_units else [unit.pk]
     span = Period(periods[0].start, periods[-1].end)
     if metric.per_day_total is not None:
         by_day: Iterable[tuple[dt.date, Number]] = metric.per_day_total(ids, span).items()
     else:
+        assert metric.per_day is not None
         by_day = ((day, n) for (_unit_id, day), n in metric.per_day(ids, span).items())
     totals: list[Decimal] = [Decimal(0) for _p in periods]
     for day, n in by_day:
@@ -931,6 +932,7 @@ register(
         over_units="sum",
         over_time="sum",
         per_unit=sources.per_unit_volunteer_hours,
+        per_day_total=sources.volunteer_hours_by_day,
         decimals=1,
         group="volunteers",
     )

@@ -11,6 +11,7 @@ import contextvars
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import TypeVar
 
 from django.db.models import Count, Q, Sum
@@ -494,6 +495,24 @@ def per_unit_volunteer_hours(unit_ids: Sequence[int], period: Period):
         .annotate(n=Sum("hours"))
     )
     return {row["project__unit_id"]: row["n"] for row in rows}
+
+
+def volunteer_hours_by_day(unit_ids: Sequence[int], period: Period) -> dict[dt.date, Decimal]:
+    """The same hours by the local day their project started, added up over the units (in Decimal, as the
+    database adds them up for one period)."""
+    from django.utils import timezone
+
+    from wenyun.volunteers.models import Shift
+
+    by_day: dict[dt.date, Decimal] = defaultdict(Decimal)
+    for started, hours in Shift.objects.filter(
+        status="confirmed",
+        project__unit_id__in=unit_ids,
+        project__starts_at__gte=period.first_moment,
+        project__starts_at__lt=period.after_moment,
+    ).values_list("project__starts_at", "hours"):
+        by_day[timezone.localtime(started).date()] += hours or Decimal(0)
+    return dict(by_day)
 
 
 # --- workforce: wenyun.workforce Appointment, Qualification -------------------------------------------

@@ -380,3 +380,42 @@ def test_visits_added_up_by_the_database_equal_the_unit_and_day_figures_with_doo
         dt.date(YEAR, 3, 16): 41,
         dt.date(YEAR, 3, 31): 1,
     }
+
+
+def test_month_by_month_series_equal_each_months_figure_computed_alone(unit, history):
+    """The series the dashboards draw add up days in one query; each month must be the figure asked
+    for that month alone."""
+    from decimal import Decimal
+
+    from wenyun.volunteers.models import Project, Shift, Volunteer
+
+    station, v1 = unit("YX-S01"), unit("YX-S01-V01")
+    volunteer = Volunteer.objects.create(
+        unit=v1, name="志愿者", phone="13900000001", joined_on=dt.date(YEAR, 1, 1)
+    )
+    for starts, hours, status in (
+        (local(3, 31, 23, 30), "1.5", "confirmed"),  # the last half hour of March in Shanghai
+        (local(4, 1, 0, 30), "2.5", "confirmed"),
+        (local(4, 9), "0.5", "confirmed"),
+        (local(4, 9), "9.0", "signed_up"),  # not confirmed: no hours
+    ):
+        project = Project.objects.create(
+            unit=v1, title="服务", starts_at=starts, ends_at=starts + dt.timedelta(hours=2), places=5
+        )
+        Shift.objects.create(
+            project=project, volunteer=volunteer, status=status, signed_up_at=starts, hours=Decimal(hours)
+        )
+    months = [
+        Period(dt.date(YEAR, m, 1), dt.date(YEAR, m + 1, 1) - dt.timedelta(days=1)) for m in range(1, 12)
+    ]
+    for code in ("loans", "visits_total", "visits_system", "volunteer_hours"):
+        series = metric_series(code=code, unit=station, include_sub_units=True, periods=months)
+        alone = [
+            metric_value(
+                code=code, unit=station, include_sub_units=True, period_start=m.start, period_end=m.end
+            )
+            for m in months
+        ]
+        assert series == alone, code
+    hours = metric_series(code="volunteer_hours", unit=station, include_sub_units=True, periods=months)
+    assert hours[2:4] == [Decimal("1.5"), Decimal("3.0")]
