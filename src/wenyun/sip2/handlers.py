@@ -93,36 +93,52 @@ def _media_type(item) -> str:
 
 def _reader(card: str) -> Reader:
     """The reader, or NotFound worded by circulation."""
-    from wenyun.circulation.selectors import reader_get
-
-    return reader_get(card=card)
+    return reads.reader_by_card(card=card)
 
 
 def _item(barcode: str):
     """The copy, or NotFound worded by the catalogue (the answer is then a refusal naming the barcode)."""
-    from wenyun.catalog.selectors import item_get
-
-    return item_get(barcode=barcode)
+    return reads.item_by_barcode(barcode=barcode)
 
 
 def _pin_given(message: Message) -> bool:
     return message.has("AD") and message.get("AD") != ""
 
 
-def _pin_valid(session, reader, message: Message) -> bool:
-    """The circulation service checks the PIN; a PIN it accepted stays accepted for the rest of this
-    reader's session at this kiosk (until End Patron Session, another card, or a changed PIN), so a
-    patron session pays for one slow password-hash check, not one per message."""
-    from wenyun.circulation.services import reader_pin_check
+def _pin_proof(session, card: str, pin: str) -> bytes:
+    key = session.state.setdefault("key", secrets.token_bytes(16))
+    return hmac.new(key, f"{card}\x00{pin}".encode(), hashlib.sha256).digest()
+
+
+def pin_accepted(session, card: str, pin: str) -> bool:
+    """Whether this session already accepted this card's PIN (no hash to check, no database)."""
+    accepted = session.state.get("patron")
+    return bool(pin) and accepted is not None and accepted[0] == _pin_proof(session, card, pin)
+
+
+def _pin_problem(session, reader, message: Message) -> str | None:
+    """None when the PIN is the reader's, else the sentence saying why not.
+
+    The check (and the lockout after repeated wrong PINs) is `patron_pin_verify`; a PIN it accepted
+    stays accepted for the rest of this reader's session at this kiosk (until End Patron Session,
+    another card, or a changed PIN), so a patron session pays for one password-hash check, not one
+    per message."""
+    from .services import patron_pin_verify
 
     pin = message.get("AD")
-    key = session.state.setdefault("key", secrets.token_bytes(16))
-    proof = (reader.pk, reader.pin_hash, hmac.new(key, pin.encode(), hashlib.sha256).digest())
-    if pin and session.state.get("patron") == proof:
-        return True
-    ok = reader_pin_check(reader=reader, pin=pin)
-    session.state["patron"] = proof if ok else None
-    return ok
+    proof = _pin_proof(session, reader.card, pin)
+    accepted = session.state.get("patron")
+    if pin and accepted == (proof, reader.pk, reader.pin_hash):
+        return None
+    session.state["patron"] = None
+    try:
+        ok = patron_pin_verify(reader=reader, pin=pin, peer=session.peer)
+    except DomainError as exc:
+        return exc.message
+    if not ok:
+        return _("The PIN is wrong.")
+    session.state["patron"] = (proof, reader.pk, reader.pin_hash)
+    return None
 
 
 def _identify(session, message: Message) -> tuple[Reader | None, str | None]:
@@ -135,8 +151,9 @@ def _identify(session, message: Message) -> tuple[Reader | None, str | None]:
     except NotFound as exc:
         return None, exc.message
     if _pin_given(message):
-        if not _pin_valid(session, reader, message):
-            return None, _("The PIN is wrong.")
+        problem = _pin_problem(session, reader, message)
+        if problem is not None:
+            return None, problem
     elif session.account.patron_pin_required:
         return None, _("Enter the PIN of card %(card)s.") % {"card": card}
     return reader, None
@@ -162,10 +179,21 @@ def _patron_status(status) -> str:
     return "".join(flags)
 
 
-def _status_of(reader):
-    from wenyun.circulation.services import reader_status
+def _status_of(reader, counts: reads.PatronCounts | None = None):
+    """Circulation's ReaderStatus: its blocks judged by `reader_blocks` on the counts read here."""
+    from wenyun.circulation.services import ReaderStatus, reader_blocks
 
-    return reader_status(reader=reader)
+    today = timezone.localdate()
+    counts = counts or reads.patron_counts(reader=reader, today=today)
+    return ReaderStatus(
+        reader=reader,
+        blocks=reader_blocks(reader=reader, today=today, counts=(counts.overdue, counts.owed, counts.loans)),
+        loans=counts.loans,
+        overdue=counts.overdue,
+        holds=counts.holds_ready + counts.holds_waiting,
+        holds_ready=counts.holds_ready,
+        fees_owed=counts.owed,
+    )
 
 
 def _patron_fields(session, message: Message, reader, status, *, pin_checked: bool) -> dict:
@@ -176,7 +204,7 @@ def _patron_fields(session, message: Message, reader, status, *, pin_checked: bo
         "BL": codec.flag(reader is not None),
     }
     if pin_checked:
-        fields["CQ"] = codec.flag(reader is not None and _pin_valid(session, reader, message))
+        fields["CQ"] = codec.flag(reader is not None and _pin_problem(session, reader, message) is None)
     if status is not None:
         fields["BH"] = CURRENCY
         fields["BV"] = _money(status.fees_owed)
@@ -336,45 +364,48 @@ def patron_information(session, message: Message) -> Answer:
     reader, problem = _identify(session, message)
     if reader is None:
         return refusal(session, message, problem or "")
-    status = _status_of(reader)
-    holds = list(reads.active_holds(reader=reader))
-    ready = [h for h in holds if h.status == "ready"]
-    waiting = [h for h in holds if h.status != "ready"]
-    loans = list(reads.open_loans(reader=reader))
     today = timezone.localdate()
-    overdue = [loan for loan in loans if loan.due_on < today and not loan.lost and not loan.claimed_returned]
-    fees = list(reads.open_fees(reader=reader))
+    counts = reads.patron_counts(reader=reader, today=today)
+    status = _status_of(reader, counts)
     fixed = {
         "patron_status": _patron_status(status),
         "language": message.fixed["language"],
         "transaction_date": _stamp(),
-        "hold_items_count": codec.count(len(ready)),
-        "overdue_items_count": codec.count(len(overdue)),
-        "charged_items_count": codec.count(len(loans)),
-        "fine_items_count": codec.count(len(fees)),
+        "hold_items_count": codec.count(counts.holds_ready),
+        "overdue_items_count": codec.count(counts.overdue),
+        "charged_items_count": codec.count(counts.loans),
+        "fine_items_count": codec.count(counts.fees),
         "recall_items_count": codec.count(0),
-        "unavailable_holds_count": codec.count(len(waiting)),
+        "unavailable_holds_count": codec.count(counts.holds_waiting),
     }
     fields = _patron_fields(session, message, reader, status, pin_checked=_pin_given(message))
-    summary = message.fixed["summary"]
-    wanted = summary.find("Y")
-    if wanted == 0:
-        fields["AS"] = _window(message, [h.target.barcode if h.target else h.record.title for h in ready])
-    elif wanted == 1:
-        fields["AT"] = _window(message, [loan.item.barcode for loan in overdue])
-    elif wanted == 2:
-        fields["AU"] = _window(message, [loan.item.barcode for loan in loans])
+    # The one list the summary asks for (a kiosk asks for at most one at a time).
+    wanted = message.fixed["summary"].find("Y")
+    if wanted in (0, 5):
+        holds = list(reads.active_holds(reader=reader))
+        if wanted == 0:
+            ready = [h.target.barcode if h.target else h.record.title for h in holds if h.status == "ready"]
+            fields["AS"] = _window(message, ready)
+        else:
+            fields["CD"] = _window(message, [h.record.title for h in holds if h.status != "ready"])
+    elif wanted in (1, 2):
+        loans = list(reads.open_loans(reader=reader))
+        if wanted == 1:
+            loans = [
+                loan for loan in loans if loan.due_on < today and not loan.lost and not loan.claimed_returned
+            ]
+            fields["AT"] = _window(message, [loan.item.barcode for loan in loans])
+        else:
+            fields["AU"] = _window(message, [loan.item.barcode for loan in loans])
     elif wanted == 3:
         fields["AV"] = _window(
             message,
             [
-                f"{_money(fee.amount)} {fee.get_kind_display()}"
+                f"{_money(fee.balance)} {fee.get_kind_display()}"
                 + (f" {fee.loan.item.barcode}" if fee.loan is not None else "")
-                for fee in fees
+                for fee in reads.open_fees(reader=reader)
             ],
         )
-    elif wanted == 5:
-        fields["CD"] = _window(message, [h.record.title for h in waiting])
     return "64", fixed, fields
 
 

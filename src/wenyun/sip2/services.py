@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenyun.circulation.models import Reader
 from wenyun.core.errors import Conflict, DomainError, Refused
 from wenyun.core.services import login_failure_record, login_success_record
 from wenyun.network.selectors import unit_get
@@ -119,8 +120,7 @@ def kiosk_login(*, name: str, password: str, peer: str | None = None) -> KioskAc
     return account
 
 
-def kiosk_recent_failures(*, name: str) -> int:
-    """Failed logins for this name within the configured window (all connections together)."""
+def _recent_failures(key: str) -> int:
     import datetime as dt
 
     from django.conf import settings
@@ -128,4 +128,36 @@ def kiosk_recent_failures(*, name: str) -> int:
     from wenyun.core.models import FailedLogin
 
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    return FailedLogin.objects.filter(username=_throttle_key(name[:140]).lower(), at__gte=since).count()
+    return FailedLogin.objects.filter(username=key.lower(), at__gte=since).count()
+
+
+def kiosk_recent_failures(*, name: str) -> int:
+    """Failed logins for this name within the configured window (all connections together)."""
+    return _recent_failures(_throttle_key(name[:140]))
+
+
+def patron_pin_verify(*, reader: Reader, pin: str, peer: str | None = None) -> bool:
+    """Whether the PIN is the reader's, counting wrong PINs against the card.
+
+    A 4-digit PIN is guessed in 10,000 tries whatever the hash; what protects it is this lockout:
+    after LOGIN_FAILURE_LIMIT wrong PINs within LOGIN_FAILURE_WINDOW_SECONDS the card is refused at
+    every kiosk and on the portal (the same count, keyed by card), with Refused saying so.
+    """
+    from django.conf import settings
+
+    from wenyun.circulation.services import reader_pin_check
+
+    key = f"card:{reader.card}"
+    failures = _recent_failures(key)
+    if failures >= settings.LOGIN_FAILURE_LIMIT:
+        logger.warning("SIP2 PIN refused for a locked card from %s", peer or "?")
+        raise Refused(
+            _("Too many wrong PINs for this card. Wait a quarter of an hour, or ask at the desk."),
+            code="pin_locked",
+        )
+    if reader_pin_check(reader=reader, pin=pin):
+        if failures:
+            login_success_record(username=key)
+        return True
+    login_failure_record(username=key, ip=peer)
+    return False

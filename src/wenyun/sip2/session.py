@@ -1,6 +1,6 @@
 """One kiosk connection's conversation: the bytes of a message in, the bytes of the answer out.
 
-`Session.respond` is a plain sync function: the asyncio server calls it through sync_to_async, tests
+`Session.respond` is a plain sync function: the asyncio server runs it in a worker thread, tests
 call it directly. It parses, checks the error-detection trailer, keeps the login state, answers the
 messages that need no circulation (login, status, resend) and hands the rest to `handlers`.
 """
@@ -60,6 +60,22 @@ class Session:
         return getattr(self.account, "encoding", None) or self.default_encoding
 
     # -- entry point -------------------------------------------------------------------------------
+
+    def hashes(self, raw: bytes) -> bool:
+        """Whether answering this message checks a password hash: a login, or a reader's PIN this
+        session has not accepted yet. The server runs those apart from the rest (see server.py)."""
+        if raw[:2] == b"93":
+            return True
+        try:
+            message = codec.parse(raw, encoding=self.encoding)
+        except ProtocolError:
+            return False
+        pin = message.get("AD")
+        if not pin:
+            return False
+        from .handlers import pin_accepted
+
+        return not pin_accepted(self, message.get("AA").strip(), pin)
 
     def respond(self, raw: bytes) -> Reply:
         try:

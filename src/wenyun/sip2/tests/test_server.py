@@ -258,3 +258,22 @@ def test_the_command_refuses_half_a_tls_configuration(settings):
     settings.SIP2_TLS_CERT, settings.SIP2_TLS_KEY = "/tmp/cert.pem", ""
     with pytest.raises(CommandError, match="TLS needs both WENYUN_SIP2_TLS_CERT and WENYUN_SIP2_TLS_KEY"):
         call_command("sip2", "--port", "0")
+
+
+def test_on_sqlite_one_database_thread_answers_and_leaves_checkpoints_to_the_server(server, demo):
+    from django.db import connections
+
+    if connections["default"].vendor != "sqlite":
+        pytest.skip("the single database thread and the WAL checkpointer are for SQLite")
+    with raw_client(server.port) as sock:
+        login(sock)
+        sock.sendall(b"09N20261127    10000020261127    100000APx|AOYX|ABV0000001|AC|\r")
+        assert read_answer(sock).startswith(b"10")
+
+    def autocheckpoint() -> int:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()[0]
+
+    assert server.server.workers == 1
+    assert server.server.executor.submit(autocheckpoint).result(5) == 0

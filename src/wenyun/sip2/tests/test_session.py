@@ -102,3 +102,16 @@ def test_a_gb18030_kiosk_logs_in_and_is_answered_in_gb18030(unit):
     assert reply.data == b"941\r"
     status = session.respond(msg("9900802.00")).data
     assert answer(status, encoding="gb18030").get("AM") == "城关镇综合文化站"
+
+
+def test_only_a_login_and_a_pin_not_yet_accepted_are_sent_to_the_hashing_threads(session, unit):
+    reader = factories.reader(home=unit("YX-S01"), card="R0000077")
+    first = msg(f"63001{'20261127    100000'}          AOYX|AAR0000077|AD1234|")
+    assert session.hashes(login_message("kiosk-yx", "whatever")) is True
+    assert session.hashes(first) is True
+    session.respond(first)
+    assert session.hashes(first) is False  # accepted in this session: no hash to check
+    assert session.hashes(msg(f"63001{'20261127    100000'}          AOYX|AAR0000077|AD9999|")) is True
+    assert session.hashes(msg(f"09N{'20261127    100000' * 2}APx|AOYX|ABB1|")) is False  # no PIN at all
+    assert session.hashes(b"\xff\xfe garbage\r") is False
+    assert reader.card == "R0000077"

@@ -1,4 +1,5 @@
 import asyncio
+import gc
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -36,6 +37,8 @@ class Command(BaseCommand):
                 await server.start()
             except OSError as exc:
                 raise CommandError(f"Cannot listen on {host}:{port}: {exc.strerror}.") from None
+            # What was loaded to start (Django, the apps) stays for good: the collector need not walk it.
+            gc.freeze()
             db = settings.DATABASES["default"]
             self.stdout.write(
                 f"Wenyun SIP2 listening on {host}:{server.port}{' (TLS)' if context else ''} "
