@@ -95,7 +95,10 @@ def _round(metric: Metric, value: Number | None) -> Number | None:
 
 
 def _subtree_ids(unit: Unit) -> list[int]:
-    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    return sources.memo(
+        ("subtree", unit.path),
+        lambda: list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)),
+    )
 
 
 def _divide(numerator: Number | None, denominator: Number | None, decimals: int) -> float | None:

@@ -77,10 +77,18 @@ def _tree_digest() -> str:
 
 def circulation_summary_current() -> None:
     """Add the events written since the summary was last brought up to date, and roll the titles up
-    again if the network tree changed (three small look-ups when neither happened)."""
+    again if the network tree changed (three small look-ups when neither happened; once for a whole
+    page of figures, which are then all as of the same event)."""
+    from .sources import memo
+
+    memo(("summary current",), _bring_up_to_date)
+
+
+def _bring_up_to_date() -> bool:
     mark = SummaryMark.objects.filter(name=MARK).values_list("last_event_id", "tree").first()
     if mark is None or _last_event_id() > mark[0] or _tree_digest() != mark[1]:
         circulation_summary_catch_up(chunk=1_000_000)
+    return True
 
 
 def circulation_summary_catch_up(
