@@ -655,14 +655,20 @@ def loan_checkout(
     via: str = "",
     at: dt.datetime | None = None,
     due_on: dt.date | None = None,
+    offline_at: dt.datetime | None = None,
 ) -> Loan:
     """Lend the copy to the reader at this unit, or refuse with the reason.
 
     The loan period, limit and return policy come from the matrix row for (this unit, the reader's
     category, the copy's type); the due date is moved to the next day this unit is open.
+
+    `offline_at`: a kiosk lent the copy while it could not reach us and reports it now (SIP2
+    no-block check-out). The loan is recorded as of then and marked offline in the log, without
+    judging the reader's blocks, loan limits or holds on the title (the book has left); a copy on
+    loan or not on the shelf is still refused, so no copy is ever on two loans.
     """
     _require_desk(actor, at_unit)
-    now = _now(at)
+    now = _now(offline_at or at)
     today = _day(now)
     db = rows.db()
     reader, item = locks.reader_and_item_lock(reader_pk=reader.pk, item_pk=item.pk, db=db)
@@ -673,7 +679,8 @@ def loan_checkout(
     # came in the one round trip above. The refusals keep their order: blocks, the copy, then the limit.
     rule = snap.rule_for(unit=at_unit, category_id=reader.category_id, item_type_id=item.item_type_id)
     counts = (facts.overdue, facts.owed, facts.open_of_type if rule.item_type_id else facts.open_loans)
-    _check_blocks(reader, today, conf, counts)
+    if offline_at is None:
+        _check_blocks(reader, today, conf, counts)
 
     fills: Hold | None = None
     holds = _holds_on_title(item, db) if facts.held else []
@@ -703,7 +710,8 @@ def loan_checkout(
     else:
         hold = _hold_for_copy(item, holds=holds)
         if (
-            hold is not None
+            offline_at is None
+            and hold is not None
             and hold.reader_id != reader.pk
             and (hold.item_level or hold.target_id == item.pk)
         ):
@@ -714,13 +722,13 @@ def loan_checkout(
         # The reader's own waiting hold on this title is filled by borrowing any copy of it.
         fills = next((h for h in holds if h.reader_id == reader.pk), None)
 
-    if rule.loan_limit == 0:
+    if rule.loan_limit == 0 and offline_at is None:
         _refuse(
             "loan_limit",
             _("%(type)s is for use in the library only: it is not lent to this card.")
             % {"type": item.item_type.name},
         )
-    if counts[2] >= rule.loan_limit:
+    if counts[2] >= rule.loan_limit and offline_at is None:
         _refuse(
             "loan_limit",
             _(
@@ -765,7 +773,12 @@ def loan_checkout(
         at=now,
         item=item,
         reader=reader,
-        details={"loan": loan.pk, "due": due.isoformat(), **({"hold": fills.pk} if fills else {})},
+        details={
+            "loan": loan.pk,
+            "due": due.isoformat(),
+            **({"hold": fills.pk} if fills else {}),
+            **({"offline": True} if offline_at else {}),
+        },
         db=db,
     )
     return loan
@@ -914,16 +927,23 @@ def _checkin_facts(db, item: Item) -> tuple[tuple, bool, Loan | None]:
 @_one_writer
 @transaction.atomic
 def loan_checkin(
-    *, item: Item, at_unit: Unit, actor, via: str = "", at: dt.datetime | None = None
+    *,
+    item: Item,
+    at_unit: Unit,
+    actor,
+    via: str = "",
+    at: dt.datetime | None = None,
+    offline_at: dt.datetime | None = None,
 ) -> CheckinResult:
     """Take the copy back at any unit (or receive it off the van) and say where it goes next.
 
     A waiting hold wins (hold shelf here, or a transit to its pickup unit); otherwise the return
     policy of the loan's matrix row: home (transit), float (stays here) or back to the lending unit.
-    An overdue return leaves an overdue fee when the row charges one.
+    An overdue return leaves an overdue fee when the row charges one. `offline_at`: a kiosk took it
+    back while it could not reach us (SIP2 no-block check-in): returned as of then, marked offline.
     """
     _require_desk(actor, at_unit)
-    now = _now(at)
+    now = _now(offline_at or at)
     db = rows.db()
     item = locks.item_lock(pk=item.pk, db=db)
     stamp, held, loan = _checkin_facts(db, item)
@@ -1007,6 +1027,7 @@ def loan_checkin(
             "to": result.unit.code,
             **({"hold": result.hold.pk} if result.hold else {}),
             **({"fee": str(fee.amount)} if fee else {}),
+            **({"offline": True} if offline_at else {}),
         },
         db=db,
     )
@@ -1489,11 +1510,8 @@ def delivery_run_send(*, route: DeliveryRoute, day: dt.date, actor, via: str = "
 
     routes, stops = routes_stops()
     order = [r.pk for r in routes]
-    here = [
-        u
-        for u in route.stops.all()
-        if actor is None or not actor.is_staff_member or user_can_manage_unit(actor, u)
-    ]
+    # The system (actor None) hands over at every stop; a person only at the stops he runs.
+    here = [u for u in route.stops.all() if actor is None or user_can_manage_unit(actor, u)]
     if not here:
         raise Forbidden(
             _("You may not hand copies to the %(route)s van: none of its stops is your unit.")

@@ -87,6 +87,18 @@ def test_a_stop_hands_over_only_its_own_copies_and_a_stranger_changes_nothing(
     )
 
 
+def test_a_reader_account_cannot_hand_copies_to_the_van(routes, zhang, lib, v01, reader_account):
+    first, _second = routes
+    transit = _returned_at(f.item(home=lib, barcode="L1"), reader=zhang, lent_at=lib, back_at=v01)
+
+    with pytest.raises(DomainError) as refused:
+        services.delivery_run_send(route=first, day=WEDNESDAY, actor=reader_account)
+
+    transit.refresh_from_db()
+    assert refused.value.code == "unit_forbidden"
+    assert (transit.sent_at, first.runs.count()) == (None, 0)
+
+
 def test_receiving_a_run_checks_its_copies_in_where_they_arrive(routes, zhang, lib, v01, library_staff):
     first, _second = routes
     copy = f.item(home=lib, barcode="L1")
