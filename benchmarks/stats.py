@@ -189,6 +189,26 @@ def _timed(function, repeat: int = 3) -> tuple[float, float]:
     return samples[0], statistics.median(samples)
 
 
+def _cpu_timed(function, repeat: int = 3) -> float:
+    """Median CPU time of this process over the runs, in milliseconds (steady under a shared machine's load)."""
+    samples = []
+    for _ in range(repeat):
+        began = time.process_time()
+        function()
+        samples.append((time.process_time() - began) * 1000)
+    return statistics.median(samples)
+
+
+def _server_cpu_ms(server: Server) -> float:
+    """CPU time the server process has used so far (user + system, all threads), from /proc."""
+    import os
+
+    assert server.process is not None
+    with open(f"/proc/{server.process.pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def _staff_cookie() -> str:
     from django.conf import settings
     from django.test import Client
@@ -239,7 +259,18 @@ def run(ctx: BenchContext) -> list[Measurement]:
     note = f"{total:,} events, county, {year}"
     bare_first, bare_median = _timed(bare)
     report_first, report_median = _timed(report)
+    bare_cpu = _cpu_timed(bare)
+    report_cpu = _cpu_timed(report)
     results = [
+        Measurement(
+            "stats",
+            "annual report, CPU (median of 3)",
+            report_cpu,
+            "ms",
+            "bare SQL GROUP BY, CPU (median of 3)",
+            bare_cpu,
+            note=note,
+        ),
         Measurement(
             "stats",
             "annual report (first run)",
@@ -265,7 +296,9 @@ def run(ctx: BenchContext) -> list[Measurement]:
     villages = list(Unit.objects.filter(kind=UnitKind.VILLAGE, active=True).order_by("code")[:10])
     with Server(threads=4) as server:
         http_load(port=server.port, path="/healthz", clients=2, requests_per_client=5)
+        cpu = _server_cpu_ms(server)
         bare_view = http_load(port=server.port, path="/healthz", clients=4, requests_per_client=20)
+        bare_cpu_per_request = (_server_cpu_ms(server) - cpu) / 80
         # The process's first statistics page loads the modules, templates and catalogues once.
         warmup = villages.pop()
         began = time.perf_counter()
@@ -288,7 +321,9 @@ def run(ctx: BenchContext) -> list[Measurement]:
             )
         )
         path = "/staff/stats/?unit=" + county.code
+        cpu = _server_cpu_ms(server)
         cold = http_load(port=server.port, path=path, clients=1, requests_per_client=1, cookies=cookie)
+        county_cpu = _server_cpu_ms(server) - cpu
         results.append(
             Measurement(
                 "stats",
@@ -300,8 +335,20 @@ def run(ctx: BenchContext) -> list[Measurement]:
                 note="computes every figure",
             )
         )
+        results.append(
+            Measurement(
+                "stats",
+                "county dashboard first request, CPU",
+                county_cpu,
+                "ms",
+                "bare view /healthz, CPU a request",
+                bare_cpu_per_request,
+                note="the server process's user + system time",
+            )
+        )
         # Each unit's first request computes its own figures (nothing cached for it yet).
         firsts = []
+        cpu = _server_cpu_ms(server)
         for unit in stations + villages:
             began = time.perf_counter()
             http_load(
@@ -312,6 +359,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
                 cookies=cookie,
             )
             firsts.append((time.perf_counter() - began) * 1000)
+        units_cpu = (_server_cpu_ms(server) - cpu) / len(firsts)
         ordered = sorted(firsts)
         for label, value, bare_label, bare_value in (
             ("p50", statistics.median(firsts), "p50", bare_view["p50_ms"]),
@@ -333,6 +381,17 @@ def run(ctx: BenchContext) -> list[Measurement]:
                     note=f"{len(stations)} stations, {len(villages)} villages",
                 )
             )
+        results.append(
+            Measurement(
+                "stats",
+                "unit dashboards first request, CPU",
+                units_cpu,
+                "ms",
+                "bare view /healthz, CPU a request",
+                bare_cpu_per_request,
+                note="mean over the units",
+            )
+        )
         for label, page in (("county dashboard", path), ("wall screen", "/staff/stats/screen/")):
             warm = http_load(port=server.port, path=page, clients=4, requests_per_client=20, cookies=cookie)
             results.append(
@@ -366,9 +425,11 @@ def run(ctx: BenchContext) -> list[Measurement]:
             requests_per_client=1,
             cookies=cookie,
         )
+        cpu = _server_cpu_ms(server)
         cold = http_load(
             port=server.port, path="/staff/stats/screen/", clients=1, requests_per_client=1, cookies=cookie
         )
+        screen_cpu = _server_cpu_ms(server) - cpu
         results.append(
             Measurement(
                 "stats",
@@ -378,6 +439,17 @@ def run(ctx: BenchContext) -> list[Measurement]:
                 "bare view /healthz p50",
                 bare_view["p50_ms"],
                 note="computes every figure",
+            )
+        )
+        results.append(
+            Measurement(
+                "stats",
+                "wall screen first request, CPU",
+                screen_cpu,
+                "ms",
+                "bare view /healthz, CPU a request",
+                bare_cpu_per_request,
+                note="the server process's user + system time",
             )
         )
     return results

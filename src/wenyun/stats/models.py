@@ -109,6 +109,30 @@ class CirculationDay(models.Model):
         ]
 
 
+class CirculationMonth(models.Model):
+    """The same figures added up by month (readers: reader-days, which add up), so a unit's year reads
+    twelve rows; the days of a month a period cuts are read from `CirculationDay`."""
+
+    unit_id = models.BigIntegerField()
+    type = models.CharField(max_length=40)
+    month = models.DateField()  # its first day
+    events = models.PositiveIntegerField(default=0)
+    readers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_id", "type", "month"], name="stats_circmonth_unit_type_month"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["type", "month", "unit_id", "events", "readers"],
+                name="stats_circmonth_cover",
+            )
+        ]
+
+
 class BorrowerMonth(models.Model):
     """A reader who borrowed at a unit in a month, with the days of that month they borrowed on (bit n-1 for
     day n): distinct borrowers over any run of days are counted from it exactly."""

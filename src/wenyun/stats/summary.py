@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import BorrowerMonth, BorrowerYear, CirculationDay, SummaryMark, TitleMonth
+from .models import BorrowerMonth, BorrowerYear, CirculationDay, CirculationMonth, SummaryMark, TitleMonth
 from .periods import Period
 from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
 
@@ -131,6 +131,7 @@ def circulation_summary_rebuild(
             last_event_id=0, updated_at=None, tree=""
         )
         CirculationDay.objects.all().delete()
+        CirculationMonth.objects.all().delete()
         BorrowerMonth.objects.all().delete()
         TitleMonth.objects.all().delete()
         BorrowerYear.objects.all().delete()
@@ -164,6 +165,25 @@ def _add_events(*, after: int, upto: int) -> int:
             f"WHERE b.days IS NULL OR (b.days & {_day_bit_sql('f.d')}) = 0 "
             "GROUP BY f.unit_id, f.d "
             f"ON CONFLICT (unit_id, type, day) DO UPDATE SET readers = {days}.readers + excluded.readers",
+            [after, upto],
+        )
+        # The same two sums by month, the readers new to a day counted before the month's days are updated.
+        months = CirculationMonth._meta.db_table
+        cursor.execute(
+            f"INSERT INTO {months} (unit_id, type, month, events, readers) "
+            f"SELECT unit_id, type, {_month_sql(day)} AS m, COUNT(*), 0 FROM {events} WHERE {window} "
+            "GROUP BY unit_id, type, m "
+            f"ON CONFLICT (unit_id, type, month) DO UPDATE SET events = {months}.events + excluded.events",
+            [after, upto],
+        )
+        cursor.execute(
+            f"INSERT INTO {months} (unit_id, type, month, events, readers) "
+            f"SELECT f.unit_id, 'checkout', {_month_sql('f.d')} AS m, 0, COUNT(*) FROM ({fresh}) f "
+            f"LEFT JOIN {borrowers} b ON b.unit_id = f.unit_id AND b.reader_id = f.reader_id "
+            f"AND b.month = {_month_sql('f.d')} "
+            f"WHERE b.days IS NULL OR (b.days & {_day_bit_sql('f.d')}) = 0 "
+            "GROUP BY f.unit_id, m "
+            f"ON CONFLICT (unit_id, type, month) DO UPDATE SET readers = {months}.readers + excluded.readers",
             [after, upto],
         )
         # Distinct powers of two add up to their bitwise OR.
@@ -245,14 +265,49 @@ def _roll_up_again() -> None:
 # --- reads ---------------------------------------------------------------------------------------------
 
 
+def _whole_months(period: Period) -> tuple[Period | None, list[Period]]:
+    """The period as its whole months (one span of them, or None) and the runs of days outside them."""
+    first = period.start if period.start.day == 1 else _month_last(period.start) + dt.timedelta(days=1)
+    last = (
+        period.end
+        if period.end == _month_last(period.end)
+        else period.end.replace(day=1) - dt.timedelta(days=1)
+    )
+    if first > last:
+        return None, [period]
+    days = []
+    if period.start < first:
+        days.append(Period(period.start, first - dt.timedelta(days=1)))
+    if last < period.end:
+        days.append(Period(last + dt.timedelta(days=1), period.end))
+    return Period(first, last), days
+
+
+def _per_unit_sum(column: str, event_type: str, unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """{unit id: events or readers} of one type in the period: whole months from the monthly sums, the
+    other days from the daily ones."""
+    assert column in ("events", "readers")
+    months, days = _whole_months(period)
+    ids = _ids_sql(unit_ids)
+    totals: dict[int, int] = defaultdict(int)
+    parts = [(CirculationDay._meta.db_table, "day", part) for part in days]
+    if months is not None:
+        parts.append(
+            (CirculationMonth._meta.db_table, "month", Period(months.start, months.end.replace(day=1)))
+        )
+    for table, when, part in parts:
+        for unit_id, n in _fetch(
+            f"SELECT unit_id, SUM({column}) FROM {table} WHERE unit_id IN ({ids}) AND type = %s "
+            f"AND {when} >= %s AND {when} <= %s GROUP BY unit_id",
+            [event_type, part.start, part.end],
+        ):
+            totals[unit_id] += int(n)
+    return {unit_id: n for unit_id, n in totals.items() if n}
+
+
 def per_unit_events(event_type: str, unit_ids: Sequence[int], period: Period) -> dict[int, int]:
     circulation_summary_current()
-    rows = _fetch(
-        f"SELECT unit_id, SUM(events) FROM {CirculationDay._meta.db_table} "
-        f"WHERE unit_id IN ({_ids_sql(unit_ids)}) AND type = %s AND day >= %s AND day <= %s GROUP BY unit_id",
-        [event_type, period.start, period.end],
-    )
-    return {unit_id: int(n) for unit_id, n in rows if n}
+    return _per_unit_sum("events", event_type, unit_ids, period)
 
 
 def per_day(
@@ -292,18 +347,24 @@ def readers(
     column = "c.unit_id" if by == "unit" else "c.day"
     where = f"c.unit_id IN ({_ids_sql(unit_ids)}) AND c.type = 'checkout' AND c.day >= %s AND c.day <= %s"
     totals: dict[int | dt.date, int] = defaultdict(int)
-    for group, n in _fetch(
-        f"SELECT {column}, SUM(c.readers) FROM {CirculationDay._meta.db_table} c WHERE {where} GROUP BY {column}",
-        [period.start, period.end],
-    ):
-        totals[group if by == "unit" else _as_day(group)] += int(n)
+    if by == "unit":
+        for unit_id, n in _per_unit_sum("readers", "checkout", unit_ids, period).items():
+            totals[unit_id] += n
+    else:
+        for group, n in _fetch(
+            f"SELECT c.day, SUM(c.readers) FROM {CirculationDay._meta.db_table} c WHERE {where} GROUP BY c.day",
+            [period.start, period.end],
+        ):
+            totals[_as_day(group)] += int(n)
     if except_door_counted:
-        # Fewer days have a door count than not: take theirs away rather than test every day for one.
+        # Fewer days have a door count than not: take theirs away rather than test every day for one
+        # (CROSS JOIN: SQLite then reads the door counts first).
         for group, n in _fetch(
             f"SELECT {column}, SUM(c.readers) FROM {DoorCount._meta.db_table} d "
-            f"JOIN {CirculationDay._meta.db_table} c ON c.unit_id = d.unit_id AND c.day = d.day "
-            f"WHERE {where} GROUP BY {column}",
-            [period.start, period.end],
+            f"CROSS JOIN {CirculationDay._meta.db_table} c "
+            f"WHERE c.unit_id = d.unit_id AND c.day = d.day AND d.day >= %s AND d.day <= %s AND {where} "
+            f"GROUP BY {column}",
+            [period.start, period.end, period.start, period.end],
         ):
             totals[group if by == "unit" else _as_day(group)] -= int(n)
     return [(group, n) for group, n in totals.items() if n]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from wenyun.circulation.models import CirculationEvent, Reader, ReaderCategory
 from wenyun.stats import summary
 from wenyun.stats.metrics import metric_series, metric_value
-from wenyun.stats.models import BorrowerMonth, CirculationDay, SummaryMark
+from wenyun.stats.models import BorrowerMonth, CirculationDay, CirculationMonth, SummaryMark
 from wenyun.stats.periods import Period
 
 YEAR = timezone.localdate().year - 1
@@ -214,17 +214,25 @@ def test_the_monthly_series_of_loans_equals_the_raw_events_month_by_month(unit, 
 
 def test_a_catch_up_in_small_transactions_builds_the_same_summary_as_a_rebuild(unit, history):
     summary.circulation_summary_current()
-    whole = (
-        sorted(CirculationDay.objects.values_list("unit_id", "type", "day", "events", "readers")),
-        sorted(BorrowerMonth.objects.values_list("unit_id", "month", "reader_id", "days")),
-    )
-    assert whole[0] and whole[1]
+
+    def tables():
+        return (
+            sorted(CirculationDay.objects.values_list("unit_id", "type", "day", "events", "readers")),
+            sorted(CirculationMonth.objects.values_list("unit_id", "type", "month", "events", "readers")),
+            sorted(BorrowerMonth.objects.values_list("unit_id", "month", "reader_id", "days")),
+        )
+
+    whole = tables()
+    assert all(whole)
     summary.circulation_summary_rebuild(chunk=2)  # two event ids at a time
-    again = (
-        sorted(CirculationDay.objects.values_list("unit_id", "type", "day", "events", "readers")),
-        sorted(BorrowerMonth.objects.values_list("unit_id", "month", "reader_id", "days")),
-    )
-    assert again == whole
+    assert tables() == whole
+    # Each month's sums are its days' sums.
+    by_month: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for unit_id, type, day, events, readers in whole[0]:
+        sums = by_month[(unit_id, type, day.replace(day=1))]
+        sums[0] += events
+        sums[1] += readers
+    assert sorted((*key, *sums) for key, sums in by_month.items()) == whole[1]
 
 
 def test_the_rebuild_command_repairs_a_damaged_summary(unit, history, capsys):
