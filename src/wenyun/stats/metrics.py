@@ -1,7 +1,9 @@
 """The metric registry: one named, documented metric per figure the county reports.
 
 A metric is a function of (unit, include_sub_units, period) computed from the event logs and
-registers with SQL aggregates (see `stats.selectors`). Each says how it aggregates:
+registers with SQL aggregates (see `stats.selectors`); the circulation figures read the event log's
+summary by day and month (`stats.summary`), brought up to the log's last event first, so they are the
+figures the raw events give. Each says how it aggregates:
 
 - over sub-units: ``sum`` (the unit's figure plus its sub-units'), ``own`` (the unit's own figure
   whatever is asked: the service population already covers the subtree) or ``distinct`` (counted
