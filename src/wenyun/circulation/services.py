@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import ParamSpec, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
@@ -235,32 +235,17 @@ _COUNTS_SQL = (
     "AND NOT lost AND NOT claimed_returned), "
     "(SELECT SUM(amount - paid) FROM circulation_fee WHERE reader_id = %s AND status = 'open')"
 )
-# With the reader's open loans too (of one item type when the matrix row names one): a check-out asks all three.
-_OPEN_SQL = ", (SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL)"
-_OPEN_TYPED_SQL = (
-    ", (SELECT COUNT(*) FROM circulation_loan JOIN catalog_item ON catalog_item.id = circulation_loan.item_id "
-    "WHERE circulation_loan.reader_id = %s AND circulation_loan.returned_at IS NULL "
-    "AND catalog_item.item_type_id = %s)"
-)
 
 
-def _reader_counts(
-    reader_id: int, today: dt.date, *, open_loans: bool = False, item_type_id: int | None = None
-) -> tuple[int, Decimal, int]:
-    """(overdue loans, fees owed, open loans or 0) in one round trip: every check-out asks."""
-    sql = _COUNTS_SQL
-    params: list[Any] = [reader_id, today, reader_id]
-    if open_loans and item_type_id is None:
-        sql, params = sql + _OPEN_SQL, [*params, reader_id]
-    elif open_loans:
-        sql, params = sql + _OPEN_TYPED_SQL, [*params, reader_id, item_type_id]
+def _reader_counts(reader_id: int, today: dt.date) -> tuple[int, Decimal, int]:
+    """(overdue loans, fees owed, 0) in one round trip; a check-out reads them in `_checkout_facts`."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        overdue, owed, *rest = cursor.fetchone()
+        cursor.execute(_COUNTS_SQL, [reader_id, today, reader_id])
+        overdue, owed = cursor.fetchone()
     return (
         int(overdue or 0),
         Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal("0.00"),
-        int(rest[0]) if rest else 0,
+        0,
     )
 
 
