@@ -67,12 +67,24 @@ def _mark_id() -> int:
     return SummaryMark.objects.filter(name=MARK).values_list("last_event_id", flat=True).first() or 0
 
 
-def _tree_digest() -> str:
-    """A digest of the network tree as it is now: every unit's id and path."""
+def _tree(upto: int | None = None) -> str:
+    """The network tree the roll-ups follow, as "<last unit id>:<digest of the paths of the units up to
+    it>". A unit added later (a higher id) changes no rolled-up row; a unit moved changes its path."""
     from wenyun.network.models import Unit
 
-    paths = ";".join(f"{pk}:{path}" for pk, path in Unit.objects.order_by("pk").values_list("pk", "path"))
-    return hashlib.sha256(paths.encode()).hexdigest()
+    units = Unit.objects.order_by("pk")
+    if upto is not None:
+        units = units.filter(pk__lte=upto)
+    rows = list(units.values_list("pk", "path"))
+    paths = ";".join(f"{pk}:{path}" for pk, path in rows)
+    last = rows[-1][0] if rows else 0
+    return f"{last if upto is None else upto}:{hashlib.sha256(paths.encode()).hexdigest()}"
+
+
+def _tree_unchanged(recorded: str) -> bool:
+    """Whether every unit the recorded tree knew is where it was (units added since do not count)."""
+    last, _sep, _digest = recorded.partition(":")
+    return bool(recorded) and last.isdigit() and _tree(int(last)) == recorded
 
 
 def circulation_summary_current() -> None:
@@ -86,7 +98,7 @@ def circulation_summary_current() -> None:
 
 def _bring_up_to_date() -> bool:
     mark = SummaryMark.objects.filter(name=MARK).values_list("last_event_id", "tree").first()
-    if mark is None or _last_event_id() > mark[0] or _tree_digest() != mark[1]:
+    if mark is None or _last_event_id() > mark[0] or not _tree_unchanged(mark[1]):
         circulation_summary_catch_up(chunk=1_000_000)
     return True
 
@@ -104,11 +116,11 @@ def circulation_summary_catch_up(
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(f"LOCK TABLE {_event_table()} IN SHARE MODE")
-            tree = _tree_digest()
-            if tree != mark.tree:
+            if not _tree_unchanged(mark.tree):
                 _roll_up_again()
-                mark.tree = tree
-                mark.save(update_fields=["tree"])
+            # The events added now roll up by the tree as it is now, units added since included.
+            mark.tree = _tree()
+            mark.save(update_fields=["tree"])
             last = _last_event_id()
             if last <= mark.last_event_id:
                 return added

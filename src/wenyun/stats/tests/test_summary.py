@@ -427,3 +427,29 @@ def test_month_by_month_series_equal_each_months_figure_computed_alone(unit, his
         assert series == alone, code
     hours = metric_series(code="volunteer_hours", unit=station, include_sub_units=True, periods=months)
     assert hours[2:4] == [Decimal("1.5"), Decimal("3.0")]
+
+
+def test_a_unit_added_to_the_tree_keeps_the_roll_ups_and_a_unit_moved_derives_them_again(
+    unit, history, monkeypatch
+):
+    from wenyun.network.models import Unit
+
+    summary.circulation_summary_current()
+    derived = []
+    original = summary._roll_up_again
+    monkeypatch.setattr(summary, "_roll_up_again", lambda: derived.append(1) or original())
+    station, other = unit("YX-S01"), unit("YX-S02")
+    village = Unit.objects.create(
+        code="YX-S01-VNEW", name="新村", kind="village", parent=station, path="", depth=station.depth + 1
+    )
+    Unit.objects.filter(pk=village.pk).update(path=f"{station.path}{village.pk}/")
+    event("checkout", village, local(6, 1), history["readers"][0])
+    assert_summary_equals_raw(unit)
+    assert derived == []
+    # The new village moves to the second station: what it lent now counts there.
+    Unit.objects.filter(pk=village.pk).update(parent=other, path=f"{other.path}{village.pk}/")
+    year = Period.year(YEAR)
+    for code in ("YX-S01", "YX-S02"):
+        units = subtree(unit(code))
+        assert summary.over_borrowers([u.pk for u in units], year) == raw_borrowers(units, year), code
+    assert derived == [1]
