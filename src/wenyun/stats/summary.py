@@ -78,9 +78,8 @@ def _tree(upto: int | None = None) -> str:
     rows = list(units.values_list("pk", "path"))
     paths = ";".join(f"{pk}:{path}" for pk, path in rows)
     last = rows[-1][0] if rows else 0
-    return (
-        f"{last if upto is None else upto}:{hashlib.sha256(paths.encode()).hexdigest()[:40]}"  # fits its 64
-    )
+    digest = hashlib.sha256(paths.encode()).hexdigest()[:40]  # with the id, within the column's 64
+    return f"{last if upto is None else upto}:{digest}"
 
 
 def _tree_unchanged(recorded: str) -> bool:
