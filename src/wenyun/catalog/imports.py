@@ -91,7 +91,9 @@ class _Incoming:
 
     __slots__ = ("control_number", "holdings", "index_row", "isbn_invalid", "marc", "pos", "source", "values")
 
-    def __init__(self, pos: Position, marc: bytes, source: str, data: Extracted, values: dict) -> None:
+    def __init__(
+        self, pos: Position, marc: bytes, source: str, data: Extracted, values: dict, index_row: Callable
+    ) -> None:
         self.pos = pos
         self.marc = marc
         self.source = source
@@ -100,7 +102,7 @@ class _Incoming:
         self.holdings = data.holdings
         self.values = values
         # The search index's row for the record, made here (in a worker, for large files).
-        self.index_row = search.backend().index_row(services.document_of(values))
+        self.index_row = index_row(services.document_of(values))
 
     def packed(self, *, marc_in_file: bool) -> tuple:
         """What a worker sends: plain tuples, which pickle several times faster than objects. The MARC
@@ -146,6 +148,7 @@ def _prepare(
     holdings_map: dict | None,
     source: str,
     owner_code: str,
+    index_row: Callable,
 ) -> tuple[Position, _Incoming | str, str]:
     """Read, extract and tokenise one record: (position, the record or why it is skipped, encoding).
 
@@ -176,7 +179,7 @@ def _prepare(
         return pos, reason, rec.encoding
     record_source = (source or data.control_source or f"import:{owner_code}")[:60]
     values = _record_values(data, marc=kept, flavour=rec_flavour, source=record_source)
-    return pos, _Incoming(pos, kept, record_source, data, values), rec.encoding
+    return pos, _Incoming(pos, kept, record_source, data, values, index_row), rec.encoding
 
 
 # The file being imported, as the worker processes see it (they are forked after it is set).
@@ -301,6 +304,8 @@ def marc_import(
         "holdings_map": holdings_map,
         "source": source,
         "owner_code": owner.code,
+        # The search backend's row maker, picked once (finding the backend costs more than the row).
+        "index_row": search.backend().index_row,
     }
     # A large import holds many young objects and makes no reference cycles: the cyclic collector,
     # which would walk them again and again, is paused until the import is done.

@@ -304,6 +304,8 @@ def parse_iso2709(
     # What the loop below does for every field, kept to a few operations on the common path: a
     # record's text (ASCII, UTF-8 or GB18030) is decoded field by field and split at the subfield marks.
     text_codec = enc if enc != "marc8" or whole is not None else ""
+    # One look over a plain-ASCII record for a bad subfield code; only if there is one, field by field.
+    check_codes = whole is None or _BAD_CODE.search(whole, base) is not None
     for tag_b, length_b, start_b in struct.iter_unpack("3s4s5s", directory):
         if wanted is not None and tag_b not in wanted:
             continue
@@ -323,7 +325,7 @@ def parse_iso2709(
             if text_codec:
                 text = whole[start:end] if whole is not None else chunk[start:end].decode(text_codec)
                 if "\x1f" in text:
-                    bad = _BAD_CODE.search(text)
+                    bad = _BAD_CODE.search(text) if check_codes else None
                     if bad:
                         raise MarcError(
                             _("field %(tag)s has a subfield code %(code)r that is not a letter or digit")
