@@ -141,8 +141,11 @@ def _pin_problem(session, reader, message: Message) -> str | None:
     return None
 
 
-def _identify(session, message: Message) -> tuple[Reader | None, str | None]:
-    """The reader the message names, or None and the sentence saying why he cannot be served."""
+def _identify(session, message: Message, *, offline: bool = False) -> tuple[Reader | None, str | None]:
+    """The reader the message names, or None and the sentence saying why he cannot be served.
+
+    `offline`: the kiosk reports what it did while it could not reach us; it decided then, so no PIN
+    is asked for or checked now (nor counted against the card)."""
     card = message.get("AA").strip()
     if not card:
         return None, _("No reader card was read.")
@@ -150,6 +153,8 @@ def _identify(session, message: Message) -> tuple[Reader | None, str | None]:
         reader = _reader(card)
     except NotFound as exc:
         return None, exc.message
+    if offline:
+        return reader, None
     if _pin_given(message):
         problem = _pin_problem(session, reader, message)
         if problem is not None:
@@ -445,16 +450,31 @@ def checkout(session, message: Message) -> Answer:
         return refusal(
             session, message, _("Cancelling a check-in from a kiosk is not supported; ask at the desk.")
         )
-    reader, problem = _identify(session, message)
+    offline = message.fixed["no_block"] == "Y"
+    reader, problem = _identify(session, message, offline=offline)
     if reader is None:
         return refusal(session, message, problem or "")
     item = _item(message.get("AB").strip())
-    current = reads.open_loan_of_item(item=item) if message.fixed["sc_renewal_policy"] == "Y" else None
+    current = (
+        reads.open_loan_of_item(item=item)
+        if message.fixed["sc_renewal_policy"] == "Y" and not offline
+        else None
+    )
     renewing = current is not None and current.reader_id == reader.pk
     try:
         if renewing:
             assert current is not None
             loan = loan_renew(loan=current, actor=None, via=_via(session))
+        elif offline:
+            loan = loan_checkout(
+                reader=reader,
+                item=item,
+                at_unit=_unit(session),
+                actor=None,
+                via=_via(session),
+                offline_at=_kiosk_moment(message.fixed["transaction_date"], OFFLINE_DAYS) or _now(),
+                due_on=_kiosk_day(message.fixed["nb_due_date"]),
+            )
         else:
             loan = loan_checkout(
                 reader=reader, item=item, at_unit=_unit(session), actor=None, via=_via(session)
@@ -478,9 +498,16 @@ def checkout(session, message: Message) -> Answer:
 ALERT_TYPES = {"hold_shelf": "01", "hold_transit": "02", "transit": "04"}
 
 
-def _return_moment(message: Message) -> dt.datetime | None:
-    """The return date a book drop recorded while offline, when it is believable (the last 7 days)."""
-    raw = message.fixed.get("return_date", "").strip()
+# How far back a kiosk's own date is believed: a return date on any check-in, and the transaction
+# date of a no-block (offline) check-out or check-in, which a kiosk sends when it is back online.
+RETURN_DAYS = 7
+OFFLINE_DAYS = 30
+
+
+def _kiosk_moment(raw: str, days: int) -> dt.datetime | None:
+    """A SIP2 date (YYYYMMDDZZZZHHMMSS, local time) when it is believable: not in the future, not
+    older than `days`; None otherwise, and the moment the message arrives is used instead."""
+    raw = raw.strip()
     if not raw:
         return None
     try:
@@ -489,9 +516,17 @@ def _return_moment(message: Message) -> dt.datetime | None:
         return None
     moment = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
     now = _now()
-    if moment > now or now - moment > dt.timedelta(days=7):
+    if moment > now or now - moment > dt.timedelta(days=days):
         return None
     return moment
+
+
+def _kiosk_day(raw: str) -> dt.date | None:
+    """The due date an offline kiosk gave the reader (YYYYMMDD...), or None for the rule's own."""
+    try:
+        return dt.datetime.strptime(raw.strip()[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
 
 
 def checkin(session, message: Message) -> Answer:
@@ -500,10 +535,21 @@ def checkin(session, message: Message) -> Answer:
     from wenyun.circulation.services import loan_checkin
 
     item = _item(message.get("AB").strip())
+    offline = message.fixed["no_block"] == "Y"
+    returned = _kiosk_moment(message.fixed["return_date"], OFFLINE_DAYS if offline else RETURN_DAYS)
     try:
-        result = loan_checkin(
-            item=item, at_unit=_unit(session), actor=None, via=_via(session), at=_return_moment(message)
-        )
+        if offline:
+            result = loan_checkin(
+                item=item,
+                at_unit=_unit(session),
+                actor=None,
+                via=_via(session),
+                offline_at=returned or _now(),
+            )
+        else:
+            result = loan_checkin(
+                item=item, at_unit=_unit(session), actor=None, via=_via(session), at=returned
+            )
     except DomainError as exc:
         answer = refusal(session, message, exc.message)
         answer[2]["AJ"] = item.record.title

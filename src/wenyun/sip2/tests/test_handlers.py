@@ -400,3 +400,54 @@ def test_a_right_pin_clears_earlier_wrong_ones(session, reader):
     ok = answer(session.respond(patron_information("R0000001")).data)
     assert (ok.code, ok.get("AE")) == ("64", "王小明")
     assert FailedLogin.objects.filter(username="card:r0000001").count() == 0
+
+
+def sip_stamp(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y%m%d    %H%M%S")
+
+
+def test_an_offline_checkout_of_a_blocked_reader_is_recorded_as_of_the_kiosks_date(session, reader, book):
+    """No-block: the kiosk lent the book while it could not reach us; the loan is recorded as then,
+    its blocks not judged, and the log says it was offline."""
+    circ.reader_block(actor=None, reader=reader, reason="丢失图书未赔偿")
+    lent = (timezone.now() - dt.timedelta(hours=3)).replace(microsecond=0)
+    reply = answer(
+        session.respond(msg(f"11NY{sip_stamp(lent)}20261231    235959AOYX|AAR0000001|ABB0000001|AC|")).data
+    )
+    loan = Loan.objects.get(item=book, returned_at__isnull=True)
+    assert (reply.code, reply.fixed["ok"], reply.get("AH")) == ("12", "1", "20261231    235959")
+    assert (loan.reader, loan.out_at, loan.due_on) == (reader, lent, dt.date(2026, 12, 31))
+    event = CirculationEvent.objects.get(type="checkout")
+    assert (event.at, event.via, event.details["offline"]) == (lent, "sip2:kiosk-yx", True)
+
+
+def test_an_offline_checkout_of_a_copy_already_on_loan_is_refused_and_changes_nothing(
+    session, reader, book, unit
+):
+    other = factories.reader(home=unit("YX-S01"), card="R0000002")
+    first = circ.loan_checkout(reader=other, item=book, at_unit=unit("YX-S01"), actor=None)
+    reply = answer(session.respond(msg(f"11NY{STAMP}{' ' * 18}AOYX|AAR0000001|ABB0000001|AC|")).data)
+    on_loan = gettext("%(barcode)s is on loan to another reader; check it in first.") % {
+        "barcode": "B0000001"
+    }
+    assert (reply.fixed["ok"], reply.get("AF")) == ("0", on_loan)
+    assert list(Loan.objects.filter(item=book).values_list("pk", "reader__card")) == [(first.pk, "R0000002")]
+    assert len(events(type="checkout")) == 1
+
+
+def test_an_online_checkout_of_the_same_blocked_reader_is_still_refused(session, reader, book):
+    circ.reader_block(actor=None, reader=reader, reason="丢失图书未赔偿")
+    reply = answer(session.respond(checkout("R0000001", "B0000001")).data)
+    assert reply.fixed["ok"] == "0" and Loan.objects.count() == 0
+
+
+def test_an_offline_checkin_is_returned_as_of_the_kiosks_date_and_logged_offline(session, reader, book, unit):
+    lent = timezone.now() - dt.timedelta(days=40)
+    loan = circ.loan_checkout(reader=reader, item=book, at_unit=unit("YX-S01"), actor=None, at=lent)
+    returned = (timezone.now() - dt.timedelta(days=12)).replace(microsecond=0)
+    reply = answer(session.respond(msg(f"09Y{STAMP}{sip_stamp(returned)}APx|AOYX|ABB0000001|AC|")).data)
+    loan.refresh_from_db()
+    assert (reply.code, reply.fixed["ok"]) == ("10", "1")
+    assert loan.returned_at == returned  # twelve days ago: believed for an offline return (up to 30)
+    event = CirculationEvent.objects.get(type="checkin")
+    assert (event.at, event.details["offline"]) == (returned, True)
