@@ -51,7 +51,7 @@ def gateway(settings, tmp_path):
     settings.WENYUN_SMS_URL = f"http://127.0.0.1:{server.server_address[1]}/send"
     settings.WENYUN_SMS_ACCOUNT = "wenyun-yx"
     settings.WENYUN_SMS_KEY = KEY
-    settings.WENYUN_SMS_TIMEOUT = 2
+    settings.WENYUN_SMS_TIMEOUT = 15
     settings.WENYUN_SMS_TEMPLATES = {"hold_ready": "SMS_0001", "due_soon": "SMS_0002", "overdue": "SMS_0003"}
     yield FakeGateway
     server.shutdown()

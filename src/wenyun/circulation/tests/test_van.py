@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from wenyun.catalog.models import ItemStatus
 from wenyun.circulation import selectors, services
@@ -177,7 +178,7 @@ def test_sending_and_receiving_from_the_page(routes, zhang, lib, v01, village_ma
     first, _second = routes
     copy = f.item(home=lib, barcode="L1")
     _returned_at(copy, reader=zhang, lent_at=lib, back_at=v01)
-    day = selectors.next_run_day(weekday=2, today=dt.date.today())
+    day = selectors.next_run_day(weekday=2, today=timezone.localdate())
 
     sent = _client(village_manager).post(
         f"/staff/circulation/van/{first.pk}/send/", {"day": day.isoformat()}, follow=True
