@@ -9,6 +9,10 @@ class CatalogConfig(AppConfig):
 
     @property
     def nav(self):
+        from wenyun.core.models import Role
         from wenyun.core.nav import NavItem
 
-        return [NavItem(_("Catalogue"), "catalog:search", order=20)]
+        return [
+            NavItem(_("Catalogue"), "catalog:search", order=20),
+            NavItem(_("Item types"), "catalog:item_types", roles=frozenset({Role.COUNTY_ADMIN}), order=21),
+        ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wenyun.catalog.marc import ENCODINGS
@@ -32,7 +33,7 @@ class RecordForm(forms.Form):
 class ItemForm(forms.Form):
     barcode = forms.CharField(label=_("barcode"), max_length=32)
     home_unit = forms.ChoiceField(label=_("home unit"))
-    item_type = forms.ModelChoiceField(label=_("item type"), queryset=ItemType.objects.all())
+    item_type = forms.ModelChoiceField(label=_("item type"), queryset=ItemType.objects.filter(retired=False))
     location = forms.CharField(label=_("shelving location"), max_length=60, required=False)
     call_number = forms.CharField(label=_("call number"), max_length=60, required=False)
     price = forms.CharField(label=_("price"), max_length=20, required=False)
@@ -41,9 +42,32 @@ class ItemForm(forms.Form):
     )
     notes = forms.CharField(label=_("notes"), max_length=255, required=False)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), current_type: ItemType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_unit"].choices = [(u.code, f"{u.code} {u.display_name}") for u in units]
+        home_unit = self.fields["home_unit"]
+        assert isinstance(home_unit, forms.ChoiceField)
+        home_unit.choices = [(u.code, f"{u.code} {u.display_name}") for u in units]
+        if current_type is not None and current_type.retired:
+            # A retired type is offered for new copies no more, but a copy of it keeps it when edited.
+            field = self.fields["item_type"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = ItemType.objects.filter(Q(retired=False) | Q(pk=current_type.pk))
+
+
+class ItemTypeForm(forms.Form):
+    code = forms.CharField(
+        label=_("code"),
+        max_length=20,
+        help_text=_("Letters, digits, - or _; it cannot be changed later (imports and kiosks use it)."),
+    )
+    name = forms.CharField(label=_("name"), max_length=60)
+    name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
+    loanable = forms.BooleanField(
+        label=_("lent out"),
+        required=False,
+        initial=True,
+        help_text=_("Unticked: for use in the library only (a county-wide row of the circulation matrix)."),
+    )
 
 
 class MarcImportForm(forms.Form):

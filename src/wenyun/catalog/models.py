@@ -9,11 +9,16 @@ from wenyun.core.models import EventBase
 
 
 class ItemType(models.Model):
-    """A kind of copy as the circulation rules see it (book, periodical, audio-visual, reference...)."""
+    """A kind of copy as the circulation rules see it (book, periodical, audio-visual, reference...).
+
+    Whether copies of a type are lent is the circulation matrix's to say (a county-wide row for the
+    type with a loan limit of 0 keeps them in the library); a type copies still use is retired, not
+    deleted: it is no longer offered for new copies."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    retired = models.BooleanField(_("retired"), default=False)
 
     class Meta:
         ordering = ["code"]
@@ -114,6 +119,11 @@ class CatalogEvent(EventBase):
         ITEM_WITHDRAWN = "item_withdrawn"
         MARC_IMPORTED = "marc_imported"
         ITEMS_IMPORTED = "items_imported"
+        ITEM_TYPE_CREATED = "item_type_created"
+        ITEM_TYPE_UPDATED = "item_type_updated"
+        ITEM_TYPE_RETIRED = "item_type_retired"
+        ITEM_TYPE_REINSTATED = "item_type_reinstated"
+        ITEM_TYPE_DELETED = "item_type_deleted"
 
     class Meta(EventBase.Meta):
         pass

@@ -19,7 +19,7 @@ from wenyun.core.errors import NotFound
 from wenyun.network.models import Unit
 
 from . import search, text
-from .models import Item, ItemStatus, Record
+from .models import Item, ItemStatus, ItemType, Record
 
 PER_PAGE = 20
 LANGUAGE_LABELS = {
@@ -315,3 +315,57 @@ def availability_summaries(
         )
         summaries.append(summary)
     return summaries
+
+
+@dataclass
+class ItemTypeRow:
+    item_type: ItemType
+    copies: int
+    loanable: bool  # no county-wide matrix row for the type with a loan limit of 0
+    matrix_rows: int  # rows of the circulation matrix that name the type
+
+
+@dataclass
+class ItemTypes:
+    rows: list[ItemTypeRow]
+    # Matrix rows naming a unit or a reader category but no item type, that lend: they come before a
+    # type's county-wide row, so a type "not for loan" is still lent where they apply.
+    wider_rows: list
+
+
+def item_type_list() -> ItemTypes:
+    from django.db.models import Count
+
+    from wenyun.circulation.selectors import rule_list
+
+    rules = list(rule_list())
+    copies = dict(Item.objects.values("item_type").annotate(n=Count("id")).values_list("item_type", "n"))
+    rows = []
+    for item_type in ItemType.objects.order_by("retired", "code"):
+        naming = [r for r in rules if r.item_type_id == item_type.pk]
+        county = next((r for r in naming if r.unit_id is None and r.category_id is None), None)
+        rows.append(
+            ItemTypeRow(
+                item_type=item_type,
+                copies=copies.get(item_type.pk, 0),
+                loanable=county is None or county.loan_limit > 0,
+                matrix_rows=len(naming),
+            )
+        )
+    wider = [
+        r
+        for r in rules
+        if r.item_type_id is None
+        and (r.unit_id is not None or r.category_id is not None)
+        and r.loan_limit > 0
+    ]
+    return ItemTypes(rows=rows, wider_rows=wider if any(not row.loanable for row in rows) else [])
+
+
+def item_type_get(*, code: str) -> ItemType:
+    item_type = ItemType.objects.filter(code=(code or "").strip()).first()
+    if item_type is None:
+        raise NotFound(
+            _("There is no item type with the code %(code)s.") % {"code": code}, code="item_type_not_found"
+        )
+    return item_type

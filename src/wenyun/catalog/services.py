@@ -7,11 +7,14 @@ its lending cycle; here a copy is created, described, moved to another home and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
 from wenyun.network.access import require_manage
@@ -453,6 +456,194 @@ def item_withdraw(*, actor, item: Item, reason: str = "") -> Item:
     return item
 
 
+# ---------------------------------------------------------------------------------------------
+# Item types (county administrators)
+#
+# Whether a type's copies are lent is the circulation matrix's to say: "not for loan" is the
+# county-wide row for the type (no unit, no reader category) with a loan limit of 0, saved through
+# circulation's own service. Matrix rows name item types with ON DELETE CASCADE, so a type that rows
+# name is not deleted either (the rows would vanish with it).
+
+_TYPE_CODE = re.compile(r"[A-Za-z0-9_-]{1,20}")
+
+
+def _county_rows(item_type: ItemType) -> tuple[Any, Any]:
+    """The county-wide matrix row for this type, and the county default row (each None if absent)."""
+    from wenyun.circulation.selectors import rule_list
+
+    own = default = None
+    for rule in rule_list():
+        if rule.unit_id is None and rule.category_id is None:
+            if rule.item_type_id == item_type.pk:
+                own = rule
+            elif rule.item_type_id is None:
+                default = rule
+    return own, default
+
+
+def _type_lending(*, actor, item_type: ItemType, loanable: bool) -> None:
+    from wenyun.circulation.services import rule_save
+
+    own, default = _county_rows(item_type)
+    if not loanable:
+        if own is None:
+            rule_save(
+                actor=actor,
+                unit=None,
+                category=None,
+                item_type=item_type,
+                loan_days=default.loan_days if default else 30,
+                loan_limit=0,
+                renewals=0,
+                holds_allowed=False,
+                note=_("for use in the library only")[:200],
+            )
+        elif own.loan_limit or own.holds_allowed:
+            rule_save(actor=actor, rule=own, loan_limit=0, holds_allowed=False)
+    elif own is not None and own.loan_limit == 0:
+        rule_save(
+            actor=actor,
+            rule=own,
+            loan_limit=default.loan_limit if default and default.loan_limit else 10,
+            holds_allowed=True,
+        )
+
+
+def _type_names(*, name: str, name_en: str) -> tuple[str, str]:
+    name, name_en = (name or "").strip(), (name_en or "").strip()
+    if not name:
+        raise DomainError(_("An item type needs a Chinese name."), code="item_type_invalid")
+    if len(name) > 60 or len(name_en) > 80:
+        raise DomainError(
+            _("An item type's name is at most 60 characters, its English name at most 80."),
+            code="item_type_invalid",
+        )
+    return name, name_en
+
+
+@transaction.atomic
+def item_type_create(*, actor, code: str, name: str, name_en: str = "", loanable: bool = True) -> ItemType:
+    from wenyun.network.access import require_county_admin
+
+    require_county_admin(actor)
+    code = (code or "").strip()
+    if not _TYPE_CODE.fullmatch(code):
+        raise DomainError(
+            _("The code %(code)r is not 1 to 20 letters, digits, hyphens or underscores.") % {"code": code},
+            code="item_type_invalid",
+        )
+    # Imports match item types by code whatever its case, so BOOK and book cannot both exist.
+    if ItemType.objects.filter(code__iexact=code).exists():
+        raise Conflict(
+            _("There is already an item type with the code %(code)s.") % {"code": code},
+            code="item_type_exists",
+        )
+    name, name_en = _type_names(name=name, name_en=name_en)
+    item_type = ItemType.objects.create(code=code, name=name, name_en=name_en)
+    if not loanable:
+        _type_lending(actor=actor, item_type=item_type, loanable=False)
+    _event(
+        CatalogEvent.Type.ITEM_TYPE_CREATED, unit=_county(actor), actor=actor, code=code, loanable=loanable
+    )
+    return item_type
+
+
+@transaction.atomic
+def item_type_update(*, actor, item_type: ItemType, name: str, name_en: str, loanable: bool) -> ItemType:
+    """Rename a type or change whether it is lent. The code stays: imports, the SIP2 media types and
+    the statistics know types by their code."""
+    from wenyun.network.access import require_county_admin
+
+    require_county_admin(actor)
+    item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
+    name, name_en = _type_names(name=name, name_en=name_en)
+    was_loanable = item_type_loanable(item_type=item_type)
+    item_type.name, item_type.name_en = name, name_en
+    item_type.save(update_fields=["name", "name_en"])
+    if loanable != was_loanable:
+        _type_lending(actor=actor, item_type=item_type, loanable=loanable)
+    _event(
+        CatalogEvent.Type.ITEM_TYPE_UPDATED,
+        unit=_county(actor),
+        actor=actor,
+        code=item_type.code,
+        name=name,
+        loanable=loanable,
+    )
+    return item_type
+
+
+def item_type_loanable(*, item_type: ItemType) -> bool:
+    own, _default = _county_rows(item_type)
+    return own is None or own.loan_limit > 0
+
+
+@transaction.atomic
+def item_type_retire(*, actor, item_type: ItemType, retired: bool = True) -> ItemType:
+    """Retire a type (no longer offered for new copies; the copies keep it), or bring it back."""
+    from wenyun.network.access import require_county_admin
+
+    require_county_admin(actor)
+    item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
+    if item_type.retired != retired:
+        item_type.retired = retired
+        item_type.save(update_fields=["retired"])
+        _event(
+            CatalogEvent.Type.ITEM_TYPE_RETIRED if retired else CatalogEvent.Type.ITEM_TYPE_REINSTATED,
+            unit=_county(actor),
+            actor=actor,
+            code=item_type.code,
+        )
+    return item_type
+
+
+@transaction.atomic
+def item_type_delete(*, actor, item_type: ItemType) -> None:
+    """Delete a type no copy and no matrix row uses; one in use is refused, naming what uses it."""
+    from django.db.models import ProtectedError
+
+    from wenyun.circulation.selectors import rule_list
+    from wenyun.network.access import require_county_admin
+
+    require_county_admin(actor)
+    # Locked first: a copy added meanwhile waits for this row (and PROTECT stops the delete anyway).
+    item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
+    copies = Item.objects.filter(item_type=item_type).count()
+    if copies:
+        raise Conflict(
+            ngettext(
+                "%(count)s copy is of the type %(name)s: it cannot be deleted, only retired.",
+                "%(count)s copies are of the type %(name)s: it cannot be deleted, only retired.",
+                copies,
+            )
+            % {"count": copies, "name": item_type.name},
+            code="item_type_in_use",
+        )
+    rows = sum(1 for rule in rule_list() if rule.item_type_id == item_type.pk)
+    if rows:
+        raise Conflict(
+            ngettext(
+                "%(count)s row of the circulation matrix names %(name)s: remove it there first, or retire"
+                " the type.",
+                "%(count)s rows of the circulation matrix name %(name)s: remove them there first, or retire"
+                " the type.",
+                rows,
+            )
+            % {"count": rows, "name": item_type.name},
+            code="item_type_in_use",
+        )
+    code = item_type.code
+    try:
+        item_type.delete()
+    except ProtectedError:
+        raise Conflict(
+            _("Copies of the type %(name)s were added meanwhile: it cannot be deleted, only retired.")
+            % {"name": item_type.name},
+            code="item_type_in_use",
+        ) from None
+    _event(CatalogEvent.Type.ITEM_TYPE_DELETED, unit=_county(actor), actor=actor, code=code)
+
+
 # The import and export functions behind `wenyun import-marc`, `import-items` and `export-marc`.
 from .imports import ImportReport, ItemsReport, items_import, marc_export, marc_import  # noqa: E402
 
@@ -461,6 +652,11 @@ __all__ = [
     "ItemsReport",
     "catalog_reindex",
     "item_create",
+    "item_type_create",
+    "item_type_delete",
+    "item_type_loanable",
+    "item_type_retire",
+    "item_type_update",
     "item_update",
     "item_withdraw",
     "items_import",

@@ -12,6 +12,8 @@ urlpatterns = [
     path("records/<int:record_id>/copies/new/", views.item_create, name="item_create"),
     path("copies/<str:barcode>/", views.item_edit, name="item"),
     path("copies/<str:barcode>/withdraw/", views.item_withdraw, name="item_withdraw"),
+    path("item-types/", views.item_types, name="item_types"),
+    path("item-types/<str:code>/", views.item_type_edit, name="item_type"),
     path("import/", views.import_marc, name="import"),
     path("import/items/", views.import_items, name="import_items"),
 ]

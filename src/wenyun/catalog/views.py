@@ -13,7 +13,7 @@ from wenyun.core.web import staff_required
 from wenyun.network.access import access_unit, units_visible_to, user_can_manage_unit
 
 from . import selectors, services
-from .forms import ItemForm, ItemsImportForm, MarcImportForm, RecordForm
+from .forms import ItemForm, ItemsImportForm, ItemTypeForm, MarcImportForm, RecordForm
 from .marc import parse_iso2709
 from .models import ItemStatus, Record
 
@@ -202,7 +202,7 @@ def item_edit(request: HttpRequest, barcode: str) -> HttpResponse:
         "acquired_on": item.acquired_on,
         "notes": item.notes,
     }
-    form = ItemForm(request.POST or None, units=units, initial=initial)
+    form = ItemForm(request.POST or None, units=units, initial=initial, current_type=item.item_type)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -286,5 +286,73 @@ def import_items(request: HttpRequest) -> HttpResponse:
             "form": MarcImportForm(units=units),
             "items_form": form,
             "items_report": report,
+        },
+    )
+
+
+@staff_required
+def item_types(request: HttpRequest) -> HttpResponse:
+    """The item types with their copies and whether they are lent; county administrators add them."""
+    can_edit = request.user.is_county_admin
+    form = ItemTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item_type = services.item_type_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Item type %(code)s added.") % {"code": item_type.code})
+            return redirect("catalog:item_types")
+    return render(
+        request,
+        "catalog/item_types.html",
+        {"title": _("Item types"), "types": selectors.item_type_list(), "form": form, "can_edit": can_edit},
+    )
+
+
+@staff_required
+def item_type_edit(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        item_type = selectors.item_type_get(code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    initial = {
+        "code": item_type.code,
+        "name": item_type.name,
+        "name_en": item_type.name_en,
+        "loanable": services.item_type_loanable(item_type=item_type),
+    }
+    form = ItemTypeForm(request.POST or None, initial=initial)
+    form.fields["code"].disabled = True
+    action = request.POST.get("action", "save")
+    if request.method == "POST" and (action != "save" or form.is_valid()):
+        try:
+            if action == "delete":
+                services.item_type_delete(actor=request.user, item_type=item_type)
+                messages.success(request, _("Item type %(code)s deleted.") % {"code": item_type.code})
+                return redirect("catalog:item_types")
+            if action in ("retire", "reinstate"):
+                services.item_type_retire(actor=request.user, item_type=item_type, retired=action == "retire")
+                done = (
+                    _("%(name)s retired.")
+                    if action == "retire"
+                    else _("%(name)s is offered for copies again.")
+                )
+                messages.success(request, done % {"name": item_type.name})
+            else:
+                data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+                services.item_type_update(actor=request.user, item_type=item_type, **data)
+                messages.success(request, _("Saved."))
+            return redirect("catalog:item_type", code=item_type.code)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(
+        request,
+        "catalog/item_type.html",
+        {
+            "title": item_type.name,
+            "item_type": item_type,
+            "form": form,
+            "can_edit": request.user.is_county_admin,
         },
     )
