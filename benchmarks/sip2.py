@@ -2,16 +2,22 @@
 layer with no network, in the same run.
 
 Each kiosk has its own connection and login (not timed), then runs reader sessions: Patron
-Information (63), Checkout (11), Checkin (09), each message timed from send to answer. Twice: flat
-out (every kiosk sends its next message as soon as it has an answer, so the round trip is mostly
-queueing: 200 in flight / throughput), and at a reader's pace (a message every ~3 s per kiosk). The server is
-`wenyun sip2` in a child process on the benchmark database; the kiosks are asyncio clients in this
-process. The bare limit is `loan_checkout` + `loan_checkin` called directly, one after the other.
+Information (63), Checkout (11), Checkin (09), each message timed from send to answer. Twice:
 
-The kiosks are card-only self-checks (no PIN): a reader PIN is a Django password hash (PBKDF2,
-1,000,000 iterations), about 0.8 s of CPU per check on this machine, so a PIN-checked session pays
-that once at its first message (the SIP2 layer remembers a PIN it accepted for the rest of the
-session). That figure is printed as its own line.
+- THE GOAL (issue 5: p99 under 30 ms with 200 connections) is judged on the paced run: 200 kiosks
+  each sending a message every ~1 s (200 messages/s offered, far more than a county's kiosks send).
+- Flat out: every kiosk sends its next message as soon as it has its answer. That measures
+  throughput; its round trip is queueing (Little's law: 200 in flight / throughput), so no server
+  could give it a 30 ms p99 below 6,700 transactions/s.
+
+The server is `wenyun sip2` in a child process on the benchmark database; the kiosks are asyncio
+clients in this process (on the same two cores). The bare limit is `loan_checkout` + `loan_checkin`
+called directly, one after the other. Besides wall-clock figures, which other work on a shared
+machine skews, the server's CPU time per message (from /proc) is printed beside the services' CPU
+time per call.
+
+The kiosks are card-only self-checks (no PIN): a reader PIN check (circulation's PIN hasher) is
+paid once per reader session, on a thread of its own; it is printed as its own line.
 """
 
 from __future__ import annotations
@@ -28,9 +34,11 @@ import time
 from wenyun.core.bench import BenchContext, Measurement, free_port, percentile
 
 KIOSKS = 200
-# A reader at a self-check: one message every PACE seconds or so (scanning the card, then each book).
-PACE = 3.0
+# The goal's pace: each kiosk sends a message every PACE seconds or so (200 kiosks: 200 messages/s).
+PACE = 1.0
+GOAL_P99_MS = 30.0
 SESSIONS_PER_KIOSK = 5
+PACED_SESSIONS = 4
 PREFIX = "SIPBENCH"
 STAMP = "20261127    100000"
 
@@ -102,27 +110,26 @@ def _service_layer(units, rounds: int) -> dict:
     reader = Reader.objects.get(card=f"{PREFIX}-R000")
     item = Item.objects.get(barcode=f"{PREFIX}-B000")
     checkouts: list[float] = []
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for _ in range(rounds):
         t0 = time.perf_counter()
         loan_checkout(reader=reader, item=item, at_unit=unit, actor=None, via="bench")
         checkouts.append(time.perf_counter() - t0)
         loan_checkin(item=item, at_unit=unit, actor=None, via="bench")
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     return {
         "p50_ms": percentile(checkouts, 50) * 1000,
         "p99_ms": percentile(checkouts, 99) * 1000,
         "tps": 2 * rounds / elapsed,
+        "cpu_ms": cpu / (2 * rounds) * 1000,
     }
 
 
 def _pin_check_seconds() -> float:
-    from django.contrib.auth.hashers import make_password
-
     from wenyun.circulation.models import Reader
-    from wenyun.circulation.services import reader_pin_check
+    from wenyun.circulation.services import pin_hash, reader_pin_check
 
-    reader = Reader(pin_hash=make_password("1234"))
+    reader = Reader(pin_hash=pin_hash("1234"))
     began = time.perf_counter()
     assert reader_pin_check(reader=reader, pin="1234")
     return time.perf_counter() - began
@@ -150,6 +157,13 @@ class SipServer:
                 time.sleep(0.1)
         self.__exit__()
         raise RuntimeError("the SIP2 server did not start within 30 seconds")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (Linux /proc)."""
+        assert self.process is not None
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
@@ -195,7 +209,7 @@ async def _kiosk(
 
 
 async def _load(
-    port: int, password: str, plan, sessions: int, pace: float = 0.0
+    port: int, password: str, plan, sessions: int, pace: float = 0.0, on_start=None
 ) -> tuple[list[tuple[str, float]], float]:
     gate = asyncio.Event()
     ready: list[str] = []
@@ -207,6 +221,8 @@ async def _load(
     # Every kiosk logs in first (a password hash each, not timed), then all start together.
     while len(ready) < len(tasks) and not any(t.done() for t in tasks):
         await asyncio.sleep(0.05)
+    if on_start is not None:
+        on_start()
     began = time.perf_counter()
     gate.set()
     await asyncio.gather(*tasks)
@@ -222,18 +238,46 @@ def run(ctx: BenchContext) -> list[Measurement]:
     with SipServer() as server:
         asyncio.run(_load(server.port, password, plan[:10], 1))  # warm up
         alone, _elapsed = asyncio.run(_load(server.port, password, plan[:1], 40))
-        timed, elapsed = asyncio.run(_load(server.port, password, plan, SESSIONS_PER_KIOSK))
-        paced, _elapsed = asyncio.run(_load(server.port, password, plan, 3, pace=PACE))
+        cpu: dict[str, float] = {}
+        timed, elapsed = asyncio.run(
+            _load(
+                server.port,
+                password,
+                plan,
+                SESSIONS_PER_KIOSK,
+                on_start=lambda: cpu.setdefault("flat", server.cpu_seconds()),
+            )
+        )
+        cpu["flat"] = server.cpu_seconds() - cpu["flat"]
+        paced, _elapsed = asyncio.run(
+            _load(
+                server.port,
+                password,
+                plan,
+                PACED_SESSIONS,
+                pace=PACE,
+                on_start=lambda: cpu.setdefault("paced", server.cpu_seconds()),
+            )
+        )
+        cpu["paced"] = server.cpu_seconds() - cpu["paced"]
     every = [t for _kind, t in timed]
     checkouts = [t for kind, t in timed if kind == "checkout"]
+    paced_times = [t for _kind, t in paced]
+    paced_p99 = percentile(paced_times, 99) * 1000
     ctx.out(
-        f"sip2: {len(every)} transactions in {elapsed:.1f} s; mean {statistics.fmean(every) * 1000:.1f} ms; "
+        f"sip2: flat out {len(every)} transactions in {elapsed:.1f} s; mean {statistics.fmean(every) * 1000:.1f} ms; "
         f"reader PIN check {pin_seconds * 1000:.0f} ms"
+    )
+    ctx.out(
+        f"sip2: THE GOAL is judged on the paced run ({KIOSKS} kiosks, a message each ~{PACE:.0f} s): "
+        f"p99 {paced_p99:.1f} ms against {GOAL_P99_MS:.0f} ms: "
+        + ("met." if paced_p99 < GOAL_P99_MS else "NOT met.")
+        + " The flat-out run measures throughput; its latency is queueing."
     )
     label = f"{KIOSKS} kiosks"
     alone_times = [t for _kind, t in alone]
-    paced_times = [t for _kind, t in paced]
     alone_checkouts = [t for kind, t in alone if kind == "checkout"]
+    goal = f"{label}, a message each ~{PACE:.0f} s"
     return [
         Measurement(
             "sip2",
@@ -253,7 +297,32 @@ def run(ctx: BenchContext) -> list[Measurement]:
         ),
         Measurement(
             "sip2",
-            f"{label} transactions/s",
+            f"{goal}, p50",
+            percentile(paced_times, 50) * 1000,
+            "ms",
+            "service checkout p50",
+            bare["p50_ms"],
+        ),
+        Measurement(
+            "sip2",
+            f"{goal}, p99",
+            paced_p99,
+            "ms",
+            "service checkout p99",
+            bare["p99_ms"],
+            note=f"THE GOAL: p99 under {GOAL_P99_MS:.0f} ms",
+        ),
+        Measurement(
+            "sip2",
+            f"{goal}, server CPU/message",
+            cpu["paced"] / len(paced_times) * 1000,
+            "ms",
+            "service CPU per checkout or checkin",
+            bare["cpu_ms"],
+        ),
+        Measurement(
+            "sip2",
+            f"{label} flat out transactions/s",
             len(every) / elapsed,
             "tx/s",
             "service checkout+checkin, no network",
@@ -262,15 +331,16 @@ def run(ctx: BenchContext) -> list[Measurement]:
         ),
         Measurement(
             "sip2",
-            f"{label} round trip p50",
+            f"{label} flat out round trip p50",
             percentile(every, 50) * 1000,
             "ms",
             "service checkout p50",
             bare["p50_ms"],
+            note="queueing: kiosks in flight / throughput",
         ),
         Measurement(
             "sip2",
-            f"{label} round trip p99",
+            f"{label} flat out round trip p99",
             percentile(every, 99) * 1000,
             "ms",
             "service checkout p99",
@@ -278,7 +348,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
         ),
         Measurement(
             "sip2",
-            f"{label} checkout p99",
+            f"{label} flat out checkout p99",
             percentile(checkouts, 99) * 1000,
             "ms",
             "service checkout p99",
@@ -286,19 +356,11 @@ def run(ctx: BenchContext) -> list[Measurement]:
         ),
         Measurement(
             "sip2",
-            f"{label}, a message each ~{PACE:.0f} s, p50",
-            percentile(paced_times, 50) * 1000,
+            f"{label} flat out server CPU/message",
+            cpu["flat"] / len(every) * 1000,
             "ms",
-            "service checkout p50",
-            bare["p50_ms"],
-        ),
-        Measurement(
-            "sip2",
-            f"{label}, a message each ~{PACE:.0f} s, p99",
-            percentile(paced_times, 99) * 1000,
-            "ms",
-            "service checkout p99",
-            bare["p99_ms"],
+            "service CPU per checkout or checkin",
+            bare["cpu_ms"],
         ),
         Measurement(
             "sip2",
@@ -307,6 +369,6 @@ def run(ctx: BenchContext) -> list[Measurement]:
             "ms",
             "service checkout p50",
             bare["p50_ms"],
-            note="PBKDF2, 1,000,000 iterations",
+            note="circulation's PIN hasher, PBKDF2 20,000 iterations",
         ),
     ]
