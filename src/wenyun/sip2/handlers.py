@@ -24,6 +24,7 @@ from wenyun.core.errors import DomainError, NotFound
 
 from . import codec, reads
 from .codec import Message
+from .selectors import item_properties_of
 
 Answer = tuple[str, dict, dict]
 
@@ -684,6 +685,9 @@ def item_information(session, message: Message) -> Answer:
     loan = reads.open_loan_of_item(item=item)
     if loan is not None:
         fields["AH"] = _due(loan.due_on)
+    properties = item_properties_of(item_id=item.pk)
+    if properties:
+        fields["CH"] = properties
     fields["AF"] = item.get_status_display()
     return "18", fixed, fields
 
@@ -841,15 +845,25 @@ def patron_enable(session, message: Message) -> Answer:
 
 
 def item_status_update(session, message: Message) -> Answer:
-    """19 → 20: kiosks may not rewrite a copy's properties; the catalogue keeps them. Answered, refused."""
+    """19 → 20: store the kiosk's item properties (CH) for the copy, given back by Item Information.
+    Only that note: the copy's status, place and description stay the catalogue's and circulation's."""
+    from .services import item_properties_set
+
     item = _item(message.get("AB").strip())
+    try:
+        stored = item_properties_set(item=item, properties=message.get("CH"), account=session.account)
+    except DomainError as exc:
+        answer = refusal(session, message, exc.message)
+        answer[2]["AJ"] = item.record.title
+        return answer
     return (
         "20",
-        {"item_properties_ok": "0", "transaction_date": _stamp()},
+        {"item_properties_ok": "1", "transaction_date": _stamp()},
         {
             "AB": item.barcode,
             "AJ": item.record.title,
-            "AF": _("A copy's properties are kept in the catalogue and cannot be changed from a kiosk."),
+            "CH": stored.properties,
+            "AF": _("The item properties are stored."),
         },
     )
 

@@ -40,3 +40,25 @@ class KioskAccount(models.Model):
     def channel(self) -> str:
         """How the circulation log names this kiosk."""
         return f"sip2:{self.name}"
+
+
+class ItemProperties(models.Model):
+    """What a kiosk or sorter stored about a copy with Item Status Update (SIP2 19, field CH): its
+    own free-text note on the copy (an RFID tag's settings, a sorting bin), given back in Item
+    Information (18, CH). The catalogue's description of the copy is not touched."""
+
+    item = models.OneToOneField(
+        "catalog.Item", verbose_name=_("copy"), on_delete=models.CASCADE, related_name="+"
+    )
+    properties = models.CharField(_("item properties (CH)"), max_length=255)
+    account = models.ForeignKey(
+        KioskAccount, verbose_name=_("kiosk account"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("item properties from a kiosk")
+        verbose_name_plural = _("item properties from kiosks")
+
+    def __str__(self) -> str:
+        return self.properties

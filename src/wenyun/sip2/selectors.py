@@ -7,7 +7,13 @@ from django.utils.translation import gettext as _
 
 from wenyun.core.errors import NotFound
 
-from .models import KioskAccount
+from .models import ItemProperties, KioskAccount
+
+
+def item_properties_of(*, item_id: int) -> str:
+    """What kiosks stored about the copy (Item Status Update), or "" when nothing."""
+    row = ItemProperties.objects.filter(item_id=item_id).values_list("properties", flat=True).first()
+    return row or ""
 
 
 def kiosk_account_list() -> QuerySet[KioskAccount]:

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenyun.catalog.models import Item
 from wenyun.circulation.models import Reader
 from wenyun.core.errors import Conflict, DomainError, Refused
 from wenyun.core.services import login_failure_record, login_success_record
 from wenyun.network.selectors import unit_get
 
-from .models import Encoding, KioskAccount
+from .models import Encoding, ItemProperties, KioskAccount
 from .selectors import kiosk_account_get
 
 logger = logging.getLogger("wenyun.sip2")
@@ -161,3 +162,35 @@ def patron_pin_verify(*, reader: Reader, pin: str, peer: str | None = None) -> b
         return True
     login_failure_record(username=key, ip=peer)
     return False
+
+
+MAX_ITEM_PROPERTIES = 255
+
+
+@transaction.atomic
+def item_properties_set(*, item: Item, properties: str, account: KioskAccount) -> ItemProperties:
+    """Store what a kiosk says about a copy (SIP2 Item Status Update), replacing what was stored.
+
+    Only the kiosk's own note (CH) is kept: a copy's status, place and description are the
+    catalogue's and circulation's and no kiosk changes them this way. A kiosk notes the copies of its
+    own unit or standing in it, no others."""
+    if account.unit_id not in (item.home_unit_id, item.current_unit_id):
+        raise Refused(
+            _("%(barcode)s neither belongs to nor stands in %(unit)s; this kiosk cannot note it.")
+            % {"barcode": item.barcode, "unit": account.unit.name},
+            code="item_properties_forbidden",
+        )
+    properties = properties.strip()
+    if not properties:
+        raise DomainError(
+            _("The request has no item properties (CH) to store."), code="item_properties_missing"
+        )
+    if len(properties) > MAX_ITEM_PROPERTIES or not properties.isprintable():
+        raise DomainError(
+            _("Item properties are at most %(n)d printable characters.") % {"n": MAX_ITEM_PROPERTIES},
+            code="item_properties_invalid",
+        )
+    row, _created = ItemProperties.objects.update_or_create(
+        item=item, defaults={"properties": properties, "account": account, "updated_at": timezone.now()}
+    )
+    return row

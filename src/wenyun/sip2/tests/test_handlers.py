@@ -321,9 +321,37 @@ def test_block_patron_blocks_the_card_and_patron_enable_lifts_only_a_kiosk_block
     assert [e[0] for e in events(via="sip2:kiosk-yx")] == ["reader_blocked", "reader_unblocked"]
 
 
-def test_item_status_update_is_answered_and_refused(session, book):
-    reply = answer(session.respond(msg(f"19{STAMP}AOYX|ABB0000001|CHnew properties|")).data)
-    assert (reply.code, reply.fixed["item_properties_ok"]) == ("20", "0")
+def test_item_status_update_stores_the_kiosks_properties_and_item_information_gives_them_back(session, book):
+    reply = answer(session.respond(msg(f"19{STAMP}AOYX|ABB0000001|CHRFID:AFI=07 分拣箱3|")).data)
+    assert (reply.code, reply.fixed["item_properties_ok"], reply.get("CH")) == (
+        "20",
+        "1",
+        "RFID:AFI=07 分拣箱3",
+    )
+    assert reply.get("AF") == "已保存文献属性。"
+    again = answer(session.respond(msg(f"19{STAMP}AOYX|ABB0000001|CHRFID:AFI=C2|")).data)
+    assert again.fixed["item_properties_ok"] == "1"
+    info = answer(session.respond(msg(f"17{STAMP}AOYX|ABB0000001|")).data)
+    assert info.get("CH") == "RFID:AFI=C2"
+    book.refresh_from_db()
+    assert (book.status, book.notes, book.location) == (ItemStatus.AVAILABLE, "", "")
+
+
+def test_item_status_update_without_properties_or_for_another_units_copy_is_refused(session, unit):
+    from wenyun.sip2.models import ItemProperties
+
+    here = factories.item(home=unit("YX-S01"), barcode="B0000061")
+    empty = answer(session.respond(msg(f"19{STAMP}AOYX|ABB0000061|")).data)
+    assert (empty.fixed["item_properties_ok"], empty.get("AF")) == ("0", "请求中没有要保存的文献属性（CH）。")
+    factories.item(home=unit("YX-S02"), barcode="B0000062")
+    away = answer(session.respond(msg(f"19{STAMP}AOYX|ABB0000062|CHbin 2|")).data)
+    assert away.fixed["item_properties_ok"] == "0"
+    assert away.get("AF") == gettext(
+        "%(barcode)s neither belongs to nor stands in %(unit)s; this kiosk cannot note it."
+    ) % {"barcode": "B0000062", "unit": unit("YX-S01").name}
+    long = answer(session.respond(msg(f"19{STAMP}AOYX|ABB0000061|CH{'x' * 256}|")).data)
+    assert long.fixed["item_properties_ok"] == "0"
+    assert ItemProperties.objects.count() == 0 and here.pk
 
 
 def test_a_request_missing_its_item_is_refused_naming_the_field(session, reader):
