@@ -692,59 +692,54 @@ def item_information(session, message: Message) -> Answer:
     return "18", fixed, fields
 
 
-# ------------------------------------------------------------------------------------ fees, holds
+# ------------------------------------------------------------------------------------------- fees
 
 
 def fee_paid(session, message: Message) -> Answer:
-    """37 → 38: a payment at the kiosk settles whole fees: the one named in CG, or the oldest fees the
-    amount covers exactly. A payment that would leave a fee half paid is refused."""
-    from wenyun.circulation.services import fee_pay
+    """37 → 38: a payment at the kiosk: toward the fee named in CG, or the oldest fees first; less than
+    is owed pays part. The answer says what is still owed (BV)."""
+    from .services import patron_fees_pay
 
     reader, problem = _identify(session, message)
     if reader is None:
         return refusal(session, message, problem or "")
+
+    def refused(text: str) -> Answer:
+        answer = refusal(session, message, text)
+        answer[2]["BH"] = CURRENCY
+        answer[2]["BV"] = _money(_status_of(reader).fees_owed)
+        return answer
+
     currency = message.fixed["currency_type"].strip()
     if currency and currency != CURRENCY:
-        return refusal(session, message, _("Fees are paid in %(currency)s.") % {"currency": CURRENCY})
+        return refused(_("Fees are paid in %(currency)s.") % {"currency": CURRENCY})
     try:
         amount = Decimal(message.get("BV").strip())
     except InvalidOperation:
-        return refusal(
-            session, message, _("The amount paid %(amount)r is not a number.") % {"amount": message.get("BV")}
+        return refused(_("The amount paid %(amount)r is not a number.") % {"amount": message.get("BV")})
+    try:
+        paid, owed = patron_fees_pay(
+            reader=reader, amount=amount, account=session.account, fee_id=message.get("CG").strip()
         )
-    fees = list(reads.open_fees(reader=reader))
-    fee_id = message.get("CG").strip()
-    if fee_id:
-        chosen = [fee for fee in fees if str(fee.pk) == fee_id]
-        if not chosen:
-            return refusal(
-                session,
-                message,
-                _("Card %(card)s owes no fee numbered %(id)s.") % {"card": reader.card, "id": fee_id},
-            )
-    else:
-        chosen, total = [], Decimal("0")
-        for fee in fees:
-            if total + fee.amount > amount:
-                break
-            chosen.append(fee)
-            total += fee.amount
-    if amount <= 0 or sum((fee.amount for fee in chosen), Decimal("0")) != amount:
-        return refusal(
-            session,
-            message,
-            _("%(amount)s yuan does not settle whole fees; the fees owed are %(fees)s.")
-            % {"amount": _money(amount), "fees": ", ".join(_money(fee.amount) for fee in fees) or "0.00"},
-        )
-    for fee in chosen:
-        fee_pay(fee=fee, actor=None, at_unit=_unit(session), via=_via(session))
+    except DomainError as exc:
+        return refused(exc.message)
     fields = {
         "AO": _institution(session, message),
         "AA": reader.card,
         "BK": message.get("BK") or None,
-        "AF": _("Paid %(amount)s yuan. Thank you.") % {"amount": _money(amount)},
+        "BH": CURRENCY,
+        "BV": _money(owed),
+        "AF": (
+            _("Paid %(amount)s yuan; %(owed)s yuan is still owed.")
+            if owed > 0
+            else _("Paid %(amount)s yuan. Thank you.")
+        )
+        % {"amount": _money(paid), "owed": _money(owed)},
     }
     return "38", {"payment_accepted": "Y", "transaction_date": _stamp()}, fields
+
+
+# ------------------------------------------------------------------------------------------ holds
 
 
 def hold(session, message: Message) -> Answer:

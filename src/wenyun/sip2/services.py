@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
@@ -194,3 +195,45 @@ def item_properties_set(*, item: Item, properties: str, account: KioskAccount) -
         item=item, defaults={"properties": properties, "account": account, "updated_at": timezone.now()}
     )
     return row
+
+
+@transaction.atomic
+def patron_fees_pay(
+    *, reader: Reader, amount: Decimal, account: KioskAccount, fee_id: str = ""
+) -> tuple[Decimal, Decimal]:
+    """A payment at a kiosk (SIP2 Fee Paid): toward the fee numbered `fee_id`, or else the oldest fees
+    first, each paid off before the next; what is left over pays part of the next one. Each payment
+    is circulation's `fee_pay` (one fee_paid event each, with the balance left). More than is owed is
+    refused and nothing is paid. Returns (the amount paid, what the reader still owes)."""
+    from wenyun.circulation.services import fee_pay
+
+    from .reads import open_fees
+
+    fees = list(open_fees(reader=reader))
+    owed = sum((fee.balance for fee in fees), Decimal("0.00"))
+    if not amount.is_finite() or amount <= 0:
+        raise DomainError(_("The amount paid must be more than 0 yuan."), code="fee_amount_invalid")
+    if fee_id:
+        named = [fee for fee in fees if str(fee.pk) == fee_id]
+        if not named:
+            raise Refused(
+                _("Card %(card)s owes no fee numbered %(id)s.") % {"card": reader.card, "id": fee_id},
+                code="fee_not_found",
+            )
+        # More than this fee's balance is circulation's refusal to word.
+        fee_pay(fee=named[0], actor=None, at_unit=account.unit, via=account.channel, amount=amount)
+        return amount, owed - amount
+    if amount > owed:
+        raise Refused(
+            _("%(amount)s yuan is more than the %(owed)s yuan card %(card)s owes.")
+            % {"amount": f"{amount:.2f}", "owed": f"{owed:.2f}", "card": reader.card},
+            code="fee_amount_over_balance",
+        )
+    left = amount
+    for fee in fees:
+        if left <= 0:
+            break
+        paying = min(left, fee.balance)
+        fee_pay(fee=fee, actor=None, at_unit=account.unit, via=account.channel, amount=paying)
+        left -= paying
+    return amount, owed - amount

@@ -266,25 +266,68 @@ def test_end_patron_session_is_acknowledged(session, reader):
     assert (reply.code, reply.fixed["end_session"], reply.get("AA")) == ("36", "Y", "R0000001")
 
 
-def test_fee_paid_settles_the_fees_it_covers_exactly(session, reader, unit):
-    fees = [
+@pytest.fixture
+def fees(reader, unit):
+    return [
         Fee.objects.create(
             reader=reader,
             kind=Fee.Kind.OVERDUE,
             amount=Decimal(a),
             unit=unit("YX-S01"),
-            created_at=timezone.now(),
+            created_at=timezone.now() - dt.timedelta(days=n),
         )
-        for a in ("1.50", "2.00")
+        for n, a in ((2, "1.50"), (1, "2.00"))
     ]
-    refused = answer(session.respond(msg(f"37{STAMP}0100CNYBV2.00|AOYX|AAR0000001|AD1234|")).data)
-    assert (refused.code, refused.fixed["payment_accepted"]) == ("38", "N")
-    assert refused.get("AF") == "2.00 元不能结清整笔费用；所欠费用为 1.50, 2.00。"
-    assert Fee.objects.filter(status=Fee.Status.OPEN).count() == 2
-    paid = answer(session.respond(msg(f"37{STAMP}0100CNYBV3.50|AOYX|AAR0000001|AD1234|BKT-9|")).data)
-    assert (paid.fixed["payment_accepted"], paid.get("BK")) == ("Y", "T-9")
-    assert {f.status for f in Fee.objects.filter(pk__in=[f.pk for f in fees])} == {Fee.Status.PAID}
-    assert events(type="fee_paid") == [("fee_paid", "sip2:kiosk-yx", "YX-S01")] * 2
+
+
+def balances(fees) -> list[tuple[str, str]]:
+    return [(str(f.paid), f.status) for f in Fee.objects.filter(pk__in=[f.pk for f in fees]).order_by("pk")]
+
+
+def test_fee_paid_pays_the_oldest_fee_off_then_part_of_the_next_and_says_what_is_owed(session, fees):
+    paid = answer(session.respond(msg(f"37{STAMP}0100CNYBV2.00|AOYX|AAR0000001|AD1234|BKT-9|")).data)
+    assert (paid.code, paid.fixed["payment_accepted"], paid.get("BK")) == ("38", "Y", "T-9")
+    assert (paid.get("BH"), paid.get("BV")) == ("CNY", "1.50")
+    assert paid.get("AF") == gettext("Paid %(amount)s yuan; %(owed)s yuan is still owed.") % {
+        "amount": "2.00",
+        "owed": "1.50",
+    }
+    assert balances(fees) == [("1.50", Fee.Status.PAID), ("0.50", Fee.Status.OPEN)]
+    rest = answer(session.respond(msg(f"37{STAMP}0100CNYBV1.50|AOYX|AAR0000001|AD1234|")).data)
+    assert (rest.fixed["payment_accepted"], rest.get("BV")) == ("Y", "0.00")
+    assert balances(fees) == [("1.50", Fee.Status.PAID), ("2.00", Fee.Status.PAID)]
+    paid_events = CirculationEvent.objects.filter(type="fee_paid").order_by("pk")
+    assert [e.details["amount"] for e in paid_events] == ["1.50", "0.50", "1.50"]
+    assert set(events(type="fee_paid")) == {("fee_paid", "sip2:kiosk-yx", "YX-S01")}
+
+
+def test_fee_paid_toward_a_named_fee_pays_part_of_it(session, fees):
+    paid = answer(session.respond(msg(f"37{STAMP}0100CNYBV0.80|AOYX|AAR0000001|AD1234|CG{fees[1].pk}|")).data)
+    assert (paid.fixed["payment_accepted"], paid.get("BV")) == ("Y", "2.70")
+    assert balances(fees) == [("0.00", Fee.Status.OPEN), ("0.80", Fee.Status.OPEN)]
+
+
+@pytest.mark.parametrize(
+    ("amount", "fee", "says"),
+    [
+        ("3.60", None, "3.60 元超过了读者证 R0000001 所欠的 3.50 元。"),
+        ("2.50", 1, None),  # more than the named fee's 2.00: circulation's sentence
+        ("0", None, None),
+        ("1.005", None, None),
+        ("abc", None, None),
+    ],
+)
+def test_a_fee_payment_that_is_too_much_or_not_an_amount_is_refused_and_nothing_is_paid(
+    session, fees, amount, fee, says
+):
+    named = f"CG{fees[fee].pk}|" if fee is not None else ""
+    refused = answer(session.respond(msg(f"37{STAMP}0100CNYBV{amount}|AOYX|AAR0000001|AD1234|{named}")).data)
+    assert (refused.code, refused.fixed["payment_accepted"], refused.get("BV")) == ("38", "N", "3.50")
+    assert refused.get("AF")
+    if says:
+        assert refused.get("AF") == says
+    assert balances(fees) == [("0.00", Fee.Status.OPEN), ("0.00", Fee.Status.OPEN)]
+    assert events(type="fee_paid") == []
 
 
 def test_hold_places_and_cancels_for_pickup_at_another_unit(session, reader, unit, library):
