@@ -40,14 +40,14 @@ def _returned_at(copy, *, reader, lent_at, back_at, at=MONDAY):
 
 def test_each_waiting_copy_goes_on_the_route_that_stops_at_both_ends(routes, zhang, lib, v01, s02):
     first, _second = routes
-    to_village = _returned_at(f.item(home=v01, barcode="V1"), reader=zhang, lent_at=v01, back_at=lib)
-    to_station = _returned_at(f.item(home=s02, barcode="S2"), reader=zhang, lent_at=s02, back_at=lib)
+    to_village = _returned_at(f.item(home=v01, barcode="VAN-V1"), reader=zhang, lent_at=v01, back_at=lib)
+    to_station = _returned_at(f.item(home=s02, barcode="VAN-S2"), reader=zhang, lent_at=s02, back_at=lib)
 
     board = selectors.van_runs(units=None, today=dt.date(2026, 6, 2))
 
     assert [(r.route.name, r.day, [t.item.barcode for t in r.waiting]) for r in board] == [
-        ("城关线", WEDNESDAY, ["V1"]),
-        ("二线", dt.date(2026, 6, 5), ["S2"]),
+        ("城关线", WEDNESDAY, ["VAN-V1"]),
+        ("二线", dt.date(2026, 6, 5), ["VAN-S2"]),
     ]
     # Planned for Wednesday, only 城关线's copy goes on Wednesday's run (the library is on both routes).
     services.transit_runs_plan(day=WEDNESDAY)
@@ -60,8 +60,8 @@ def test_a_stop_hands_over_only_its_own_copies_and_a_stranger_changes_nothing(
     routes, zhang, lib, v01, s01, village_manager, other_station_manager
 ):
     first, _second = routes
-    from_village = _returned_at(f.item(home=lib, barcode="L1"), reader=zhang, lent_at=lib, back_at=v01)
-    from_library = _returned_at(f.item(home=v01, barcode="V1"), reader=zhang, lent_at=v01, back_at=lib)
+    from_village = _returned_at(f.item(home=lib, barcode="VAN-L1"), reader=zhang, lent_at=lib, back_at=v01)
+    from_library = _returned_at(f.item(home=v01, barcode="VAN-V1"), reader=zhang, lent_at=v01, back_at=lib)
     events = CirculationEvent.objects.count()
 
     with pytest.raises(DomainError) as refused:
@@ -82,7 +82,7 @@ def test_a_stop_hands_over_only_its_own_copies_and_a_stranger_changes_nothing(
     assert run.sent_at is not None and run.day == WEDNESDAY
     sent_event = CirculationEvent.objects.get(type="transit_sent")
     assert (sent_event.item.barcode, sent_event.details["run"], sent_event.details["to"]) == (
-        "L1",
+        "VAN-L1",
         run.pk,
         "YX-LIB",
     )
@@ -90,7 +90,7 @@ def test_a_stop_hands_over_only_its_own_copies_and_a_stranger_changes_nothing(
 
 def test_a_reader_account_cannot_hand_copies_to_the_van(routes, zhang, lib, v01, reader_account):
     first, _second = routes
-    transit = _returned_at(f.item(home=lib, barcode="L1"), reader=zhang, lent_at=lib, back_at=v01)
+    transit = _returned_at(f.item(home=lib, barcode="VAN-L1"), reader=zhang, lent_at=lib, back_at=v01)
 
     with pytest.raises(DomainError) as refused:
         services.delivery_run_send(route=first, day=WEDNESDAY, actor=reader_account)
@@ -102,7 +102,7 @@ def test_a_reader_account_cannot_hand_copies_to_the_van(routes, zhang, lib, v01,
 
 def test_receiving_a_run_checks_its_copies_in_where_they_arrive(routes, zhang, lib, v01, library_staff):
     first, _second = routes
-    copy = f.item(home=lib, barcode="L1")
+    copy = f.item(home=lib, barcode="VAN-L1")
     transit = _returned_at(copy, reader=zhang, lent_at=lib, back_at=v01)
     run, _sent = services.delivery_run_send(route=first, day=WEDNESDAY, actor=None)
 
@@ -110,7 +110,7 @@ def test_receiving_a_run_checks_its_copies_in_where_they_arrive(routes, zhang, l
 
     transit.refresh_from_db()
     copy.refresh_from_db()
-    assert [(r.item.barcode, r.action) for r in results] == [("L1", "shelve")]
+    assert [(r.item.barcode, r.action) for r in results] == [("VAN-L1", "shelve")]
     assert transit.received_at is not None
     assert (copy.status, copy.current_unit) == (ItemStatus.AVAILABLE, lib)
     assert list(CirculationEvent.objects.filter(item=copy).order_by("pk").values_list("type", flat=True)) == [
@@ -125,7 +125,7 @@ def test_receiving_a_run_checks_its_copies_in_where_they_arrive(routes, zhang, l
 
 def test_a_unit_cannot_receive_for_another(routes, zhang, lib, v01, village_manager):
     first, _second = routes
-    transit = _returned_at(f.item(home=lib, barcode="L1"), reader=zhang, lent_at=lib, back_at=v01)
+    transit = _returned_at(f.item(home=lib, barcode="VAN-L1"), reader=zhang, lent_at=lib, back_at=v01)
     run, _sent = services.delivery_run_send(route=first, day=WEDNESDAY, actor=None)
     events = CirculationEvent.objects.count()
 
@@ -149,8 +149,8 @@ def _client(user, lang="en") -> Client:
 def test_the_van_page_shows_each_route_its_next_run_and_overdue_copies(
     routes, zhang, lib, v01, s02, library_staff
 ):
-    _returned_at(f.item(home=v01, barcode="V1"), reader=zhang, lent_at=v01, back_at=lib)  # weeks ago
-    fresh = f.item(home=s02, barcode="S2")
+    _returned_at(f.item(home=v01, barcode="VAN-V1"), reader=zhang, lent_at=v01, back_at=lib)  # weeks ago
+    fresh = f.item(home=s02, barcode="VAN-S2")
     services.loan_checkout(reader=zhang, item=fresh, at_unit=s02, actor=None)
     services.loan_checkin(item=fresh, at_unit=lib, actor=None)
 
@@ -158,7 +158,7 @@ def test_the_van_page_shows_each_route_its_next_run_and_overdue_copies(
 
     assert 'href="/staff/circulation/van/"' in page  # the nav entry
     first, second = page.index("城关线"), page.index("二线")
-    assert first < page.index("V1") < second < page.index("S2")
+    assert first < page.index("VAN-V1") < second < page.index("VAN-S2")
     assert page.count('class="overdue">2026-06-02 overdue</td>') == 1
     assert page.count('data-testid="send"') == 2
 
@@ -166,17 +166,17 @@ def test_the_van_page_shows_each_route_its_next_run_and_overdue_copies(
 def test_a_station_manager_sees_only_the_routes_that_stop_at_his_units(
     routes, zhang, lib, v01, s02, station_manager
 ):
-    _returned_at(f.item(home=v01, barcode="V1"), reader=zhang, lent_at=v01, back_at=lib)
+    _returned_at(f.item(home=v01, barcode="VAN-V1"), reader=zhang, lent_at=v01, back_at=lib)
 
     page = _client(station_manager, lang="zh-hans").get("/staff/circulation/van/").content.decode()
 
     assert "城关线" in page and "二线" not in page
-    assert "V1" in page and "班车" in page
+    assert "VAN-V1" in page and "班车" in page
 
 
 def test_sending_and_receiving_from_the_page(routes, zhang, lib, v01, village_manager, library_staff):
     first, _second = routes
-    copy = f.item(home=lib, barcode="L1")
+    copy = f.item(home=lib, barcode="VAN-L1")
     _returned_at(copy, reader=zhang, lent_at=lib, back_at=v01)
     day = selectors.next_run_day(weekday=2, today=timezone.localdate())
 
@@ -198,7 +198,7 @@ def test_sending_and_receiving_from_the_page(routes, zhang, lib, v01, village_ma
 
 def test_a_wrong_day_is_named_and_nothing_is_sent(routes, zhang, lib, v01, library_staff):
     first, _second = routes
-    transit = _returned_at(f.item(home=lib, barcode="L1"), reader=zhang, lent_at=lib, back_at=v01)
+    transit = _returned_at(f.item(home=lib, barcode="VAN-L1"), reader=zhang, lent_at=lib, back_at=v01)
 
     page = _client(library_staff).post(
         f"/staff/circulation/van/{first.pk}/send/", {"day": "next week"}, follow=True
@@ -211,8 +211,10 @@ def test_a_wrong_day_is_named_and_nothing_is_sent(routes, zhang, lib, v01, libra
 
 def test_the_manifest_prints_on_a4_and_on_58_mm_paper(routes, zhang, lib, v01, s01, library_staff):
     first, _second = routes
-    _returned_at(f.item(home=v01, barcode="V1", rec=f.record("围城")), reader=zhang, lent_at=v01, back_at=lib)
-    _returned_at(f.item(home=s01, barcode="S1"), reader=zhang, lent_at=s01, back_at=lib)
+    _returned_at(
+        f.item(home=v01, barcode="VAN-V1", rec=f.record("围城")), reader=zhang, lent_at=v01, back_at=lib
+    )
+    _returned_at(f.item(home=s01, barcode="VAN-S1"), reader=zhang, lent_at=s01, back_at=lib)
     client = _client(library_staff)
     url = f"/staff/circulation/van/{first.pk}/manifest/?day={WEDNESDAY.isoformat()}"
 
@@ -222,5 +224,10 @@ def test_the_manifest_prints_on_a4_and_on_58_mm_paper(routes, zhang, lib, v01, s
     assert "@page{size:A4" in a4 and "@page{size:58mm" in thermal
     for page in (a4, thermal):
         assert "2 copies" in page
-        assert page.index(f"→ {s01.name}") < page.index("S1") < page.index(f"→ {v01.name}") < page.index("V1")
+        assert (
+            page.index(f"→ {s01.name}")
+            < page.index("VAN-S1")
+            < page.index(f"→ {v01.name}")
+            < page.index("VAN-V1")
+        )
         assert "围城" in page
