@@ -171,62 +171,76 @@ class SipServer:
             self.process.wait(timeout=10)
 
 
-async def _kiosk(
-    port: int, password: str, name: str, card: str, barcode: str, sessions: int, gate, ready, out, pace=0.0
-):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 16)
+class Kiosk:
+    """One kiosk's connection, logged in once (a password hash each, not timed) for every run."""
 
-    async def ask(message: str) -> bytes:
-        writer.write((message + "\r").encode())
-        await writer.drain()
-        return await reader.readuntil(b"\r")
+    def __init__(self, name: str, card: str, barcode: str) -> None:
+        self.name, self.card, self.barcode = name, card, barcode
 
-    answer = await ask(f"9300CN{name}|CO{password}|")
-    if answer != b"941\r":
-        raise RuntimeError(f"kiosk {name} could not log in: {answer!r}")
-    ready.append(name)
-    await gate.wait()
-    timed: list[tuple[str, float]] = []
-    rng = random.Random(name)
-    if pace:
-        await asyncio.sleep(rng.uniform(0, pace))
-    for _ in range(sessions):
-        for kind, message, good in (
-            ("patron", f"63019{STAMP}          AOYX|AA{card}|", b"64"),
-            ("checkout", f"11NN{STAMP}{' ' * 18}AOYX|AA{card}|AB{barcode}|AC|", b"121"),
-            ("checkin", f"09N{STAMP}{STAMP}APx|AOYX|AB{barcode}|AC|", b"101"),
-        ):
-            t0 = time.perf_counter()
-            got = await ask(message)
-            timed.append((kind, time.perf_counter() - t0))
-            if not got.startswith(good):
-                raise RuntimeError(f"kiosk {name}: {kind} failed: {got[:120]!r}")
-            if pace:
-                await asyncio.sleep(rng.uniform(0.5 * pace, 1.5 * pace))
-    writer.close()
-    await writer.wait_closed()
-    out.extend(timed)
+    async def connect(self, port: int, password: str) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 16)
+        answer = await self.ask(f"9300CN{self.name}|CO{password}|")
+        if answer != b"941\r":
+            raise RuntimeError(f"kiosk {self.name} could not log in: {answer!r}")
+
+    async def ask(self, message: str) -> bytes:
+        self.writer.write((message + "\r").encode())
+        await self.writer.drain()
+        return await self.reader.readuntil(b"\r")
+
+    async def sessions(self, count: int, pace: float) -> list[tuple[str, float]]:
+        timed: list[tuple[str, float]] = []
+        rng = random.Random(self.name)
+        if pace:
+            await asyncio.sleep(rng.uniform(0, pace))
+        card, barcode = self.card, self.barcode
+        for _ in range(count):
+            for kind, message, good in (
+                ("patron", f"63019{STAMP}          AOYX|AA{card}|", b"64"),
+                ("checkout", f"11NN{STAMP}{' ' * 18}AOYX|AA{card}|AB{barcode}|AC|", b"121"),
+                ("checkin", f"09N{STAMP}{STAMP}APx|AOYX|AB{barcode}|AC|", b"101"),
+            ):
+                t0 = time.perf_counter()
+                got = await self.ask(message)
+                timed.append((kind, time.perf_counter() - t0))
+                if not got.startswith(good):
+                    raise RuntimeError(f"kiosk {self.name}: {kind} failed: {got[:120]!r}")
+                if pace:
+                    await asyncio.sleep(rng.uniform(0.5 * pace, 1.5 * pace))
+        return timed
+
+    async def close(self) -> None:
+        self.writer.close()
+        await self.writer.wait_closed()
 
 
-async def _load(
-    port: int, password: str, plan, sessions: int, pace: float = 0.0, on_start=None
+async def _run(
+    kiosks: list[Kiosk], sessions: int, pace: float = 0.0
 ) -> tuple[list[tuple[str, float]], float]:
-    gate = asyncio.Event()
-    ready: list[str] = []
-    out: list[tuple[str, float]] = []
-    tasks = [
-        asyncio.create_task(_kiosk(port, password, name, card, barcode, sessions, gate, ready, out, pace))
-        for name, card, barcode in plan
-    ]
-    # Every kiosk logs in first (a password hash each, not timed), then all start together.
-    while len(ready) < len(tasks) and not any(t.done() for t in tasks):
-        await asyncio.sleep(0.05)
-    if on_start is not None:
-        on_start()
+    """Every kiosk runs its sessions, all starting together; (each message's kind and time, elapsed)."""
     began = time.perf_counter()
-    gate.set()
-    await asyncio.gather(*tasks)
-    return out, time.perf_counter() - began
+    timed = await asyncio.gather(*(kiosk.sessions(sessions, pace) for kiosk in kiosks))
+    return [t for per_kiosk in timed for t in per_kiosk], time.perf_counter() - began
+
+
+async def _all_runs(server: SipServer, password: str, plan) -> dict:
+    kiosks = [Kiosk(name, card, barcode) for name, card, barcode in plan]
+    await asyncio.gather(*(kiosk.connect(server.port, password) for kiosk in kiosks))
+    runs: dict = {}
+    try:
+        await _run(kiosks[:10], 1)  # warm up
+        runs["alone"] = await _run(kiosks[:1], 40)
+        cpu = server.cpu_seconds()
+        runs["flat"] = await _run(kiosks, SESSIONS_PER_KIOSK)
+        runs["flat_cpu"] = server.cpu_seconds() - cpu
+        # Let the server's once-a-second WAL checkpoint copy the flat-out run's writes back first.
+        await asyncio.sleep(3)
+        cpu = server.cpu_seconds()
+        runs["paced"] = await _run(kiosks, PACED_SESSIONS, pace=PACE)
+        runs["paced_cpu"] = server.cpu_seconds() - cpu
+    finally:
+        await asyncio.gather(*(kiosk.close() for kiosk in kiosks), return_exceptions=True)
+    return runs
 
 
 def run(ctx: BenchContext) -> list[Measurement]:
@@ -236,30 +250,11 @@ def run(ctx: BenchContext) -> list[Measurement]:
     bare = _service_layer(units, rounds=300)
     pin_seconds = _pin_check_seconds()
     with SipServer() as server:
-        asyncio.run(_load(server.port, password, plan[:10], 1))  # warm up
-        alone, _elapsed = asyncio.run(_load(server.port, password, plan[:1], 40))
-        cpu: dict[str, float] = {}
-        timed, elapsed = asyncio.run(
-            _load(
-                server.port,
-                password,
-                plan,
-                SESSIONS_PER_KIOSK,
-                on_start=lambda: cpu.setdefault("flat", server.cpu_seconds()),
-            )
-        )
-        cpu["flat"] = server.cpu_seconds() - cpu["flat"]
-        paced, _elapsed = asyncio.run(
-            _load(
-                server.port,
-                password,
-                plan,
-                PACED_SESSIONS,
-                pace=PACE,
-                on_start=lambda: cpu.setdefault("paced", server.cpu_seconds()),
-            )
-        )
-        cpu["paced"] = server.cpu_seconds() - cpu["paced"]
+        runs = asyncio.run(_all_runs(server, password, plan))
+    alone, _elapsed = runs["alone"]
+    timed, elapsed = runs["flat"]
+    paced, _elapsed = runs["paced"]
+    cpu = {"flat": runs["flat_cpu"], "paced": runs["paced_cpu"]}
     every = [t for _kind, t in timed]
     checkouts = [t for kind, t in timed if kind == "checkout"]
     paced_times = [t for _kind, t in paced]
