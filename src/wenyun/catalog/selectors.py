@@ -328,9 +328,6 @@ class ItemTypeRow:
 @dataclass
 class ItemTypes:
     rows: list[ItemTypeRow]
-    # Matrix rows naming a unit or a reader category but no item type, that lend: they come before a
-    # type's county-wide row, so a type "not for loan" is still lent where they apply.
-    wider_rows: list
 
 
 def item_type_list() -> ItemTypes:
@@ -352,14 +349,7 @@ def item_type_list() -> ItemTypes:
                 matrix_rows=len(naming),
             )
         )
-    wider = [
-        r
-        for r in rules
-        if r.item_type_id is None
-        and (r.unit_id is not None or r.category_id is not None)
-        and r.loan_limit > 0
-    ]
-    return ItemTypes(rows=rows, wider_rows=wider if any(not row.loanable for row in rows) else [])
+    return ItemTypes(rows=rows)
 
 
 def item_type_get(*, code: str) -> ItemType:

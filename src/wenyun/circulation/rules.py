@@ -1,8 +1,12 @@
 """The circulation matrix: which row applies to a reader, a copy and a lending unit, and why.
 
 The rows are few (tens), so they are read whole and matched in Python; the winning row is the one
-with the deepest unit scope, then a named reader category, then a named item type. When no row
-matches, the built-in county default applies (and the explanation says so).
+with the deepest unit scope, then a named reader category, then a named item type. One exception
+keeps "for use in the library only" true everywhere: a matching row that names the copy's item type
+and lends nothing (loan limit 0) is never overruled by a row that does not name that type (a
+reader category's row lending 15 items does not lend the reference books). To lend such a type
+somewhere, give a row naming the type there. When no row matches, the built-in county default
+applies (and the explanation says so).
 """
 
 from __future__ import annotations
@@ -70,9 +74,23 @@ def rule_match(
     candidates.sort(key=lambda r: _specificity(r, depth_of), reverse=True)
     if not candidates:
         return RuleMatch(rule=default_rule(), is_default=True)
+    keeper = None
+    if candidates[0].item_type_id is None:
+        keeper = next((r for r in candidates if r.item_type_id is not None and r.loan_limit == 0), None)
+    if keeper is not None:
+        candidates.remove(keeper)
+        candidates.insert(0, keeper)
     match = RuleMatch(rule=candidates[0], is_default=False)
     if explain:
-        match.considered.append((candidates[0], _("the most specific row that matches")))
+        if keeper is not None:
+            match.considered.append(
+                (
+                    keeper,
+                    _("names this item type and lends none: rows that do not name the type cannot lend it"),
+                )
+            )
+        else:
+            match.considered.append((candidates[0], _("the most specific row that matches")))
         for other in candidates[1:]:
             match.considered.append((other, _("matches too, but is less specific")))
     return match

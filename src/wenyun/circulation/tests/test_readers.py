@@ -112,6 +112,29 @@ def test_the_most_specific_row_of_the_matrix_wins_and_says_why(lib, s01, v01, ad
     ]
 
 
+def test_a_type_kept_in_the_library_is_not_lent_by_a_wider_row_that_does_not_name_it(lib, s01, v01, adult):
+    village = f.category("village", "农村读者")
+    reference = f.item_type("reference", "工具书")
+    f.rule(loan_days=30)
+    villagers = f.rule(category=village, loan_limit=15)
+    upland = f.rule(unit=s01, loan_days=60)
+    kept = f.rule(item_type=reference, loan_limit=0, holds_allowed=False)
+
+    match = rule_match(unit=v01, category_id=village.pk, item_type_id=reference.pk, explain=True)
+
+    assert match.rule == kept
+    assert [(r.pk, why) for r, why in match.considered][:1] == [
+        (kept.pk, "names this item type and lends none: rows that do not name the type cannot lend it")
+    ]
+    assert {r.pk for r, _why in match.considered} >= {villagers.pk, upland.pk}
+    # Other types are lent by the same rows as before.
+    book = f.item_type("book2", "图书")
+    assert rule_match(unit=v01, category_id=village.pk, item_type_id=book.pk).rule == upland
+    # A row naming the type where it is lent still lends it there.
+    lent_at_s01 = f.rule(unit=s01, item_type=reference, loan_days=7, loan_limit=2)
+    assert rule_match(unit=v01, category_id=village.pk, item_type_id=reference.pk).rule == lent_at_s01
+
+
 def test_with_no_row_the_county_default_applies(county, adult, book, lib):
     match = rule_match(unit=lib, category_id=adult.pk, item_type_id=book.pk)
 
