@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from .models import Audience, Booking, Category, DigitalResource, MenuItem, TroupeSupport, Venue, VenueKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

@@ -310,9 +310,13 @@ class TestTheChangePages:
         second = activity.sessions.order_by("starts_at")[1]
         new_day = timezone.localtime(second.starts_at).date() + dt.timedelta(days=1)
         client.force_login(library_staff)
+        page = client.get(f"/staff/programs/activities/{activity.pk}/?session={second.pk}").content.decode()
+        # The form to move it comes filled in with the session's day and times, as the date input reads them.
+        was = timezone.localtime(second.starts_at).date().isoformat()
         assert (
-            'id="move"'
-            in client.get(f"/staff/programs/activities/{activity.pk}/?session={second.pk}").content.decode()
+            'id="move"' in page
+            and f'name="day" value="{was}"' in page
+            and 'name="starts" value="19:00"' in page
         )
 
         client.post(
