@@ -38,7 +38,9 @@ class ItemForm(forms.Form):
     call_number = forms.CharField(label=_("call number"), max_length=60, required=False)
     price = forms.CharField(label=_("price"), max_length=20, required=False)
     acquired_on = forms.DateField(
-        label=_("acquired on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("acquired on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     notes = forms.CharField(label=_("notes"), max_length=255, required=False)
 

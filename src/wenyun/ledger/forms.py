@@ -55,7 +55,7 @@ class TaskEvidenceForm(forms.Form):
 class InspectionForm(forms.Form):
     unit = forms.CharField(label=_("unit code"), max_length=20)
     standard = forms.ChoiceField(label=_("standard"))
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     inspectors = forms.CharField(label=_("inspectors"), max_length=200)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -74,7 +74,9 @@ class FindingForm(forms.Form):
     indicator = forms.ChoiceField(label=_("indicator"), required=False)
     text = forms.CharField(label=_("finding"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.CharField(label=_("owner"), max_length=80)
-    deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,8 +106,12 @@ class PublishForm(forms.Form):
 class SurveyForm(forms.Form):
     unit = forms.ChoiceField(label=_("unit"))
     title = forms.CharField(label=_("survey title"), max_length=200)
-    opens = forms.DateField(label=_("open from"), widget=forms.DateInput(attrs={"type": "date"}))
-    closes = forms.DateField(label=_("open until"), widget=forms.DateInput(attrs={"type": "date"}))
+    opens = forms.DateField(
+        label=_("open from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    closes = forms.DateField(
+        label=_("open until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     questions = forms.CharField(
         label=_("Questions, one a line (empty: the usual five)"),
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -82,6 +82,10 @@ class HoursForm(forms.Form):
 
 
 class ClosureForm(forms.Form):
-    first_day = forms.DateField(label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = forms.DateField(
+        label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    last_day = forms.DateField(
+        label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(label=_("reason"), max_length=120)

@@ -24,7 +24,7 @@ class ManualFigureForm(forms.Form):
 
 
 class DoorCountForm(forms.Form):
-    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     visits = forms.CharField(label=pgettext_lazy("statistics", "visits"), max_length=12)
 
     def __init__(self, *args, units, **kwargs):

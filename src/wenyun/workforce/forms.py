@@ -14,6 +14,9 @@ from .models import EmploymentType, Post, Qualification
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # what a browser's date input reads
+        super().__init__(attrs, format)
+
 
 class PersonForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("workforce", "Name"), max_length=60)
