@@ -79,6 +79,22 @@ def _phone(rng: random.Random) -> str:
     return "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
 
 
+# Who an activity is for follows from its title; the rest are for everyone, or adults.
+AUDIENCE_BY_WORD = [
+    ("亲子", "families"),
+    ("绘本", "children"),
+    ("少儿", "children"),
+    ("智能手机", "seniors"),
+    ("养生", "seniors"),
+]
+
+
+def _audience(rng: random.Random, title: str) -> str:
+    return next((audience for word, audience in AUDIENCE_BY_WORD if word in title), None) or rng.choice(
+        ["all", "all", "all", "adults"]
+    )
+
+
 def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
@@ -143,13 +159,14 @@ def build(ctx: DemoContext) -> None:
         hour = rng.choice([9, 10, 14, 15]) if minutes <= 180 else 9
         starts = _aware(day, hour, rng.choice([0, 30]))
         capacity = min(capacity, venue.capacity) if capacity else 0
+        title = rng.choice(titles)
         activities.append(
             Activity(
                 unit=unit,
                 venue=venue,
-                title=rng.choice(titles),
+                title=title,
                 category=category,
-                audience=rng.choice(["all", "all", "children", "seniors", "families", "adults"]),
+                audience=_audience(rng, title),
                 description="",
                 capacity=capacity,
                 registration_required=needs,
