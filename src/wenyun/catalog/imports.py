@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from django.db import transaction
@@ -87,9 +86,23 @@ class ImportReport:
 
 
 class _Incoming:
-    """One record ready to store, as small as it can be: workers send it to the main process."""
+    """One record ready to store, as small as it can be: workers send it to the main process.
 
-    __slots__ = ("control_number", "holdings", "index_row", "isbn_invalid", "marc", "pos", "source", "values")
+    Its column values are one tuple in the order they are inserted (`INSERTED`), made in the worker,
+    so that the main process, which alone writes and is the import's narrowest part, only passes
+    them on to the database."""
+
+    __slots__ = (
+        "control_number",
+        "holdings",
+        "index_row",
+        "isbn",
+        "isbn_invalid",
+        "marc",
+        "pos",
+        "row",
+        "source",
+    )
 
     def __init__(
         self, pos: Position, marc: bytes, source: str, data: Extracted, values: dict, index_row: Callable
@@ -98,23 +111,28 @@ class _Incoming:
         self.marc = marc
         self.source = source
         self.control_number = data.control_number
+        self.isbn = values["isbn"]
         self.isbn_invalid = bool(data.isbn and not data.isbn.valid)
         self.holdings = data.holdings
-        self.values = values
+        self.row = tuple([values[name] for name in INSERTED])
         # The search index's row for the record, made here (in a worker, for large files).
         self.index_row = index_row(services.document_of(values))
+
+    @property
+    def values(self) -> dict:
+        return dict(zip(INSERTED, self.row, strict=True))
 
     def packed(self, *, marc_in_file: bool) -> tuple:
         """What a worker sends: plain tuples, which pickle several times faster than objects. The MARC
         is left out when it is the file's own bytes, which the main process has already."""
-        values = self.values
+        row = self.row
         return (
             None if marc_in_file else self.marc,
             self.source,
             self.control_number,
             self.isbn_invalid,
             self.holdings,
-            tuple([values[name] for name in _PACKED_VALUES]),
+            (*row[:_MARC_AT], None, *row[_MARC_AT + 1 :]),
             self.index_row,
         )
 
@@ -128,15 +146,36 @@ class _Incoming:
             incoming.isbn_invalid,
             incoming.holdings,
             row,
-            index_row,
+            incoming.index_row,
         ) = packed
         incoming.pos = pos
-        incoming.marc = marc if kept is None else kept
-        values = dict(zip(_PACKED_VALUES, row, strict=True))
-        values["marc"] = incoming.marc
-        incoming.values = values
-        incoming.index_row = index_row
+        marc = incoming.marc = marc if kept is None else kept
+        incoming.row = (*row[:_MARC_AT], marc, *row[_MARC_AT + 1 :])
+        incoming.isbn = row[_ISBN_AT]
         return incoming
+
+
+class _NewRecord:
+    """A record this import adds, until it is inserted: its number and its row (a model instance
+    for each of 250,000 records would cost a tenth of an import)."""
+
+    __slots__ = ("pk", "row")
+
+    def __init__(self, row: tuple) -> None:
+        self.pk = 0  # numbered when inserted
+        self.row = row
+
+    @property
+    def marc(self) -> bytes:
+        return self.row[_MARC_AT]
+
+    @property
+    def isbn(self) -> str:
+        return self.row[_ISBN_AT]
+
+    @property
+    def call_number(self) -> str:
+        return self.row[_CALL_NUMBER_AT]
 
 
 def _prepare(
@@ -401,25 +440,6 @@ def _record_values(d: Extracted, *, marc: bytes, flavour: str, source: str) -> d
     }
 
 
-# The record's values as a worker sends them (the MARC apart).
-_PACKED_VALUES = (
-    "source",
-    "control_number",
-    "marc_format",
-    "title",
-    "responsibility",
-    "authors",
-    "publisher",
-    "year",
-    "isbn",
-    "isbn_valid",
-    "isbn_raw",
-    "clc",
-    "call_number",
-    "language",
-    "subjects",
-)
-
 UPDATABLE = [
     "marc_format",
     "marc",
@@ -472,19 +492,19 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
             if found:
                 for r in Record.objects.filter(source=src, control_number__in=found):
                     existing[(r.source, r.control_number)] = r
-        isbns = {i.values["isbn"] for i in batch if i.values["isbn"]}
+        isbns = {i.isbn for i in batch if i.isbn}
         by_isbn: dict[str, Any] = {}
         found_isbns = _present("isbn", isbns) if isbns else []
         if found_isbns:
             for r in Record.objects.filter(isbn__in=found_isbns).defer("marc").order_by("pk"):
                 by_isbn.setdefault(r.isbn, r)
-        new: list[tuple[_Incoming, Any]] = []
+        new: list[tuple[_Incoming, _NewRecord]] = []
         changed: list[Record] = []
         targets: list[tuple[_Incoming, Any]] = []
         seen: dict[tuple[str, str], Any] = {}
         seen_bytes: dict[tuple[str, bytes], Any] = {}
         for incoming in batch:
-            values = incoming.values
+            isbn = incoming.isbn
             if incoming.isbn_invalid:
                 report.invalid_isbns += 1
             key = (incoming.source, incoming.control_number)
@@ -493,7 +513,11 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
             if match is not None:
                 if bytes(match.marc or b"") == incoming.marc:
                     report.unchanged += 1
+                elif isinstance(match, _NewRecord):
+                    # The same record twice in a batch: the later one is inserted.
+                    match.row = incoming.row
                 else:
+                    values = incoming.values
                     for name in UPDATABLE:
                         setattr(match, name, values[name])
                     if match.pk and match not in changed:
@@ -501,7 +525,7 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                     report.updated += 1
                 targets.append((incoming, match))
                 continue
-            if not incoming.control_number and not values["isbn"]:
+            if not incoming.control_number and not isbn:
                 # Nothing to match on but the record itself: the same bytes from the same source.
                 same = seen_bytes.get((incoming.source, incoming.marc)) or (
                     Record.objects.filter(source=incoming.source, marc=incoming.marc).defer("marc").first()
@@ -510,19 +534,18 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                     report.unchanged += 1
                     targets.append((incoming, same))
                     continue
-            isbn_match = by_isbn.get(values["isbn"]) if values["isbn"] else None
+            isbn_match = by_isbn.get(isbn) if isbn else None
             if isbn_match is not None:
                 report.matched_by_isbn += 1
                 targets.append((incoming, isbn_match))
                 continue
-            # A plain namespace, not a model instance: building 250,000 of those is a tenth of an import.
-            record = SimpleNamespace(pk=None, **values)
+            record = _NewRecord(incoming.row)
             new.append((incoming, record))
             targets.append((incoming, record))
             if incoming.control_number:
                 seen[key] = record
-            if values["isbn"]:
-                by_isbn.setdefault(values["isbn"], record)
+            if isbn:
+                by_isbn.setdefault(isbn, record)
             seen_bytes[(incoming.source, incoming.marc)] = record
         created = _insert_records([r for _i, r in new])
         report.added += len(created)
@@ -555,9 +578,12 @@ INSERTED = [
     "language",
     "subjects",
 ]
+_MARC_AT = INSERTED.index("marc")
+_ISBN_AT = INSERTED.index("isbn")
+_CALL_NUMBER_AT = INSERTED.index("call_number")
 
 
-def _insert_records(records: list[Any], chunk: int = 400) -> list[Any]:
+def _insert_records(records: list[_NewRecord], chunk: int = 400) -> list[_NewRecord]:
     """Insert new records with one multi-row INSERT ... RETURNING per chunk (what bulk_create does, less
     its per-field overhead, which is most of an import's time)."""
     from django.db import connection
@@ -577,7 +603,7 @@ def _insert_records(records: list[Any], chunk: int = 400) -> list[Any]:
             part = records[start : start + chunk]
             params: list = []
             for r in part:
-                params.extend(getattr(r, c) for c in INSERTED)
+                params.extend(r.row)
                 params.extend((now, now))
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholder] * len(part))} RETURNING id",
@@ -588,7 +614,7 @@ def _insert_records(records: list[Any], chunk: int = 400) -> list[Any]:
     return records
 
 
-def _insert_records_sqlite(records: list[Any]) -> list[Any]:
+def _insert_records_sqlite(records: list[_NewRecord]) -> list[_NewRecord]:
     """SQLite: number the new records from the table's sequence and insert them with one executemany.
 
     The batch's transaction holds SQLite's write lock (BEGIN IMMEDIATE), so no one else takes these
@@ -605,8 +631,7 @@ def _insert_records_sqlite(records: list[Any]) -> list[Any]:
     rows = []
     for pk, r in enumerate(records, start=next_id):
         r.pk = pk
-        v = r.__dict__
-        rows.append((pk, *[v[c] for c in INSERTED], now, now))
+        rows.append((pk, *r.row, now, now))
     names = ", ".join(f'"{c}"' for c in columns)
     raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(["?"] * len(columns))})', rows)
     return records
