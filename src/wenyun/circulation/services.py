@@ -566,7 +566,12 @@ def reader_pin_check(*, reader: Reader, pin: str) -> bool:
         return False
     if reader.pin_hash.startswith(PinHasher.algorithm + "$"):
         return PinHasher().verify(pin, reader.pin_hash)
-    return check_password(pin, reader.pin_hash)
+    if not check_password(pin, reader.pin_hash):
+        return False
+    # A card from before the PIN hasher (or an import): stored again with it, so the next check is fast.
+    reader.pin_hash = pin_hash(pin)
+    Reader.objects.filter(pk=reader.pk).update(pin_hash=reader.pin_hash)
+    return True
 
 
 def reader_status(*, reader: Reader, today: dt.date | None = None) -> ReaderStatus:

@@ -94,6 +94,27 @@ def test_a_manual_block_says_why_until_it_is_lifted(zhang, library_staff):
     ]
 
 
+def test_a_pin_hashed_the_old_slow_way_still_opens_the_card_and_is_stored_again_with_the_pin_hasher(zhang):
+    from django.contrib.auth.hashers import make_password
+
+    from wenyun.circulation.models import Reader
+
+    Reader.objects.filter(pk=zhang.pk).update(pin_hash=make_password("2468"))
+    zhang.refresh_from_db()
+    assert not zhang.pin_hash.startswith("pbkdf2_pin$")
+
+    assert services.reader_pin_check(reader=zhang, pin="1357") is False
+    assert not Reader.objects.get(pk=zhang.pk).pin_hash.startswith(
+        "pbkdf2_pin$"
+    )  # a wrong PIN changes nothing
+    assert services.reader_pin_check(reader=zhang, pin="2468") is True
+
+    stored = Reader.objects.get(pk=zhang.pk).pin_hash
+    assert stored.startswith("pbkdf2_pin$")
+    assert services.reader_pin_check(reader=Reader.objects.get(pk=zhang.pk), pin="2468") is True
+    assert services.reader_pin_check(reader=Reader.objects.get(pk=zhang.pk), pin="2469") is False
+
+
 def test_the_most_specific_row_of_the_matrix_wins_and_says_why(lib, s01, v01, adult, book):
     minor = f.category("minor", "少儿")
     county = f.rule(loan_days=30)
