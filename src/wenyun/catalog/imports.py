@@ -159,11 +159,12 @@ class _NewRecord:
     """A record this import adds, until it is inserted: its number and its row (a model instance
     for each of 250,000 records would cost a tenth of an import)."""
 
-    __slots__ = ("pk", "row")
+    __slots__ = ("index_row", "pk", "row")
 
-    def __init__(self, row: tuple) -> None:
+    def __init__(self, incoming: _Incoming) -> None:
         self.pk = 0  # numbered when inserted
-        self.row = row
+        self.row = incoming.row
+        self.index_row = incoming.index_row
 
     @property
     def marc(self) -> bytes:
@@ -514,8 +515,9 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                 if bytes(match.marc or b"") == incoming.marc:
                     report.unchanged += 1
                 elif isinstance(match, _NewRecord):
-                    # The same record twice in a batch: the later one is inserted.
-                    match.row = incoming.row
+                    # The same record twice in a batch: the later one is inserted, and indexed.
+                    match.row, match.index_row = incoming.row, incoming.index_row
+                    report.updated += 1
                 else:
                     values = incoming.values
                     for name in UPDATABLE:
@@ -539,7 +541,7 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                 report.matched_by_isbn += 1
                 targets.append((incoming, isbn_match))
                 continue
-            record = _NewRecord(incoming.row)
+            record = _NewRecord(incoming)
             new.append((incoming, record))
             targets.append((incoming, record))
             if incoming.control_number:
@@ -553,7 +555,7 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
             Record.objects.bulk_update(changed, UPDATABLE, batch_size=500)
         backend = search.backend()
         if created:
-            backend.index_rows([(r.pk, i.index_row) for i, r in new], fresh=True)
+            backend.index_rows([(r.pk, r.index_row) for _i, r in new], fresh=True)
         if changed:
             rows = {id(record): incoming.index_row for incoming, record in targets if record is not None}
             backend.index_rows([(r.pk, rows[id(r)]) for r in changed], fresh=False)

@@ -66,6 +66,46 @@ def test_importing_the_same_file_again_changes_nothing(item_types, data_file, un
     assert (Record.objects.count(), Item.objects.count()) == before
 
 
+def _retitled(data: bytes, title: str) -> bytes:
+    """The file's first record with another title in 245$a."""
+    from wenyun.catalog.marc import parse_iso2709, split_iso2709, to_iso2709
+
+    _pos, chunk = next(iter(split_iso2709(data)))
+    record = parse_iso2709(chunk, encoding="utf-8")
+    record.raw = b""
+    f245 = record.first("245")
+    f245.subfields = [("a", title) if code == "a" else (code, value) for code, value in f245.subfields]
+    return to_iso2709(record)
+
+
+def test_a_record_read_twice_in_one_batch_is_stored_once_as_last_read(item_types, data_file, unit):
+    from wenyun.catalog.selectors import catalog_search
+
+    data = data_file("chinese-marc21-utf8.mrc").read_bytes()
+    changed = _retitled(data, "球状闪电")
+    report = services.marc_import(stream=data + changed, owner=unit("YX-LIB"), name="twice")
+    assert (report.read, report.added, report.updated, report.unchanged) == (5, 4, 1, 0)
+    stored = Record.objects.get(source="TESTLIB", control_number="CN0001")
+    assert (stored.title, bytes(stored.marc)) == ("球状闪电", changed)
+    assert [hit.record.pk for hit in catalog_search(q="球状闪电").hits] == [stored.pk]
+    assert catalog_search(q="三體").count == 0
+
+
+def test_a_changed_record_updates_the_earlier_import_and_its_search_row(item_types, data_file, unit):
+    from wenyun.catalog.selectors import catalog_search
+
+    data = data_file("chinese-marc21-utf8.mrc").read_bytes()
+    services.marc_import(stream=data, owner=unit("YX-LIB"), name="first")
+    before = Record.objects.get(source="TESTLIB", control_number="CN0001")
+    changed = _retitled(data, "球状闪电")
+    report = services.marc_import(stream=changed, owner=unit("YX-LIB"), name="again")
+    assert (report.read, report.added, report.updated, report.unchanged) == (1, 0, 1, 0)
+    after = Record.objects.get(pk=before.pk)
+    assert (after.title, after.isbn, bytes(after.marc)) == ("球状闪电", before.isbn, changed)
+    assert Record.objects.count() == 4
+    assert [hit.record.pk for hit in catalog_search(q="球状闪电").hits] == [before.pk]
+
+
 def test_a_record_from_another_source_with_the_same_isbn_is_matched_not_added(
     item_types, data_file, unit, shelf
 ):
