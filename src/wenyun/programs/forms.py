@@ -20,31 +20,6 @@ def aware(day: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
-class ActivityForm(forms.Form):
-    title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
-    category = forms.ChoiceField(label=pgettext_lazy("culture", "Category"), choices=Category.choices)
-    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False)
-    place = forms.CharField(label=_("Or another place"), max_length=120, required=False)
-    description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-    first_day = forms.DateField(label=_("Day (first session)"), widget=DATE)
-    starts = forms.TimeField(label=_("Starts at"), widget=TIME)
-    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, max_value=24 * 60, initial=90)
-    count = forms.IntegerField(label=_("Number of weekly sessions"), min_value=1, max_value=60, initial=1)
-    capacity = forms.IntegerField(label=_("Places (0: no limit)"), min_value=0, initial=0)
-    registration_required = forms.BooleanField(label=_("Registration needed"), required=False, initial=True)
-    registration_opens = forms.DateTimeField(label=_("Registration opens"), required=False, widget=DATETIME)
-    registration_closes = forms.DateTimeField(label=_("Registration closes"), required=False, widget=DATETIME)
-    publish = forms.BooleanField(label=_("Publish now"), required=False, initial=True)
-
-    def __init__(self, *args, venues=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if venues is not None:
-            self.fields["venue"].queryset = venues
-
-
 class ActivityEditForm(forms.Form):
     """What an activity is and where; places and session times are changed on the activity's page."""
 
@@ -64,6 +39,27 @@ class ActivityEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         if venues is not None:
             self.fields["venue"].queryset = venues
+
+
+class ActivityForm(ActivityEditForm):
+    """A new activity: what it is and where, its weekly sessions, its places."""
+
+    first_day = forms.DateField(label=_("Day (first session)"), widget=DATE)
+    starts = forms.TimeField(label=_("Starts at"), widget=TIME)
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, max_value=24 * 60, initial=90)
+    count = forms.IntegerField(label=_("Number of weekly sessions"), min_value=1, max_value=60, initial=1)
+    capacity = forms.IntegerField(label=_("Places (0: no limit)"), min_value=0, initial=0)
+    publish = forms.BooleanField(label=_("Publish now"), required=False, initial=True)
+
+    field_order = [
+        *("title", "category", "audience", "venue", "place", "description"),
+        *("first_day", "starts", "minutes", "count", "capacity"),
+        *("registration_required", "registration_opens", "registration_closes", "publish"),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration_required"].initial = True
 
 
 class SessionMoveForm(forms.Form):
