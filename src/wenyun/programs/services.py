@@ -501,15 +501,11 @@ def session_move(
             _("A session cannot be moved into the past (%(start)s).") % {"start": _local(starts_at)},
             code="sessions_invalid",
         )
-    sibling = (
-        activity.sessions.exclude(pk=session.pk)
-        .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .order_by("starts_at")
-        .first()
-    )
-    if sibling is not None:
+    others = sorted(activity.sessions.exclude(pk=session.pk).values_list("starts_at", "ends_at"))
+    overlapped = next((s for s, e in others if s < ends_at and e > starts_at), None)
+    if overlapped is not None:
         raise Refused(
-            _("That time overlaps the session of %(when)s.") % {"when": _local(sibling.starts_at)},
+            _("That time overlaps the session of %(when)s.") % {"when": _local(overlapped)},
             code="sessions_overlap",
         )
     if activity.venue_id:
@@ -520,7 +516,6 @@ def session_move(
                 venue=venue, starts_at=starts_at, ends_at=ends_at, exclude_activity=activity.pk
             ),
         )
-    others = list(activity.sessions.exclude(pk=session.pk).values_list("starts_at", "ends_at"))
     first = min([starts_at, *(s for s, _e in others)])
     last = max([ends_at, *(e for _s, e in others)])
     if activity.registration_closes and activity.registration_closes > last:
