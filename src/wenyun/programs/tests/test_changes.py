@@ -147,6 +147,9 @@ class TestChangingAnActivity:
 
         assert refused.value.code == "registrations_exist"
         assert "1 people" in refused.value.message
+        lecture.refresh_from_db()
+        assert lecture.registration_required is True
+        assert not ProgramEvent.objects.filter(type="activity_changed").exists()
 
     def test_a_cancelled_activity_is_not_changed(self, lecture, library_staff):
         services.activity_cancel(actor=library_staff, activity=lecture, at=NOW)
@@ -157,6 +160,9 @@ class TestChangingAnActivity:
             )
 
         assert refused.value.code == "wrong_status"
+        lecture.refresh_from_db()
+        assert lecture.title == "家风家训讲座"
+        assert not ProgramEvent.objects.filter(type="activity_changed").exists()
 
     def test_a_village_manager_cannot_change_the_librarys_activity(self, lecture, village_manager):
         with pytest.raises(Forbidden):
