@@ -46,7 +46,11 @@ class Reader(models.Model):
     registered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["name"], name="circulation_reader_name")]
+        indexes = [
+            models.Index(fields=["name"], name="circulation_reader_name"),
+            # Valid cards by home unit at a date (statistics), read from the index alone.
+            models.Index(fields=["home_unit", "registered_at", "expires_on"], name="circulation_reader_cards"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.card})"
