@@ -90,8 +90,11 @@ CACHE_SECONDS = 300
 
 
 def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
-    with metric_cache(scope=unit):
-        return _build(unit=unit, as_of=as_of or timezone.localdate())
+    as_of = as_of or timezone.localdate()
+    # The widest period the panels read: the twelve months of the trends, which take in the year so far.
+    months = _months_back(as_of, 12)
+    with metric_cache(scope=unit, span=Period(min(months[0].start, as_of.replace(month=1, day=1)), as_of)):
+        return _build(unit=unit, as_of=as_of)
 
 
 def dashboard_cached(*, unit: Unit) -> Dashboard:

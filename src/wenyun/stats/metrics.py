@@ -116,14 +116,17 @@ _cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar("stats_metr
 
 
 @contextlib.contextmanager
-def metric_cache(*, scope: Unit | None = None):
+def metric_cache(*, scope: Unit | None = None, span: Period | None = None):
     """Within the block, compute each metric and period once for every unit under `scope` (the page's
-    unit; the whole county without one) and answer smaller sets from it."""
+    unit; the whole county without one) and answer smaller sets from it. `span`: the widest period the
+    page reads, if known; figures read day by day are then read once for all of it."""
     token = _cache.set({"scope": scope})
     shared = sources._memo.set({})
+    spanned = sources._span.set(span)
     try:
         yield
     finally:
+        sources._span.reset(spanned)
         sources._memo.reset(shared)
         _cache.reset(token)
 

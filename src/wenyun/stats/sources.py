@@ -19,7 +19,6 @@ from django.db.models import Count, Q, Sum
 from wenyun.network.models import Unit
 
 from . import summary
-from .models import DoorCount
 from .periods import Period
 from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
 
@@ -36,6 +35,25 @@ def memo(key: tuple, compute: Callable[[], T]) -> T:
     if key not in kept:
         kept[key] = compute()
     return kept[key]
+
+
+# The widest period the page being built reads (`metrics.metric_cache` sets it, a dashboard's twelve
+# months, say): day-by-day rows read once for it answer each shorter period inside it.
+_span: contextvars.ContextVar[Period | None] = contextvars.ContextVar("stats_sources_span", default=None)
+
+
+def _daily(
+    name: str, read: Callable[[Sequence[int], Period], dict], unit_ids: Sequence[int], period: Period
+) -> dict:
+    """{(unit id, day): value} from `read`, for the period: read once for the page's span and the same
+    units, kept while the page is built, and cut to the period."""
+    span = _span.get()
+    if span is None or not (span.start <= period.start and period.end <= span.end):
+        span = period
+    rows = memo((name, frozenset(unit_ids), span), lambda: read(unit_ids, span))
+    if span == period:
+        return rows
+    return {key: n for key, n in rows.items() if period.start <= key[1] <= period.end}
 
 
 # --- catalogue: wenyun.catalog Item ------------------------------------------------------------------
@@ -191,44 +209,42 @@ def top_titles(*, unit: Unit, period: Period, limit: int = 10) -> list[tuple[str
 # --- visits the system sees itself ---------------------------------------------------------------------
 
 
-def _programs_visits_by_unit_day(
-    unit_ids: Sequence[int], period: Period, *, except_door_counted: bool = False
-) -> dict[tuple[int, dt.date], int]:
-    """Activity check-ins (each one) and museum entries (each ticket) at each unit on each day (without the
-    unit's days that have a door count, if asked)."""
+def _programs_visits_read(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
     from wenyun.programs.models import Activity, Attendance, Session, VisitSlot, VisitTicket
-
-    def no_door_count(unit: str, day: str) -> str:
-        if not except_door_counted:
-            return ""
-        return (
-            f"AND NOT EXISTS (SELECT 1 FROM {DoorCount._meta.db_table} dc "
-            f"WHERE dc.unit_id = {unit} AND dc.day = {day})"
-        )
 
     ids = _ids_sql(unit_ids)
     bounds = [period.first_moment, period.after_moment]
     visits: dict[tuple[int, dt.date], int] = defaultdict(int)
     checked_in = local_day_sql("t.at")
+    entered = local_day_sql("k.entered_at")
     for unit_id, on, n in _fetch(
         f"SELECT a.unit_id, {checked_in} AS d, COUNT(*) FROM {Attendance._meta.db_table} t "
         f"JOIN {Session._meta.db_table} s ON s.id = t.session_id "
         f"JOIN {Activity._meta.db_table} a ON a.id = s.activity_id "
-        f"WHERE a.unit_id IN ({ids}) AND t.at >= %s AND t.at < %s {no_door_count('a.unit_id', checked_in)} "
-        "GROUP BY a.unit_id, d",
-        bounds,
-    ):
-        visits[(unit_id, _as_day(on))] += n
-    entered = local_day_sql("k.entered_at")
-    for unit_id, on, n in _fetch(
+        f"WHERE a.unit_id IN ({ids}) AND t.at >= %s AND t.at < %s GROUP BY a.unit_id, d "
+        "UNION ALL "
         f"SELECT v.unit_id, {entered} AS d, COUNT(*) FROM {VisitTicket._meta.db_table} k "
         f"JOIN {VisitSlot._meta.db_table} v ON v.id = k.slot_id "
-        f"WHERE v.unit_id IN ({ids}) AND k.entered_at >= %s AND k.entered_at < %s "
-        f"{no_door_count('v.unit_id', entered)} GROUP BY v.unit_id, d",
-        bounds,
+        f"WHERE v.unit_id IN ({ids}) AND k.entered_at >= %s AND k.entered_at < %s GROUP BY v.unit_id, d",
+        bounds + bounds,
     ):
         visits[(unit_id, _as_day(on))] += n
-    return visits
+    return dict(visits)
+
+
+def _programs_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
+    """Activity check-ins (each one) and museum entries (each ticket) at each unit on each day."""
+    return _daily("programs_visits", _programs_visits_read, unit_ids, period)
+
+
+def _door_counted_days(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], tuple[int, int]]:
+    """{(unit id, day): (door count, readers who borrowed)} where a door count was entered."""
+    return _daily("door_counted_days", summary.door_counted_days, unit_ids, period)
+
+
+def _door_counts(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
+    """{(unit id, day): visits} where a door count was entered."""
+    return {key: visits for key, (visits, _readers) in _door_counted_days(unit_ids, period).items()}
 
 
 def system_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
@@ -243,26 +259,25 @@ def system_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[t
 
 
 def _visits(unit_ids: Sequence[int], period: Period, *, by: str, door: bool) -> dict:
-    """Visits added up by unit or by day, the sums done by the database over the daily summary: with
-    `door`, the door count for each unit and day that has one, else the visits the system saw."""
+    """Visits added up by unit or by day: with `door`, the door count for each unit and day that has
+    one, else the visits the system saw. The readers who borrowed are summed by the database over the
+    daily summary; the days with a door count, and activity and museum visits, are few enough to read
+    day by day (once for the page being built)."""
     totals: dict = defaultdict(int)
 
     def key(unit_id: int, day: dt.date):
         return unit_id if by == "unit" else day
 
-    if door:
-        group = "unit_id" if by == "unit" else "day"
-        door_counts = DoorCount.objects.filter(
-            unit_id__in=unit_ids, day__gte=period.start, day__lte=period.end
-        )
-        for group_key, visits in (
-            door_counts.values_list(group).annotate(n=Sum("visits")).values_list(group, "n")
-        ):
-            totals[group_key] += visits or 0
-    for group_key, n in summary.readers(unit_ids, period, by=by, except_door_counted=door):
+    for group_key, n in summary.readers(unit_ids, period, by=by).items():
         totals[group_key] += n
-    for (unit_id, day), n in _programs_visits_by_unit_day(unit_ids, period, except_door_counted=door).items():
-        totals[key(unit_id, day)] += n
+    counted: dict[tuple[int, dt.date], tuple[int, int]] = {}
+    if door:
+        counted = _door_counted_days(unit_ids, period)
+        for (unit_id, day), (visits, borrowers) in counted.items():
+            totals[key(unit_id, day)] += visits - borrowers
+    for (unit_id, day), n in _programs_visits_by_unit_day(unit_ids, period).items():
+        if (unit_id, day) not in counted:
+            totals[key(unit_id, day)] += n
     return dict(totals)
 
 
@@ -285,12 +300,7 @@ def total_visits_by_day(unit_ids: Sequence[int], period: Period) -> dict[dt.date
 def total_visits_by_unit_day(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
     """Each unit and day: the door count where one was entered for that day, else the visits the system
     saw; the door counter sees everyone who came in, the system only those who borrowed or checked in."""
-    counted = {
-        (unit_id, day): visits
-        for unit_id, day, visits in DoorCount.objects.filter(
-            unit_id__in=unit_ids, day__gte=period.start, day__lte=period.end
-        ).values_list("unit_id", "day", "visits")
-    }
+    counted = _door_counts(unit_ids, period)
     by_day = dict(counted)
     for key, n in system_visits_by_unit_day(unit_ids, period).items():
         if key not in counted:

@@ -390,6 +390,53 @@ def test_visits_added_up_by_the_database_equal_the_unit_and_day_figures_with_doo
     }
 
 
+def test_visits_read_once_for_a_pages_span_equal_each_period_read_alone(unit, history):
+    """A dashboard reads the days with a door count and the activity and museum visits once for its
+    twelve months; each shorter period cut from them must give the figures read for it alone."""
+    from wenyun.programs.models import Activity, Attendance, Registration, Session
+    from wenyun.stats import sources
+    from wenyun.stats.metrics import metric_cache
+    from wenyun.stats.models import DoorCount
+
+    v1, station = unit("YX-S01-V01"), unit("YX-S01")
+    DoorCount.objects.create(unit=v1, day=dt.date(YEAR, 3, 16), visits=40, entered_at=timezone.now())
+    DoorCount.objects.create(unit=station, day=dt.date(YEAR, 12, 31), visits=7, entered_at=timezone.now())
+    april_first = Period(dt.date(YEAR, 4, 1), dt.date(YEAR, 4, 1))
+    before = sources.per_unit_total_visits([station.pk], april_first).get(station.pk, 0)
+    activity = Activity.objects.create(
+        unit=station, title="讲座", category="lecture", status="published", starts_at=local(3, 31, 9)
+    )
+    session = Session.objects.create(activity=activity, starts_at=local(3, 31, 9), ends_at=local(3, 31, 11))
+    # Check-ins half an hour each side of local midnight at a month's end (the same UTC date).
+    for n, when in enumerate((local(3, 31, 23, 30), local(4, 1, 0, 30))):
+        registration = Registration.objects.create(
+            activity=activity, party=f"phone:{n}", name="某", status="confirmed", registered_at=local(3, 1)
+        )
+        Attendance.objects.create(session=session, registration=registration, at=when, method="qr")
+    ids = [u.pk for u in subtree(unit("YX"))]
+    span = Period(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31))
+    periods = [
+        *PERIODS,
+        Period(dt.date(YEAR, 3, 16), dt.date(YEAR, 3, 31)),
+        april_first,
+    ]
+    alone = {
+        (f.__name__, p): f(ids, p)
+        for p in periods
+        for f in (
+            sources.per_unit_total_visits,
+            sources.total_visits_by_day,
+            sources.total_visits_by_unit_day,
+        )
+        if span.start <= p.start and p.end <= span.end
+    }
+    assert alone[("per_unit_total_visits", span)][v1.pk] >= 40
+    assert alone[("per_unit_total_visits", april_first)][station.pk] == before + 1
+    with metric_cache(scope=unit("YX"), span=span):
+        for (name, p), figures in alone.items():
+            assert getattr(sources, name)(ids, p) == figures, (name, p)
+
+
 def test_month_by_month_series_equal_each_months_figure_computed_alone(unit, history):
     """The series the dashboards draw add up days in one query; each month must be the figure asked
     for that month alone."""
