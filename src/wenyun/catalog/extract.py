@@ -183,11 +183,16 @@ def _holding(f, mapping: dict[str, str]) -> Holding:
 
 
 def _first_isbn(values: list[str]) -> Isbn | None:
-    found = [p for p in (isbn_parse(v) for v in values) if p]
-    for parsed in found:
+    """The first valid ISBN, else the first one read (kept, flagged invalid)."""
+    first = None
+    for value in values:
+        parsed = isbn_parse(value)
+        if parsed is None:
+            continue
         if parsed.valid:
             return parsed
-    return found[0] if found else None
+        first = first or parsed
+    return first
 
 
 _MARC21_MAIN = frozenset(("100", "110", "111"))
