@@ -64,6 +64,8 @@ class Metric:
     per_day: Callable[[Sequence[int], Period], Mapping[tuple[int, dt.date], Number]] | None = None
     # {day: value} added up over the units, where the database can do the adding up (same figures).
     per_day_total: Callable[[Sequence[int], Period], Mapping[dt.date, Number]] | None = None
+    # {first day of a month: value} added up over the units, for series month by month (same figures).
+    per_month_total: Callable[[Sequence[int], Period], Mapping[dt.date, Number]] | None = None
     decimals: int = 0
     group: str = "general"
 
@@ -235,6 +237,9 @@ def metric_series(
         return [_round(metric, _compute(metric, unit, include_sub_units, period)) for period in periods]
     ids = _subtree_ids(unit) if include_sub_units else [unit.pk]
     span = Period(periods[0].start, periods[-1].end)
+    if metric.per_month_total is not None and _one_month_each(periods):
+        by_month = metric.per_month_total(ids, span)
+        return [_round(metric, by_month.get(period.start.replace(day=1), 0)) for period in periods]
     if metric.per_day_total is not None:
         by_day: Iterable[tuple[dt.date, Number]] = metric.per_day_total(ids, span).items()
     else:
@@ -247,6 +252,20 @@ def metric_series(
                 totals[index] += Decimal(str(n))
                 break
     return [_round(metric, total) for total in totals]
+
+
+def _one_month_each(periods: Sequence[Period]) -> bool:
+    """Whether the periods follow one another day after day, each inside a month of its own (so that
+    each is the part of its month that the whole span takes in)."""
+    for index, period in enumerate(periods):
+        if period.start.replace(day=1) != period.end.replace(day=1):
+            return False
+        if index and (
+            periods[index - 1].end + dt.timedelta(days=1) != period.start
+            or periods[index - 1].start.replace(day=1) == period.start.replace(day=1)
+        ):
+            return False
+    return True
 
 
 def metric_catalogue() -> list[dict]:
@@ -532,6 +551,7 @@ register(
         per_unit=sources.per_unit_events("checkout"),
         per_day=sources.per_day_events("checkout"),
         per_day_total=sources.events_by_day("checkout"),
+        per_month_total=sources.events_by_month("checkout"),
         group="circulation",
     )
 )

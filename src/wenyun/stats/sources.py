@@ -315,6 +315,13 @@ def events_by_day(event_type: str):
     return compute
 
 
+def events_by_month(event_type: str):
+    def compute(unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:
+        return summary.per_month_total(event_type, unit_ids, period)
+
+    return compute
+
+
 # --- cultural services: wenyun.programs Activity, Session, Attendance, MenuOrder, Booking... ---------
 
 

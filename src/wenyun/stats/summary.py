@@ -348,6 +348,30 @@ def per_day_total(event_type: str, unit_ids: Sequence[int], period: Period) -> d
     return {_as_day(day): int(n) for day, n in rows if n}
 
 
+def per_month_total(event_type: str, unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:
+    """{first day of a month: events} of one type in the period, added up over the units: whole months
+    from the monthly sums, the days of the months the period cuts from the daily ones."""
+    circulation_summary_current()
+    months, days = _whole_months(period)
+    ids = _ids_sql(unit_ids)
+    totals: dict[dt.date, int] = defaultdict(int)
+    if months is not None:
+        for month, n in _fetch(
+            f"SELECT CAST(month AS TEXT), SUM(events) FROM {CirculationMonth._meta.db_table} "
+            f"WHERE unit_id IN ({ids}) AND type = %s AND month >= %s AND month <= %s GROUP BY month",
+            [event_type, months.start, months.end.replace(day=1)],
+        ):
+            totals[_as_day(month)] += int(n)
+    for part in days:
+        for month, n in _fetch(
+            f"SELECT CAST({_month_sql('day')} AS TEXT) AS m, SUM(events) FROM {CirculationDay._meta.db_table} "
+            f"WHERE unit_id IN ({ids}) AND type = %s AND day >= %s AND day <= %s GROUP BY m",
+            [event_type, part.start, part.end],
+        ):
+            totals[_as_day(month)] += int(n)
+    return {month: n for month, n in totals.items() if n}
+
+
 def readers(unit_ids: Sequence[int], period: Period, *, by: str) -> dict[int | dt.date, int]:
     """The readers who borrowed at each unit on each day, added up by unit or by day."""
     assert by in ("unit", "day")

@@ -463,15 +463,26 @@ def test_month_by_month_series_equal_each_months_figure_computed_alone(unit, his
     months = [
         Period(dt.date(YEAR, m, 1), dt.date(YEAR, m + 1, 1) - dt.timedelta(days=1)) for m in range(1, 12)
     ]
-    for code in ("loans", "visits_total", "visits_system", "volunteer_hours"):
-        series = metric_series(code=code, unit=station, include_sub_units=True, periods=months)
-        alone = [
-            metric_value(
-                code=code, unit=station, include_sub_units=True, period_start=m.start, period_end=m.end
-            )
-            for m in months
-        ]
-        assert series == alone, code
+    # Months a span cuts at both ends (a dashboard's first and current month), and weeks, which are
+    # not a month each (loans are then added up by day, not from the monthly sums).
+    cut = [
+        Period(dt.date(YEAR, 3, 16), dt.date(YEAR, 3, 31)),
+        Period(dt.date(YEAR, 4, 1), dt.date(YEAR, 4, 30)),
+        Period(dt.date(YEAR, 5, 1), dt.date(YEAR, 5, 10)),
+    ]
+    weeks = [Period(dt.date(YEAR, 3, 10 + 7 * w), dt.date(YEAR, 3, 16 + 7 * w)) for w in range(3)]
+    for periods in (months, cut, weeks):
+        for code in ("loans", "visits_total", "visits_system", "volunteer_hours"):
+            series = metric_series(code=code, unit=station, include_sub_units=True, periods=periods)
+            alone = [
+                metric_value(
+                    code=code, unit=station, include_sub_units=True, period_start=m.start, period_end=m.end
+                )
+                for m in periods
+            ]
+            assert series == alone, (code, periods)
+            if code == "loans":
+                assert sum(series) > 0
     hours = metric_series(code="volunteer_hours", unit=station, include_sub_units=True, periods=months)
     assert hours[2:4] == [Decimal("1.5"), Decimal("3.0")]
 
