@@ -167,6 +167,10 @@ SIP2_MAX_MESSAGE_BYTES = envint("WENYUN_SIP2_MAX_MESSAGE_BYTES", 8192)
 SIP2_IDLE_TIMEOUT = envint("WENYUN_SIP2_IDLE_TIMEOUT", 1800)  # seconds a kiosk may stay silent
 SIP2_MESSAGE_TIMEOUT = envint("WENYUN_SIP2_MESSAGE_TIMEOUT", 30)  # seconds to finish a begun message
 
+# Dashboards (stats/dashboard.py): figures younger than this are served as they are; older ones of the
+# same day are served at once and computed again in the background.
+STATS_DASHBOARD_FRESH_SECONDS = envint("WENYUN_DASHBOARD_FRESH_SECONDS", 300)
+
 # Notices to readers (circulation/notices.py). The SMS gateway sender is
 # WENYUN_NOTICE_SENDER=wenyun.circulation.notices.SmsSender; its key may come from WENYUN_SMS_KEY_FILE.
 WENYUN_NOTICE_SENDER = envstr("WENYUN_NOTICE_SENDER", "wenyun.circulation.notices.OutboxSender")

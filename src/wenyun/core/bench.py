@@ -110,13 +110,14 @@ def free_port() -> int:
 class Server:
     """`wenyun serve` in a child process on a free loopback port, on the same database as this process."""
 
-    def __init__(self, threads: int = 8) -> None:
+    def __init__(self, threads: int = 8, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.threads = threads
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wenyun.settings"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wenyun.settings", **self.env}
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -85,8 +85,11 @@ def _first_recorded(codes) -> str | None:
 
 
 # A wall screen reloads itself every five minutes and many people open the same dashboard: the
-# figures are computed once per unit, day and language and kept this long.
-CACHE_SECONDS = 300
+# figures are computed once per unit, day and language and kept for the day. A request finds them at
+# most settings.STATS_DASHBOARD_FRESH_SECONDS old (five minutes); if they are older it is served them
+# at once, and they are computed again in the background, one computation at a time per dashboard,
+# so that no one but the day's very first visitor of a unit waits for the figures to be computed.
+KEEP_SECONDS = 24 * 3600
 
 
 def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
@@ -98,17 +101,55 @@ def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
 
 
 def dashboard_cached(*, unit: Unit) -> Dashboard:
-    """The unit's dashboard as of today, computed at most once every CACHE_SECONDS."""
+    """The unit's dashboard as of today: computed now if it has not been today, else as last computed
+    (and computed again in the background if that was more than the fresh time ago)."""
+    from django.conf import settings
     from django.core.cache import cache
     from django.utils.translation import get_language
 
     as_of = timezone.localdate()
-    key = f"stats:dashboard:{unit.pk}:{as_of.isoformat()}:{get_language()}"
+    language = get_language()
+    key = f"stats:dashboard:{unit.pk}:{as_of.isoformat()}:{language}"
     board = cache.get(key)
     if board is None:
         board = dashboard_build(unit=unit, as_of=as_of)
-        cache.set(key, board, CACHE_SECONDS)
+        cache.set(key, board, KEEP_SECONDS)
+        return board
+    age = (timezone.now() - board.computed_at).total_seconds()
+    # cache.add sets the mark only where nobody has: one computation at a time.
+    if age > settings.STATS_DASHBOARD_FRESH_SECONDS and cache.add(f"{key}:computing", True, 120):
+        start_in_background(lambda: _compute_again(key, unit, as_of, language))
     return board
+
+
+def _compute_again(key: str, unit: Unit, as_of: dt.date, language: str) -> None:
+    from django.core.cache import cache
+    from django.utils import translation
+
+    try:
+        with translation.override(language):
+            cache.set(key, dashboard_build(unit=unit, as_of=as_of), KEEP_SECONDS)
+    finally:
+        cache.delete(f"{key}:computing")
+
+
+def start_in_background(work) -> None:
+    """Run `work` on a thread of its own, with its own database connection, closed when it is done.
+    (Tests replace this with a function that runs `work` at once.)"""
+    import logging
+    import threading
+
+    from django.db import connections
+
+    def run() -> None:
+        try:
+            work()
+        except Exception:
+            logging.getLogger(__name__).exception("computing a dashboard again failed")
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, name="dashboard", daemon=True).start()
 
 
 def _build(*, unit: Unit, as_of: dt.date) -> Dashboard:

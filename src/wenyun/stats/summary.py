@@ -377,7 +377,9 @@ def readers(unit_ids: Sequence[int], period: Period, *, by: str) -> dict[int | d
     assert by in ("unit", "day")
     circulation_summary_current()
     if by == "unit":
-        return _per_unit_sum("readers", "checkout", unit_ids, period)
+        by_unit: dict[int | dt.date, int] = {}
+        by_unit.update(_per_unit_sum("readers", "checkout", unit_ids, period).items())
+        return by_unit
     rows = _fetch(
         f"SELECT day, SUM(readers) FROM {CirculationDay._meta.db_table} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
         "AND type = 'checkout' AND day >= %s AND day <= %s GROUP BY day",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -27,6 +28,47 @@ def test_the_county_dashboard_and_wall_screen_show_the_charts_and_their_definiti
     wall = client.get("/staff/stats/screen/?unit=YX")
     assert wall.status_code == 200
     assert 'class="wall"' in wall.content.decode()
+
+
+def test_a_dashboard_older_than_five_minutes_is_served_at_once_and_computed_again_behind(
+    client, county_admin, unit, monkeypatch, settings
+):
+    from django.core.cache import cache
+
+    from wenyun.stats import dashboard
+
+    later: list = []
+    monkeypatch.setattr(dashboard, "start_in_background", later.append)
+    village = unit("YX-S01-V01")
+    services.door_count_set(actor=None, unit=village, day=timezone.localdate(), visits=33)
+    client.force_login(county_admin)
+
+    def stations_panel() -> dict:
+        board = client.get("/staff/stats/?unit=YX").context["board"]
+        return dict(board.panel("stations").rows)
+
+    assert stations_panel()["城关镇综合文化站"] == 33  # computed by the first request
+    services.door_count_set(actor=None, unit=village, day=timezone.localdate(), visits=50)
+    assert stations_panel()["城关镇综合文化站"] == 33  # kept, and fresh: nothing to do
+    assert later == []
+    settings.STATS_DASHBOARD_FRESH_SECONDS = 0
+    assert stations_panel()["城关镇综合文化站"] == 33  # old: served as it was ...
+    assert len(later) == 1  # ... and computed again behind the request, once at a time
+    assert stations_panel()["城关镇综合文化站"] == 33
+    assert len(later) == 1
+    later.pop()()
+    assert stations_panel()["城关镇综合文化站"] == 50
+    assert len(later) == 1  # still older than the (zero) fresh time: again behind the next one
+    # A computation that fails leaves the figures as they were and lets the next request try again.
+    monkeypatch.setattr(dashboard, "dashboard_build", lambda **kw: 1 / 0)
+    services.door_count_set(actor=None, unit=village, day=timezone.localdate(), visits=70)
+    with pytest.raises(ZeroDivisionError):
+        later.pop()()
+    assert stations_panel()["城关镇综合文化站"] == 50
+    assert len(later) == 1
+    assert (
+        cache.get(f"stats:dashboard:{unit('YX').pk}:{timezone.localdate().isoformat()}:zh-hans") is not None
+    )
 
 
 def test_every_chart_downloads_as_a_table(client, county_admin, unit):
@@ -108,3 +150,25 @@ def test_importing_door_counts_on_the_page_reports_the_bad_rows(client, village_
     assert 'id="import-report"' in body
     assert "到馆人次必须是整数，而不是 x。" in body
     assert list(DoorCount.objects.values_list("day", "visits")) == [(dt.date(LAST_YEAR, 1, 5), 4)]
+
+
+def test_work_started_in_the_background_runs_on_its_own_thread_and_a_failure_is_logged(caplog):
+    import threading
+
+    from wenyun.stats.dashboard import start_in_background
+
+    ran = threading.Event()
+    seen: list[str] = []
+
+    def work():
+        seen.append(threading.current_thread().name)
+        ran.set()
+        raise RuntimeError("no figures")
+
+    start_in_background(work)
+    assert ran.wait(5)
+    for thread in threading.enumerate():
+        if thread.name == "dashboard":
+            thread.join(5)
+    assert seen == ["dashboard"]
+    assert "computing a dashboard again failed" in caplog.text
