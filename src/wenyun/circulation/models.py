@@ -49,7 +49,9 @@ class Reader(models.Model):
         indexes = [
             models.Index(fields=["name"], name="circulation_reader_name"),
             # Valid cards by home unit at a date (statistics), read from the index alone.
-            models.Index(fields=["home_unit", "registered_at", "expires_on"], name="circulation_reader_cards"),
+            models.Index(
+                fields=["home_unit", "registered_at", "expires_on"], name="circulation_reader_cards"
+            ),
         ]
 
     def __str__(self) -> str:
