@@ -170,6 +170,8 @@ SIP2_MESSAGE_TIMEOUT = envint("WENYUN_SIP2_MESSAGE_TIMEOUT", 30)  # seconds to f
 # Dashboards (stats/dashboard.py): figures younger than this are served as they are; older ones of the
 # same day are served at once and computed again in the background.
 STATS_DASHBOARD_FRESH_SECONDS = envint("WENYUN_DASHBOARD_FRESH_SECONDS", 300)
+# `wenyun serve` computes the county's dashboards as it starts (0: it does not).
+STATS_DASHBOARD_WARM = envint("WENYUN_DASHBOARD_WARM", 1) == 1
 
 # Notices to readers (circulation/notices.py). The SMS gateway sender is
 # WENYUN_NOTICE_SENDER=wenyun.circulation.notices.SmsSender; its key may come from WENYUN_SMS_KEY_FILE.

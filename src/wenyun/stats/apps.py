@@ -11,3 +11,10 @@ class StatsConfig(AppConfig):
         from wenyun.core.nav import NavItem
 
         return [NavItem(_("Statistics"), "stats:dashboard", order=80)]
+
+    def ready(self):
+        from wenyun.core.signals import serving
+
+        from .dashboard import warm_on_serving
+
+        serving.connect(warm_on_serving, dispatch_uid="stats-warm-dashboards")

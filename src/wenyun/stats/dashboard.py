@@ -85,11 +85,12 @@ def _first_recorded(codes) -> str | None:
 
 
 # A wall screen reloads itself every five minutes and many people open the same dashboard: the
-# figures are computed once per unit, day and language and kept for the day. A request finds them at
-# most settings.STATS_DASHBOARD_FRESH_SECONDS old (five minutes); if they are older it is served them
-# at once, and they are computed again in the background, one computation at a time per dashboard,
-# so that no one but the day's very first visitor of a unit waits for the figures to be computed.
-KEEP_SECONDS = 24 * 3600
+# figures are computed once per unit and language and kept. A request finds them at most
+# settings.STATS_DASHBOARD_FRESH_SECONDS old (five minutes); if they are older, or of an earlier day,
+# it is served them at once, and they are computed again in the background, one computation at a
+# time per dashboard. Only a unit's very first visitor on a server just started waits for the figures,
+# and not even that for the county: `wenyun serve` computes its dashboards as it starts.
+KEEP_SECONDS = 2 * 24 * 3600
 
 
 def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
@@ -101,36 +102,54 @@ def dashboard_build(*, unit: Unit, as_of: dt.date | None = None) -> Dashboard:
 
 
 def dashboard_cached(*, unit: Unit) -> Dashboard:
-    """The unit's dashboard as of today: computed now if it has not been today, else as last computed
-    (and computed again in the background if that was more than the fresh time ago)."""
+    """The unit's dashboard: computed now if it has not been yet, else as last computed (and computed
+    again in the background if that was more than the fresh time ago, or on an earlier day)."""
     from django.conf import settings
     from django.core.cache import cache
     from django.utils.translation import get_language
 
-    as_of = timezone.localdate()
     language = get_language()
-    key = f"stats:dashboard:{unit.pk}:{as_of.isoformat()}:{language}"
+    key = _key(unit, language)
     board = cache.get(key)
     if board is None:
-        board = dashboard_build(unit=unit, as_of=as_of)
+        board = dashboard_build(unit=unit)
         cache.set(key, board, KEEP_SECONDS)
         return board
     age = (timezone.now() - board.computed_at).total_seconds()
+    stale = age > settings.STATS_DASHBOARD_FRESH_SECONDS or board.as_of != timezone.localdate()
     # cache.add sets the mark only where nobody has: one computation at a time.
-    if age > settings.STATS_DASHBOARD_FRESH_SECONDS and cache.add(f"{key}:computing", True, 120):
-        start_in_background(lambda: _compute_again(key, unit, as_of, language))
+    if stale and cache.add(f"{key}:computing", True, 120):
+        start_in_background(lambda: _compute_again(key, unit, language))
     return board
 
 
-def _compute_again(key: str, unit: Unit, as_of: dt.date, language: str) -> None:
+def _key(unit: Unit, language: str) -> str:
+    return f"stats:dashboard:{unit.pk}:{language}"
+
+
+def _compute_again(key: str, unit: Unit, language: str) -> None:
     from django.core.cache import cache
     from django.utils import translation
 
     try:
         with translation.override(language):
-            cache.set(key, dashboard_build(unit=unit, as_of=as_of), KEEP_SECONDS)
+            cache.set(key, dashboard_build(unit=unit), KEEP_SECONDS)
     finally:
         cache.delete(f"{key}:computing")
+
+
+def warm_on_serving(**_kwargs) -> None:
+    """As the server starts: compute the dashboards of the units at the top of the tree (the county's,
+    which the wall screen shows) in every language, in the background."""
+    from django.conf import settings
+
+    def work() -> None:
+        for unit in Unit.objects.filter(parent__isnull=True, active=True).order_by("code"):
+            for language, _name in settings.LANGUAGES:
+                _compute_again(_key(unit, language), unit, language)
+
+    if settings.STATS_DASHBOARD_WARM:
+        start_in_background(work)
 
 
 def start_in_background(work) -> None:

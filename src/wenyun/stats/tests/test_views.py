@@ -66,9 +66,44 @@ def test_a_dashboard_older_than_five_minutes_is_served_at_once_and_computed_agai
         later.pop()()
     assert stations_panel()["城关镇综合文化站"] == 50
     assert len(later) == 1
-    assert (
-        cache.get(f"stats:dashboard:{unit('YX').pk}:{timezone.localdate().isoformat()}:zh-hans") is not None
-    )
+    assert cache.get(dashboard._key(unit("YX"), "zh-hans")) is not None
+    # Figures of an earlier day are served too (a wall screen just after midnight), and computed again.
+    settings.STATS_DASHBOARD_FRESH_SECONDS = 300
+    later.clear()
+    cache.delete(f"{dashboard._key(unit('YX'), 'zh-hans')}:computing")
+    monkeypatch.undo()
+    monkeypatch.setattr(dashboard, "start_in_background", later.append)
+    board = cache.get(dashboard._key(unit("YX"), "zh-hans"))
+    board.as_of -= dt.timedelta(days=1)
+    board.computed_at = timezone.now()
+    cache.set(dashboard._key(unit("YX"), "zh-hans"), board)
+    assert stations_panel()["城关镇综合文化站"] == 50
+    assert len(later) == 1
+    later.pop()()
+    assert client.get("/staff/stats/?unit=YX").context["board"].as_of == timezone.localdate()
+    assert stations_panel()["城关镇综合文化站"] == 70
+
+
+def test_the_server_computes_the_county_dashboards_as_it_starts(monkeypatch, settings, unit):
+    from django.core.cache import cache
+
+    from wenyun.core.signals import serving
+    from wenyun.stats import dashboard
+
+    started: list = []
+    monkeypatch.setattr(dashboard, "start_in_background", started.append)
+    settings.STATS_DASHBOARD_WARM = False
+    serving.send(sender=None)
+    assert started == []
+    settings.STATS_DASHBOARD_WARM = True
+    serving.send(sender=None)
+    assert len(started) == 1
+    started[0]()
+    for language in ("zh-hans", "en"):
+        board = cache.get(dashboard._key(unit("YX"), language))
+        assert board is not None and board.as_of == timezone.localdate()
+        assert board.tiles
+    assert cache.get(dashboard._key(unit("YX-S01"), "zh-hans")) is None  # only the top of the tree
 
 
 def test_every_chart_downloads_as_a_table(client, county_admin, unit):

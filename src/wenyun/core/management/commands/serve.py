@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from waitress import serve  # type: ignore[import-untyped]
 
 from wenyun.core.env import envint
+from wenyun.core.signals import serving
 
 
 class Command(BaseCommand):
@@ -22,4 +23,5 @@ class Command(BaseCommand):
             f"({db['NAME']}); Ctrl-C stops it."
         )
         self.stdout.flush()
+        serving.send(sender=self.__class__)
         serve(application, host=host, port=port, threads=threads, ident="wenyun", channel_timeout=60)
