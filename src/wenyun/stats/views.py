@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import DomainError, NotFound
@@ -54,6 +55,16 @@ def _definitions(codes) -> list[dict]:
     ]
 
 
+def _unit_choices(units) -> list[tuple[str, str]]:
+    """(code, "code name") for the unit picker, in the page's language: read as plain values, since a
+    county has a hundred units and the picker is on every statistics page."""
+    english = (get_language() or "").startswith("en")
+    return [
+        (code, f"{code} {name_en if english and name_en else name}")
+        for code, name, name_en in units.values_list("code", "name", "name_en")
+    ]
+
+
 def _dashboard_context(request: HttpRequest, *, wall: bool) -> dict:
     unit = _unit(request)
     board = dashboard_cached(unit=unit)
@@ -64,8 +75,10 @@ def _dashboard_context(request: HttpRequest, *, wall: bool) -> dict:
         "board": board,
         "panels_data": [p.as_dict() for p in board.panels],
         "definitions": _definitions(dict.fromkeys(shown)),
-        "units": stats_units_for(request.user).filter(
-            kind__in=["county", "district", "library", "cultural_centre", "museum", "station", "village"]
+        "units": _unit_choices(
+            stats_units_for(request.user).filter(
+                kind__in=["county", "district", "library", "cultural_centre", "museum", "station", "village"]
+            )
         ),
         "wall": wall,
     }
@@ -115,7 +128,7 @@ def annual(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "year": year,
             "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
-            "units": stats_units_for(request.user),
+            "units": _unit_choices(stats_units_for(request.user)),
             "definitions": _definitions(dict.fromkeys(codes)),
         },
     )
