@@ -88,7 +88,7 @@ NEEDED_TAGS = frozenset(
 )
 
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
-_TRAILING = re.compile(r"[\s/:;,.=]+$")
+_TRAILING_MARKS = "/:;,.="  # ISBD punctuation left at the end of a field
 
 
 @dataclass
@@ -132,8 +132,10 @@ def _clean(text: str) -> str:
     if not text.isascii():
         text = _NON_SORTING.sub("", text)
     text = text.strip()
-    if text and text[-1] in "/:;,.=":
-        text = _TRAILING.sub("", text)
+    # Trailing punctuation and the spaces around it, as [\s/:;,.=]+$ would match it, without a regular
+    # expression: most fields end in ISBD punctuation.
+    while text and text[-1] in _TRAILING_MARKS:
+        text = text.rstrip(_TRAILING_MARKS).rstrip()
     return text
 
 

@@ -35,6 +35,7 @@ from .marc import (
     MarcError,
     MarcRecord,
     Position,
+    cut_iso2709,
     detect_flavour,
     guess_format,
     parse_iso2709,
@@ -255,9 +256,8 @@ def _prepared(data: bytes, *, format: str, workers: int, options: dict) -> Itera
         for pos, rec in read_marcxml(data):
             yield _prepare(pos, rec, **options)
         return
-    records = split_iso2709(data)
     if workers <= 1 or len(data) < PARALLEL_FROM:
-        for pos, chunk in records:
+        for pos, chunk in split_iso2709(data):
             yield _prepare(pos, chunk, **options)
         return
     import multiprocessing
@@ -270,8 +270,8 @@ def _prepared(data: bytes, *, format: str, workers: int, options: dict) -> Itera
         # of the file in the importer's language.
         translation.activate(language)
         part: list = []
-        for pos, chunk in records:
-            part.append((pos.number, pos.offset, chunk if isinstance(chunk, MarcError) else len(chunk)))
+        for place in cut_iso2709(data):
+            part.append(place)
             if len(part) >= WORKER_CHUNK:
                 yield part, options
                 part = []
