@@ -548,7 +548,9 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
                 seen[key] = record
             if isbn:
                 by_isbn.setdefault(isbn, record)
-            seen_bytes[(incoming.source, incoming.marc)] = record
+            if not incoming.control_number and not isbn:
+                # Only such a record is looked up by its bytes (hashing them costs a microsecond).
+                seen_bytes[(incoming.source, incoming.marc)] = record
         created = _insert_records([r for _i, r in new])
         report.added += len(created)
         if changed:

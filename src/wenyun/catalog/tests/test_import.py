@@ -295,3 +295,25 @@ def test_import_items_command_reports_bad_rows_on_stderr(shelf, tmp_path, capsys
     call_command("import_items", str(path))
     assert "items.csv, line 3: there is no record number 999999" in capsys.readouterr().err
     assert Item.objects.filter(barcode__in=["K1", "K2"]).count() == 1
+
+
+def test_a_record_with_no_control_number_or_isbn_is_matched_by_its_bytes(item_types, unit):
+    """Twice in one file it is one record; imported again it is unchanged; a record that differs
+    only by a letter is another record."""
+    from wenyun.catalog.marc import Field, MarcRecord, to_iso2709
+
+    def record(title: str) -> bytes:
+        fields = [
+            Field("008", "260101s2020    ch            000 0 chi d"),
+            Field("245", indicators="10", subfields=[("a", title)]),
+        ]
+        return to_iso2709(MarcRecord(leader="00000nam a2200000 a 4500", fields=fields))
+
+    data = record("乡村图书室手册") + record("乡村图书室手册") + record("乡村图书室手则")
+    first = services.marc_import(stream=data, owner=unit("YX-LIB"), source="NOIDS")
+    assert (first.read, first.added, first.unchanged) == (3, 2, 1)
+    again = services.marc_import(stream=data, owner=unit("YX-LIB"), source="NOIDS")
+    assert (again.read, again.added, again.unchanged) == (3, 0, 3)
+    assert sorted(Record.objects.filter(source="NOIDS").values_list("title", flat=True)) == sorted(
+        ["乡村图书室手册", "乡村图书室手则"]
+    )
