@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import io
 import json
+import marshal
 import os
 import re
 import time
@@ -124,15 +125,16 @@ class _Incoming:
         return dict(zip(INSERTED, self.row, strict=True))
 
     def packed(self, *, marc_in_file: bool) -> tuple:
-        """What a worker sends: plain tuples, which pickle several times faster than objects. The MARC
-        is left out when it is the file's own bytes, which the main process has already."""
+        """What a worker sends: plain tuples of plain values, which `marshal` writes four times faster
+        than pickle writes objects. The MARC is left out when it is the file's own bytes, which the
+        main process has already."""
         row = self.row
         return (
             None if marc_in_file else self.marc,
             self.source,
             self.control_number,
             self.isbn_invalid,
-            self.holdings,
+            [tuple(vars(h).values()) for h in self.holdings],
             (*row[:_MARC_AT], None, *row[_MARC_AT + 1 :]),
             self.index_row,
         )
@@ -145,10 +147,11 @@ class _Incoming:
             incoming.source,
             incoming.control_number,
             incoming.isbn_invalid,
-            incoming.holdings,
+            holdings,
             row,
             incoming.index_row,
         ) = packed
+        incoming.holdings = [Holding(*h) for h in holdings]
         incoming.pos = pos
         marc = incoming.marc = marc if kept is None else kept
         incoming.row = (*row[:_MARC_AT], marc, *row[_MARC_AT + 1 :])
@@ -227,9 +230,9 @@ def _prepare(
 _shared_data = b""
 
 
-def _prepare_many(job: tuple[list[tuple[int, int, int | MarcError]], dict]) -> list[tuple]:
+def _prepare_many(job: tuple[list[tuple[int, int, int | MarcError]], dict]) -> bytes:
     """Prepare a run of records cut from the shared file; each comes back as (number, offset, the
-    record packed or why it is skipped, encoding)."""
+    record packed or why it is skipped, encoding), the run written with `marshal`."""
     items, options = job
     data = _shared_data
     out: list[tuple] = []
@@ -243,7 +246,7 @@ def _prepare_many(job: tuple[list[tuple[int, int, int | MarcError]], dict]) -> l
             out.append((number, offset, result.packed(marc_in_file=result.marc is chunk), used))
         else:
             out.append((number, offset, result, used))
-    return out
+    return marshal.dumps(out)
 
 
 WORKER_CHUNK = 500  # records a worker prepares at a time
@@ -283,7 +286,7 @@ def _prepared(data: bytes, *, format: str, workers: int, options: dict) -> Itera
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for results in pool.imap(_prepare_many, jobs()):
-                for number, offset, result, used in results:
+                for number, offset, result, used in marshal.loads(results):
                     pos = Position(number, offset)
                     if isinstance(result, tuple):
                         marc = (
@@ -424,7 +427,7 @@ def _record_values(d: Extracted, *, marc: bytes, flavour: str, source: str) -> d
     return {
         "source": source,
         "control_number": d.control_number,
-        "marc_format": Record.Format.UNIMARC if flavour == "unimarc" else Record.Format.MARC21,
+        "marc_format": (Record.Format.UNIMARC if flavour == "unimarc" else Record.Format.MARC21).value,
         "marc": marc,
         "title": d.title,
         "responsibility": d.responsibility,
