@@ -80,9 +80,14 @@ class Unit(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return self.name_in_language(self.name, self.name_en)
+
+    @staticmethod
+    def name_in_language(name: str, name_en: str) -> str:
+        """The name a page in the current language shows (for units read as plain values too)."""
+        if name_en and (get_language() or "").startswith("en"):
+            return name_en
+        return name
 
     @property
     def is_institution(self) -> bool:

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import DomainError, NotFound
 from wenyun.core.web import staff_required
 from wenyun.network.access import access_unit
+from wenyun.network.models import Unit
 
 from . import services
 from .access import stats_unit, stats_units_for
@@ -58,9 +58,8 @@ def _definitions(codes) -> list[dict]:
 def _unit_choices(units) -> list[tuple[str, str]]:
     """(code, "code name") for the unit picker, in the page's language: read as plain values, since a
     county has a hundred units and the picker is on every statistics page."""
-    english = (get_language() or "").startswith("en")
     return [
-        (code, f"{code} {name_en if english and name_en else name}")
+        (code, f"{code} {Unit.name_in_language(name, name_en)}")
         for code, name, name_en in units.values_list("code", "name", "name_en")
     ]
 

@@ -207,3 +207,14 @@ def test_work_started_in_the_background_runs_on_its_own_thread_and_a_failure_is_
             thread.join(5)
     assert seen == ["dashboard"]
     assert "computing a dashboard again failed" in caplog.text
+
+
+def test_the_unit_picker_names_the_units_in_the_pages_language(client, county_admin, unit):
+    station = unit("YX-S01")
+    client.force_login(county_admin)
+    chinese = client.get("/staff/stats/").content.decode()
+    assert f'<option value="YX-S01">YX-S01 {station.name}</option>' in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get("/staff/stats/annual/").content.decode()
+    assert station.name_en and station.name_en != station.name
+    assert f'<option value="YX-S01">YX-S01 {station.name_en}</option>' in english
