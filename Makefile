@@ -9,7 +9,7 @@ WENYUN_TEST_DATABASE_URL ?=
 
 .PHONY: demo test check lint format typecheck messages setup browser-deps screenshots bench clean
 
-$(BIN)/wenyun: pyproject.toml
+$(BIN)/wenyun: pyproject.toml src/wenyun/catalog/_marcscan.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"

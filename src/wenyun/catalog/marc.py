@@ -12,7 +12,7 @@ import functools
 import re
 import struct
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -241,6 +241,29 @@ def _tag_bytes(tags: frozenset[str]) -> frozenset[bytes]:
     return frozenset(t.encode("ascii") for t in tags)
 
 
+_scan: Callable[..., list[Field] | None] | None
+try:
+    # The loop below compiled (_marcscan.c), built by `pip install` where there is a C compiler.
+    from ._marcscan import scan as _scan
+except ImportError:  # pragma: no cover - no compiler where it was installed: the loop in Python
+    _scan = None
+
+
+@functools.cache
+def _scan_tags(tags: frozenset[str] | None) -> tuple[bytes | None, frozenset[bytes] | None]:
+    """The wanted tags as _scan takes them: a byte per numeric tag, and the other tags."""
+    if tags is None:
+        return None, None
+    mask = bytearray(1000)
+    others = set()
+    for tag in _tag_bytes(tags):
+        if tag.isdigit() and len(tag) == 3:
+            mask[int(tag)] = 1
+        else:
+            others.add(tag)
+    return bytes(mask), frozenset(others) or None
+
+
 def _directory_error(directory: bytes) -> None:
     """Say which directory entry is broken (the fast path found one that is)."""
     for i in range(0, len(directory), 12):
@@ -307,6 +330,12 @@ def parse_iso2709(
                     chunk[base:].decode("utf-8")
                 except UnicodeDecodeError:
                     enc = _detect_encoding(chunk, " ", flavour)
+    if _scan is not None and (whole is not None or enc == "utf-8"):
+        # The same loop in C for UTF-8 and ASCII text; None where the record is unusual in any way,
+        # which the loop below then reads again and names.
+        found = _scan(chunk, base, *_scan_tags(tags), Field)
+        if found is not None:
+            return MarcRecord(leader=leader, fields=found, raw=chunk if enc == "utf-8" else b"", encoding=enc)
     fields: list[Field] = []
     data_end = len(chunk)
     if not _DIRECTORY.fullmatch(directory):
