@@ -107,9 +107,13 @@ class SqliteBackend:
         Pinyin and initial tokens carry a mark (as on PostgreSQL), so that "s" in the initials column
         is not the same FTS5 term as the "s" of "women's": an initials query then reads only the
         records with Chinese in them, not the English half of the catalogue."""
-        return tuple(
-            " ".join(FTS_MARK + t for t in doc[c]) if c in FTS_MARKED else " ".join(doc[c]) for c in COLUMNS
-        )
+        row = []
+        for column in COLUMNS:
+            tokens = doc[column]
+            if tokens and column in FTS_MARKED:
+                tokens = [FTS_MARK + t for t in tokens]
+            row.append(" ".join(tokens))
+        return tuple(row)
 
     def index_rows(self, rows: list[tuple[int, Any]], *, fresh: bool = False) -> None:
         """Store rows from `index_row`. `fresh`: the records are new, numbered above every earlier one."""

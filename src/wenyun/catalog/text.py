@@ -121,7 +121,10 @@ def document(
         ids.append(isbn)
     if isbn_raw:
         ids.append(isbn_raw.lower())
-    ids.extend(c for c in (compact_code(code) for code in codes or []) if c)
+    for code in codes or ():
+        compact = compact_code(code)
+        if compact:
+            ids.append(compact)
     py: list[str] = []
     ini: list[str] = []
     for text in (title, author):
