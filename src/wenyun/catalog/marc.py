@@ -282,6 +282,8 @@ def parse_iso2709(
     chunk: bytes, *, encoding: str = "auto", flavour: str = "auto", tags: frozenset[str] | None = None
 ) -> MarcRecord:
     """One ISO 2709 record; with `tags`, only those fields are decoded (the import's fast path)."""
+    if type(chunk) is not bytes:  # a bytearray or memoryview: MARC-8's tables and _scan take bytes
+        chunk = bytes(chunk)
     try:
         leader = chunk[:24].decode("ascii")
     except UnicodeDecodeError:

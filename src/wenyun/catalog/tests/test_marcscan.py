@@ -112,3 +112,8 @@ def test_records_with_bytes_changed_at_random_read_the_same(index, changes, enco
     with translation.override("en"):
         compiled, python = _both(bytes(chunk), encoding=encoding, tags=NEEDED_TAGS if needed else None)
     assert compiled == python
+
+
+def test_bytes_in_a_bytearray_or_memoryview_read_as_bytes_do():
+    for chunk in SAMPLE:
+        assert _outcome(bytearray(chunk)) == _outcome(memoryview(chunk)) == _outcome(chunk)
