@@ -370,7 +370,10 @@ def marc_import(
             if isinstance(result, str):
                 report.skip(pos, result)
                 if on_problem:
-                    on_problem(f"record {pos.number} (byte {pos.offset}): {result}")
+                    on_problem(
+                        _("record %(number)s (byte %(offset)s): %(reason)s")
+                        % {"number": pos.number, "offset": pos.offset, "reason": result}
+                    )
                 continue
             batch.append(result)
             if len(batch) >= batch_size:

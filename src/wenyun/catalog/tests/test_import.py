@@ -211,6 +211,16 @@ def test_the_command_writes_a_json_report_and_problems_on_stderr(
     assert CatalogEvent.objects.filter(type="marc_imported").count() == 1
 
 
+def test_the_command_speaks_chinese_by_default(item_types, data_file, unit, capsys):
+    with translation.override("zh-hans"):
+        call_command("import_marc", str(data_file("bad_records.mrc")), "--owner", "YX-LIB")
+    captured = capsys.readouterr()
+    assert "bad_records.mrc：读取 9 条记录，新增 1，更新 0，未变 1" in captured.out
+    assert (
+        "bad_records.mrc：跳过第 2 条记录（第 127 字节）：数据基地址（99937）超出了记录范围" in captured.err
+    )
+
+
 def test_the_command_refuses_an_unknown_owner_and_imports_nothing(county, data_file):
     with pytest.raises(CommandError, match="There is no unit with the code NOPE"):
         call_command("import_marc", str(data_file("test.dat")), "--owner", "NOPE")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from wenyun.catalog.imports import EXPORT_ENCODINGS
 
@@ -27,16 +28,22 @@ class Command(BaseCommand):
 
         out = Path(options["out"])
         if not out.parent.is_dir():
-            raise CommandError(f"{out.parent}: no such directory.", returncode=2)
+            raise CommandError(_("%(path)s: no such directory.") % {"path": out.parent}, returncode=2)
         if options["format"] == "marcxml" and options["encoding"] != "utf-8":
-            raise CommandError("MARCXML is written in UTF-8 only: leave out --encoding.", returncode=2)
+            raise CommandError(_("MARCXML is written in UTF-8 only: leave out --encoding."), returncode=2)
         with out.open("wb") as fh:
             report = marc_export(out=fh, format=options["format"], encoding=options["encoding"])
         for pk, tag in report.references[:SHOWN]:
             self.stderr.write(
-                f"{out.name}: record {pk} field {tag} has characters MARC-8 has no code for;"
-                " they are written as &#xXXXX; references."
+                _(
+                    "%(file)s: record %(record)s field %(tag)s has characters MARC-8 has no code for;"
+                    " they are written as &#xXXXX; references."
+                )
+                % {"file": out.name, "record": pk, "tag": tag}
             )
         if len(report.references) > SHOWN:
-            self.stderr.write(f"{out.name}: {len(report.references) - SHOWN} more such fields.")
-        self.stdout.write(f"{out}: {report.records} records written.")
+            self.stderr.write(
+                _("%(file)s: %(count)s more such fields.")
+                % {"file": out.name, "count": len(report.references) - SHOWN}
+            )
+        self.stdout.write(_("%(file)s: %(count)s records written.") % {"file": out, "count": report.records})

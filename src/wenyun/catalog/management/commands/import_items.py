@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from wenyun.core.errors import DomainError
 
@@ -21,15 +22,20 @@ class Command(BaseCommand):
 
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file.", returncode=2)
+            raise CommandError(_("%(path)s: no such file.") % {"path": path}, returncode=2)
         try:
             report = items_import(path=path)
         except DomainError as exc:
             raise CommandError(exc.message, returncode=1) from None
         for problem in report.problems:
-            sys.stderr.write(f"{path.name}, line {problem['line']}: {problem['reason']}\n")
+            sys.stderr.write(
+                _("%(file)s, line %(line)s: %(reason)s")
+                % {"file": path.name, "line": problem["line"], "reason": problem["reason"]}
+                + "\n"
+            )
         self.stdout.write(
-            f"{path.name}: {report.rows} rows, {report.added} copies added, {len(report.problems)} rows refused."
+            _("%(file)s: %(rows)s rows, %(added)s copies added, %(refused)s rows refused.")
+            % {"file": path.name, "rows": report.rows, "added": report.added, "refused": len(report.problems)}
         )
         if report.rows and not report.added:
-            raise CommandError(f"{path.name}: no row could be imported.", returncode=1)
+            raise CommandError(_("%(file)s: no row could be imported.") % {"file": path.name}, returncode=1)

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from wenyun.catalog.imports import BATCH
 from wenyun.catalog.marc import ENCODINGS
@@ -38,7 +39,7 @@ class Command(BaseCommand):
 
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file.", returncode=2)
+            raise CommandError(_("%(path)s: no such file.") % {"path": path}, returncode=2)
         try:
             owner = unit_get(code=options["owner"])
         except DomainError as exc:
@@ -50,7 +51,8 @@ class Command(BaseCommand):
                 assert isinstance(holdings_map, dict)
             except (OSError, ValueError, AssertionError):
                 raise CommandError(
-                    f"{options['holdings_map']}: not a JSON object of tag -> {{attribute: subfield}}.",
+                    _("%(path)s: not a JSON object of tag -> {attribute: subfield}.")
+                    % {"path": options["holdings_map"]},
                     returncode=2,
                 ) from None
         fmt = {"iso2709": "iso2709", "marcxml": "marcxml"}.get(options["format"], "auto")
@@ -67,20 +69,33 @@ class Command(BaseCommand):
                 holdings_map=holdings_map,
                 batch_size=max(1, options["batch"]),
                 progress=bar.update,
-                on_problem=lambda text: bar.message(f"{path.name}: skipped {text}"),
+                on_problem=lambda text: bar.message(
+                    _("%(file)s: skipped %(problem)s") % {"file": path.name, "problem": text}
+                ),
             )
         bar.done()
-        summary = (
-            f"{path.name}: {report.read} records read, {report.added} added, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.matched_by_isbn} matched by ISBN, {report.skipped} skipped; "
-            f"copies: {report.items_added} added, {report.items_unchanged} already there, "
-            f"{report.items_skipped} skipped ({report.seconds:.1f}s)"
-        )
+        summary = _(
+            "%(file)s: %(read)s records read, %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(by_isbn)s matched by ISBN, %(skipped)s skipped; copies: %(items_added)s added, "
+            "%(items_unchanged)s already there, %(items_skipped)s skipped (%(seconds)ss)"
+        ) % {
+            "file": path.name,
+            "read": report.read,
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "by_isbn": report.matched_by_isbn,
+            "skipped": report.skipped,
+            "items_added": report.items_added,
+            "items_unchanged": report.items_unchanged,
+            "items_skipped": report.items_skipped,
+            "seconds": f"{report.seconds:.1f}",
+        }
         self.stdout.write(summary)
         if options["report"]:
             Path(options["report"]).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         if report.read and report.skipped == report.read:
-            raise CommandError(f"{path.name}: no record could be read.", returncode=1)
+            raise CommandError(_("%(file)s: no record could be read.") % {"file": path.name}, returncode=1)
 
 
 class _Progress:
@@ -94,7 +109,7 @@ class _Progress:
         if not self.enabled or time.monotonic() - self.last < 0.2:
             return
         self.last = time.monotonic()
-        sys.stderr.write(f"\r  {records:,} records read ...")
+        sys.stderr.write("\r  " + _("%(records)s records read ...") % {"records": f"{records:,}"})
         sys.stderr.flush()
 
     def message(self, text: str) -> None:
