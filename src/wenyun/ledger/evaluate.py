@@ -21,7 +21,7 @@ from wenyun.core.errors import DomainError
 from wenyun.network.models import INSTITUTION_KINDS, Unit, UnitKind
 
 from . import sources
-from .formulas import compare, gap
+from .formulas import compare, condition_gap, condition_met, gap
 from .models import Evidence, FormulaKind, Indicator, Scope, Standard
 
 FOUR_PLACES = Decimal("0.0001")
@@ -173,17 +173,18 @@ class Evaluator:
             .order_by("code")
         )
         member_values = self.figures(formula["metric"], members, formula.get("sub_units", False))
-        condition = Decimal(formula["value"])
         values: dict[str, Decimal | None] = {}
         for unit in units:
             inside = [m for m in members if m.path.startswith(unit.path)]
             rows = []
             for member in inside:
                 value = _quantize(member_values.get(member.code))
-                met = compare(value if value is not None else Decimal(0), formula["comparison"], condition)
                 rows.append(
                     UnitValue(
-                        unit=member, value=value, met=met, gap=gap(value, formula["comparison"], condition)
+                        unit=member,
+                        value=value,
+                        met=condition_met(value, formula),
+                        gap=condition_gap(value, formula),
                     )
                 )
             result.members[unit.code] = rows

@@ -135,7 +135,7 @@ def _sheet_rows(sheet, result: IndicatorResult, visible: set[int] | None) -> Non
                     member.unit.code,
                     _cell_number(member.value),
                     "",
-                    f"{indicator.formula['comparison']} {present.number(Decimal(indicator.formula['value']))}",
+                    present.condition_range(indicator.formula),
                     _("not met"),
                     _cell_number(member.gap),
                     sources.figure_name(indicator.formula["metric"]),

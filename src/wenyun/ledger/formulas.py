@@ -13,6 +13,9 @@ Formula kinds:
   one metric over another (books per resident: holdings over the service population);
 - {"kind": "share", "metric": CODE, "of": KIND, "comparison": ">=", "value": 1500, "sub_units": bool}:
   the percentage of units of a kind (under each unit in scope) whose metric meets the condition;
+  the condition may be a range, {"comparison": "between", "value": 1, "to": 3}, both ends included.
+  National grades run the other way from most figures (grade 1 is the highest, 0 is not graded),
+  so "grade 3 or above" is the range 1 to 3, and a grade condition must be written as a range.
 - {"kind": "evidence"}: judged on documents attached (the number of them), nothing computed.
 """
 
@@ -29,6 +32,10 @@ from wenyun.network.models import UnitKind
 from .models import Comparison, FormulaKind, Part, Scope
 
 SHARE_KINDS = {*UnitKind.values, "institution"}
+BETWEEN = "between"
+CONDITION_COMPARISONS = [*Comparison.values, BETWEEN]
+# Figures whose number 1 is the best (national grades): "N or above" means 1 <= value <= N.
+RANKED_METRICS = frozenset({"grade"})
 
 
 class StandardFileError(DomainError):
@@ -57,6 +64,24 @@ def gap(value: Decimal | None, comparison: str, threshold: Decimal | None) -> De
     if comparison in ("<=", "<"):
         return value - threshold
     return abs(value - threshold)
+
+
+def condition_met(value: Decimal | None, condition: dict) -> bool:
+    """Whether one member unit meets a share formula's per-unit condition (no value counts as 0)."""
+    value = Decimal(0) if value is None else value
+    if condition["comparison"] == BETWEEN:
+        return Decimal(condition["value"]) <= value <= Decimal(condition["to"])
+    return bool(compare(value, condition["comparison"], Decimal(condition["value"])))
+
+
+def condition_gap(value: Decimal | None, condition: dict) -> Decimal | None:
+    """How far a member unit is from the share formula's condition (None where it meets it)."""
+    if value is None or condition_met(value, condition):
+        return None
+    if condition["comparison"] == BETWEEN:
+        low, high = Decimal(condition["value"]), Decimal(condition["to"])
+        return low - value if value < low else value - high
+    return gap(value, condition["comparison"], Decimal(condition["value"]))
 
 
 def _number(value, *, where: str) -> Decimal:
@@ -135,16 +160,35 @@ def formula_clean(formula, *, where: str) -> dict:
             "sub_units": sub_units,
             "factor": str(factor),
         }
-    return {
+    metric = metric_code("metric")
+    comparison = _choice(
+        formula.get("comparison", ">="), CONDITION_COMPARISONS, where=where, key="formula.comparison"
+    )
+    condition = {
         "kind": kind,
-        "metric": metric_code("metric"),
+        "metric": metric,
         "of": _choice(formula.get("of"), sorted(SHARE_KINDS), where=where, key="formula.of"),
-        "comparison": _choice(
-            formula.get("comparison", ">="), Comparison.values, where=where, key="formula.comparison"
-        ),
+        "comparison": comparison,
         "value": str(_number(formula.get("value"), where=f"{where}: formula.value")),
         "sub_units": formula.get("sub_units", False) is True,
     }
+    if comparison == BETWEEN:
+        to = _number(formula.get("to"), where=f"{where}: formula.to")
+        if to < Decimal(condition["value"]):
+            raise StandardFileError(
+                _("%(where)s: the range's end (formula.to) is below its start (formula.value).")
+                % {"where": where}
+            )
+        condition["to"] = str(to)
+    if metric in RANKED_METRICS and comparison not in (BETWEEN, "=="):
+        raise StandardFileError(
+            _(
+                "%(where)s: grade 1 is the highest national grade and 0 means not graded, so a grade "
+                'condition is a range: "grade 3 or above" is "comparison": "between", "value": 1, "to": 3.'
+            )
+            % {"where": where}
+        )
+    return condition
 
 
 def indicator_clean(item, *, where: str) -> dict:
@@ -153,6 +197,14 @@ def indicator_clean(item, *, where: str) -> dict:
     code = _text(item, "code", where=where, limit=40)
     where = _("indicator %(code)s") % {"code": code}
     formula = formula_clean(item.get("formula"), where=where)
+    if formula["kind"] == FormulaKind.METRIC and formula["metric"] in RANKED_METRICS:
+        raise StandardFileError(
+            _(
+                "%(where)s: a grade cannot be judged with at least / at most, since grade 1 is the highest "
+                'and 0 means not graded; use a share formula with "comparison": "between", "value": 1, "to": 3.'
+            )
+            % {"where": where}
+        )
     threshold = item.get("threshold")
     if threshold is None and formula["kind"] == FormulaKind.EVIDENCE:
         threshold = 1  # at least one document

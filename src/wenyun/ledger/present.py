@@ -11,6 +11,7 @@ from wenyun.network.models import UnitKind
 
 from . import sources
 from .evaluate import IndicatorResult
+from .formulas import BETWEEN
 from .models import Comparison, FormulaKind, Indicator
 
 KIND_PLURALS = {
@@ -70,6 +71,21 @@ def scope_plural(scope: str) -> str:
     return _kind_plural(scope)
 
 
+def condition_range(formula: dict) -> str:
+    """A share formula's per-unit condition without the figure's name: ">= 300", "1 to 3"."""
+    if formula["comparison"] == BETWEEN:
+        return _("%(low)s to %(high)s") % {
+            "low": number(Decimal(formula["value"])),
+            "high": number(Decimal(formula["to"])),
+        }
+    return f"{formula['comparison']} {number(Decimal(formula['value']))}"
+
+
+def condition_text(formula: dict) -> str:
+    """A share formula's per-unit condition: "building area >= 300", "national grade 1 to 3"."""
+    return f"{sources.figure_name(formula['metric'])} {condition_range(formula)}"
+
+
 def formula_text(indicator: Indicator) -> str:
     formula = indicator.formula
     kind = indicator.formula_kind
@@ -80,11 +96,9 @@ def formula_text(indicator: Indicator) -> str:
         text = f"{sources.figure_name(formula['numerator'])} ÷ {sources.figure_name(formula['denominator'])}"
         return text if factor == 1 else f"{text} × {number(factor)}"
     if kind == FormulaKind.SHARE:
-        return _("share of %(kind)s with %(metric)s %(comparison)s %(value)s") % {
+        return _("share of %(kind)s with %(condition)s") % {
             "kind": _kind_plural(formula["of"]),
-            "metric": sources.figure_name(formula["metric"]),
-            "comparison": formula["comparison"],
-            "value": number(Decimal(formula["value"])),
+            "condition": condition_text(formula),
         }
     return _("documents attached")
 
@@ -111,7 +125,7 @@ def failing_sentence(result: IndicatorResult) -> str:
     if indicator.formula_kind == FormulaKind.SHARE:
         total = sum(len(members) for members in result.members.values())
         formula = indicator.formula
-        condition = f"{sources.figure_name(formula['metric'])} {formula['comparison']} {number(Decimal(formula['value']))}"
+        condition = condition_text(formula)
         if not total:
             return _("There are no %(kind)s to judge here.") % {"kind": _kind_plural(formula["of"])}
         if not failing:

@@ -88,7 +88,14 @@ def test_a_share_indicator_counts_the_units_meeting_a_per_unit_condition_and_nam
             "scope": "county",
             "measure": "%",
             "threshold": 80,
-            "formula": {"kind": "share", "metric": "grade", "of": "library", "comparison": ">=", "value": 3},
+            "formula": {
+                "kind": "share",
+                "metric": "grade",
+                "of": "library",
+                "comparison": "between",
+                "value": 1,
+                "to": 3,
+            },
         },
         {
             "code": "1.3",
@@ -103,7 +110,7 @@ def test_a_share_indicator_counts_the_units_meeting_a_per_unit_condition_and_nam
     libraries, stations = list(indicator)
     assert indicator_evaluate(indicator=libraries, year=YEAR).rows[0].value == Decimal("100.0000")
 
-    network_services.unit_update(actor=None, unit=unit("YX-LIB"), grade=2)
+    network_services.unit_update(actor=None, unit=unit("YX-LIB"), grade=0)
     for code in ("YX-S01", "YX-S02", "YX-S03", "YX-S04", "YX-S05", "YX-S06", "YX-S07", "YX-S08"):
         network_services.unit_update(actor=None, unit=unit(code), building_area=Decimal("300"))
     for code in ("YX-S09", "YX-S10", "YX-S11"):
@@ -111,7 +118,7 @@ def test_a_share_indicator_counts_the_units_meeting_a_per_unit_condition_and_nam
 
     graded = indicator_evaluate(indicator=libraries, year=YEAR)
     assert graded.rows[0].value == Decimal("0.0000") and graded.met is False
-    assert [(m.unit.code, m.value) for m in graded.failing] == [("YX-LIB", Decimal("2.0000"))]
+    assert [(m.unit.code, m.value) for m in graded.failing] == [("YX-LIB", Decimal("0.0000"))]
     sized = indicator_evaluate(indicator=stations, year=YEAR)
     assert sized.rows[0].value == Decimal("72.7273")  # 8 of 11
     assert [m.unit.code for m in sized.failing] == ["YX-S09", "YX-S10", "YX-S11"]
