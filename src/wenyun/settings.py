@@ -12,7 +12,18 @@ from wenyun.core.env import envbool, envint, envlist, envstr
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("WENYUN_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data dir holds the database and the keys: only the account running Wenyun may look inside.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _private_file(path: Path, content: str = "") -> None:
+    """Create the file readable by its owner only from its first moment (not chmod after writing)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process made it first
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(content)
 
 
 def _secret_key() -> str:
@@ -21,8 +32,7 @@ def _secret_key() -> str:
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
+        _private_file(key_file, secrets.token_urlsafe(50))
     return key_file.read_text(encoding="utf-8").strip()
 
 
@@ -93,10 +103,15 @@ def _databases() -> dict:
         # One test database per test process, so two suites on one machine never meet.
         config["TEST"] = {"NAME": f"test_wenyun_{os.getpid()}"}
         return {"default": config}
+    sqlite_file = DATA_DIR / envstr("WENYUN_SQLITE_FILE", "wenyun.sqlite3")
+    if not sqlite_file.exists():
+        # SQLite would create it 0644; an empty file is an empty database, and its -wal and -shm
+        # files take the database file's mode.
+        _private_file(sqlite_file)
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / envstr("WENYUN_SQLITE_FILE", "wenyun.sqlite3"),
+            "NAME": sqlite_file,
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
                 # so two writers queue instead of failing half-way with "database is locked".
