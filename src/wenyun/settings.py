@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from wenyun.core.env import envbool, envint, envlist, envstr
+from wenyun.core.env import SettingError, envbool, envint, envlist, envstr
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("WENYUN_DATA_DIR", "var")).resolve()
@@ -37,6 +37,34 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_keys() -> list[str]:
+    """The keys of encrypted fields (bank accounts): WENYUN_FIELD_KEY (or _FILE), comma-separated while
+    one is rotated (the first encrypts, all decrypt); unset, a key made once in the data dir. Keep a copy
+    of it apart from the database's backups: without it the encrypted fields cannot be read."""
+    from cryptography.fernet import Fernet
+
+    configured = envstr("WENYUN_FIELD_KEY")
+    if not configured:
+        key_file = DATA_DIR / "field_key"
+        if not key_file.exists():
+            _private_file(key_file, Fernet.generate_key().decode())
+        configured = key_file.read_text(encoding="utf-8").strip()
+    keys = [key.strip() for key in configured.split(",") if key.strip()]
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise SettingError(
+                "WENYUN_FIELD_KEY must be Fernet keys (32 bytes in URL-safe base64), comma-separated; "
+                "one is made by: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'."
+            ) from None
+    return keys
+
+
+WENYUN_FIELD_KEYS = _field_keys()
 DEBUG = envbool("WENYUN_DEBUG", False)
 ALLOWED_HOSTS = envlist("WENYUN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("WENYUN_CSRF_TRUSTED_ORIGINS", [])
