@@ -26,7 +26,7 @@ def _mode(path) -> int:
 def test_a_new_data_dir_is_0700_and_the_database_and_keys_in_it_0600(tmp_path):
     data_dir = tmp_path / "data"
     env = {**os.environ, "WENYUN_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "wenyun.settings"}
-    for name in ("WENYUN_DATABASE_URL", "WENYUN_SECRET_KEY", "WENYUN_SQLITE_FILE"):
+    for name in ("WENYUN_DATABASE_URL", "WENYUN_SECRET_KEY", "WENYUN_FIELD_KEY", "WENYUN_SQLITE_FILE"):
         env.pop(name, None)
     # The umask a shell usually has, so that the default (0644 files, 0755 directories) would show.
     child = subprocess.Popen(
@@ -43,7 +43,8 @@ def test_a_new_data_dir_is_0700_and_the_database_and_keys_in_it_0600(tmp_path):
         modes = {
             path.name: oct(_mode(path))
             for path in data_dir.iterdir()
-            if path.name in {"wenyun.sqlite3", "wenyun.sqlite3-wal", "wenyun.sqlite3-shm", "secret_key"}
+            if path.name
+            in {"wenyun.sqlite3", "wenyun.sqlite3-wal", "wenyun.sqlite3-shm", "secret_key", "field_key"}
         }
     finally:
         child.communicate("", timeout=30)
@@ -54,4 +55,5 @@ def test_a_new_data_dir_is_0700_and_the_database_and_keys_in_it_0600(tmp_path):
         "wenyun.sqlite3-wal": "0o600",
         "wenyun.sqlite3-shm": "0o600",
         "secret_key": "0o600",
+        "field_key": "0o600",
     }
