@@ -15,8 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=envint("WENYUN_WEB_THREADS", 8))
 
     def handle(self, *args, host, port, threads, **options):
+        from django.core.management import call_command
+
         from wenyun.wsgi import application
 
+        # Static files under hashed names with gzip copies (core/staticfiles.py), fresh for this code.
+        call_command("collectstatic", interactive=False, verbosity=0)
         db = settings.DATABASES["default"]
         self.stdout.write(
             f"Wenyun serving http://{host}:{port}/ on {db['ENGINE'].rsplit('.', 1)[-1]} "
