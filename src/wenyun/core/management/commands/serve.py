@@ -17,10 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, threads, **options):
         from django.core.management import call_command
 
+        # Static files under hashed names with gzip copies (core/staticfiles.py), fresh for this code;
+        # before the application loads, as whitenoise lists the collected files when it starts.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from wenyun.wsgi import application
 
-        # Static files under hashed names with gzip copies (core/staticfiles.py), fresh for this code.
-        call_command("collectstatic", interactive=False, verbosity=0)
         db = settings.DATABASES["default"]
         self.stdout.write(
             f"Wenyun serving http://{host}:{port}/ on {db['ENGINE'].rsplit('.', 1)[-1]} "
