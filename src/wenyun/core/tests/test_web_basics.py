@@ -43,3 +43,27 @@ def test_before_collectstatic_has_run_static_files_keep_their_plain_names(tmp_pa
 
     assert url == "/static/wenyun/wenyun.css"
     assert page.status_code == 200
+
+
+def test_wenyun_serve_collects_the_static_files_before_it_answers(tmp_path, county, monkeypatch):
+    import sys
+    from wsgiref.util import setup_testing_defaults
+
+    from wenyun.core.management.commands import serve as serve_command
+
+    served = {}
+    monkeypatch.setattr(serve_command, "serve", lambda application, **options: served.update(app=application))
+    monkeypatch.setattr(serve_command.serving, "send", lambda sender: None)
+    monkeypatch.delitem(sys.modules, "wenyun.wsgi", raising=False)  # the application loads anew
+
+    with override_settings(STATIC_ROOT=tmp_path, STORAGES={**settings.STORAGES, "staticfiles": HASHED}):
+        call_command("serve", port=0)
+        url = static("wenyun/wenyun.css")
+        environ = {"PATH_INFO": url, "REQUEST_METHOD": "GET"}
+        setup_testing_defaults(environ)
+        answered = {}
+        served["app"](environ, lambda status, headers: answered.update(status=status, headers=dict(headers)))
+
+    assert url != "/static/wenyun/wenyun.css"
+    assert answered["status"] == "200 OK"
+    assert answered["headers"]["Cache-Control"] == "max-age=31536000, public, immutable"
