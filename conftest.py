@@ -117,3 +117,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_configure(config):
+    # `wenyun serve` leaves var/static/staticfiles.json behind, perhaps older than the code being tested:
+    # tests name static files plainly (the live server serves them from the app folders); the hashed
+    # storage is tested on its own in core/tests/test_web_basics.py.
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -8,11 +8,22 @@ from pathlib import Path
 
 import dj_database_url
 
-from wenyun.core.env import envbool, envint, envlist, envstr
+from wenyun.core.env import SettingError, envbool, envint, envlist, envstr
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("WENYUN_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data dir holds the database and the keys: only the account running Wenyun may look inside.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _private_file(path: Path, content: str = "") -> None:
+    """Create the file readable by its owner only from its first moment (not chmod after writing)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process made it first
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(content)
 
 
 def _secret_key() -> str:
@@ -21,12 +32,39 @@ def _secret_key() -> str:
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
+        _private_file(key_file, secrets.token_urlsafe(50))
     return key_file.read_text(encoding="utf-8").strip()
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_keys() -> list[str]:
+    """The keys of encrypted fields (bank accounts): WENYUN_FIELD_KEY (or _FILE), comma-separated while
+    one is rotated (the first encrypts, all decrypt); unset, a key made once in the data dir. Keep a copy
+    of it apart from the database's backups: without it the encrypted fields cannot be read."""
+    from cryptography.fernet import Fernet
+
+    configured = envstr("WENYUN_FIELD_KEY")
+    if not configured:
+        key_file = DATA_DIR / "field_key"
+        if not key_file.exists():
+            _private_file(key_file, Fernet.generate_key().decode())
+        configured = key_file.read_text(encoding="utf-8").strip()
+    keys = [key.strip() for key in configured.split(",") if key.strip()]
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise SettingError(
+                "WENYUN_FIELD_KEY must be Fernet keys (32 bytes in URL-safe base64), comma-separated; "
+                "one is made by: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'."
+            ) from None
+    return keys
+
+
+WENYUN_FIELD_KEYS = _field_keys()
 DEBUG = envbool("WENYUN_DEBUG", False)
 ALLOWED_HOSTS = envlist("WENYUN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("WENYUN_CSRF_TRUSTED_ORIGINS", [])
@@ -54,7 +92,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "wenyun.core.middleware.ContentSecurityPolicyMiddleware",
+    "wenyun.core.staticfiles.StaticFilesMiddleware",
+    # Pages and JSON compressed (static files come precompressed from above). BREACH needs a secret
+    # reflected beside attacker text: the CSRF token is masked anew on every response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,10 +135,15 @@ def _databases() -> dict:
         # One test database per test process, so two suites on one machine never meet.
         config["TEST"] = {"NAME": f"test_wenyun_{os.getpid()}"}
         return {"default": config}
+    sqlite_file = DATA_DIR / envstr("WENYUN_SQLITE_FILE", "wenyun.sqlite3")
+    if not sqlite_file.exists():
+        # SQLite would create it 0644; an empty file is an empty database, and its -wal and -shm
+        # files take the database file's mode.
+        _private_file(sqlite_file)
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / envstr("WENYUN_SQLITE_FILE", "wenyun.sqlite3"),
+            "NAME": sqlite_file,
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
                 # so two writers queue instead of failing half-way with "database is locked".
@@ -139,7 +186,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names (cached a year) and gzip copies once collected; see core/staticfiles.py.
+    "staticfiles": {"BACKEND": "wenyun.core.staticfiles.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -151,6 +199,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("WENYUN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Where cookies are secure the site is on HTTPS: browsers are told to stay there (a year, this host only).
+SECURE_HSTS_SECONDS = envint("WENYUN_HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+# Behind a proxy that ends TLS (waitress speaks plain HTTP), the proxy's X-Forwarded-Proto says HTTPS;
+# only set this where the proxy overwrites that header.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("WENYUN_BEHIND_TLS_PROXY", False) else None
+)
+# Everything is vendored, so nothing but this site is needed. Scripts only from our static files (no
+# inline script, no handlers in markup: see wenyun/wenyun.js); inline styles stay allowed, the templates
+# and htmx use them.
+CONTENT_SECURITY_POLICY = envstr(
+    "WENYUN_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 
 LOGGING = {
     "version": 1,

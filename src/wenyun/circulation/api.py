@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from wenyun.catalog.selectors import item_get, record_get
 from wenyun.core.errors import DomainError
@@ -65,6 +65,9 @@ class CheckoutOut(Schema):
     barcode: str
     card: str
     due: dt.date
+    warning: str | None = Field(
+        None, description="Set when the copy was recorded on another unit's shelf: lent all the same."
+    )
 
 
 class CheckinIn(Schema):
@@ -184,7 +187,7 @@ def checkout(request, body: CheckoutIn):
     found = selectors.access_reader(request.user, body.card)
     item = item_get(barcode=body.barcode)
     loan = services.loan_checkout(reader=found, item=item, at_unit=unit, actor=request.user, via="api")
-    return {"barcode": item.barcode, "card": found.card, "due": loan.due_on}
+    return {"barcode": item.barcode, "card": found.card, "due": loan.due_on, "warning": loan.warning or None}
 
 
 @router.post("/circulation/checkin", response=CheckinOut, summary="Take a copy back; where it goes next")

@@ -143,6 +143,8 @@ class Loan(models.Model):
     )
     lost = models.BooleanField(_("declared lost"), default=False)
     claimed_returned = models.BooleanField(_("reader says it was returned"), default=False)
+    # Not stored: loan_checkout's sentence for the desk when the copy was on another unit's shelf.
+    warning: str = ""
 
     class Meta:
         constraints = [

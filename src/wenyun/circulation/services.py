@@ -745,9 +745,22 @@ def loan_checkout(
         _refuse(
             "item_not_available", _("%(barcode)s was just lent at another desk.") % {"barcode": item.barcode}
         )
+    # A copy the catalogue has on another unit's shelf is lent all the same (the reader holds it), but
+    # the desk is told and the event keeps where it was: that unit's shelf count was wrong.
+    shelved_at = item.current_unit_id
     item.status, item.status_changed_at = ItemStatus.ON_LOAN, now
     rows.relate(item, "current_unit", at_unit)
     rows.update(item, _ITEM_MOVED, connection=db)
+    elsewhere = Unit.objects.get(pk=shelved_at) if shelved_at != at_unit.pk else None
+    loan.warning = (
+        _(
+            "%(barcode)s was recorded on the shelf of %(unit)s, not here: it is lent here all the same, "
+            "and the loan notes where it was."
+        )
+        % {"barcode": item.barcode, "unit": elsewhere.display_name}
+        if elsewhere
+        else ""
+    )
     if fills is not None:
         fills.status, fills.closed_at, fills.target = Hold.Status.FULFILLED, now, item
         fills.save(update_fields=["status", "closed_at", "target"])
@@ -768,6 +781,7 @@ def loan_checkout(
             "due": due.isoformat(),
             **({"hold": fills.pk} if fills else {}),
             **({"offline": True} if offline_at else {}),
+            **({"shelved_at": elsewhere.code} if elsewhere else {}),
         },
         db=db,
     )

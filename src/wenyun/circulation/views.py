@@ -132,6 +132,8 @@ def desk_scan(request: HttpRequest) -> HttpResponse:
         request,
         _("%(title)s lent, due %(due)s.") % {"title": item.record.title, "due": loan.due_on.isoformat()},
     )
+    if loan.warning:
+        messages.warning(request, loan.warning)
     return redirect(_desk_url(reader.card))
 
 
@@ -487,11 +489,12 @@ def phone(request: HttpRequest) -> HttpResponse:
                 loan = services.loan_checkout(
                     reader=reader, item=item, at_unit=unit, actor=request.user, via="phone"
                 )
-                result = (
-                    "ok",
-                    _("%(title)s lent to %(name)s, due %(due)s.")
-                    % {"title": item.record.title, "name": reader.name, "due": loan.due_on.isoformat()},
-                )
+                lent = _("%(title)s lent to %(name)s, due %(due)s.") % {
+                    "title": item.record.title,
+                    "name": reader.name,
+                    "due": loan.due_on.isoformat(),
+                }
+                result = ("warning", f"{lent} {loan.warning}") if loan.warning else ("ok", lent)
         except DomainError as exc:
             result = ("error", exc.message)
     return render(

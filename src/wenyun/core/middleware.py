@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import render
 
 from .errors import DomainError
@@ -21,3 +22,16 @@ class DomainErrorMiddleware:
                 status=exception.status,
             )
         return None
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send settings.CONTENT_SECURITY_POLICY with every response that has none of its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.CONTENT_SECURITY_POLICY:
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wenyun.core.fields import EncryptedTextField
 from wenyun.core.models import EventBase
 from wenyun.network.models import UnitKind
 
@@ -40,7 +41,8 @@ UNPAID_EMPLOYMENT = frozenset({EmploymentType.VOLUNTEER})
 
 class StaffMember(models.Model):
     """One person in the register. The identity number is kept minimally (a keyed hash and its
-    last 4); the bank account is kept whole because the subsidy is paid into it, and shown masked."""
+    last 4); the bank account is kept whole because the subsidy is paid into it, encrypted with the field
+    key (so not searchable), and shown masked."""
 
     name = models.CharField(_("full name"), max_length=60)
     gender = models.CharField(
@@ -51,7 +53,7 @@ class StaffMember(models.Model):
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
     id_number_last4 = models.CharField(max_length=4, blank=True)
     bank_name = models.CharField(_("bank"), max_length=60, blank=True)
-    bank_account = models.CharField(_("bank account"), max_length=32, blank=True)
+    bank_account = EncryptedTextField(_("bank account"), blank=True)
     education = models.CharField(_("education"), max_length=40, blank=True)
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,

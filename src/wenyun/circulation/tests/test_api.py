@@ -53,7 +53,7 @@ def test_checkout_then_checkin_away_from_home_over_the_api(
 
     due = Loan.objects.get(item=copy).due_on
     assert lent.status_code == 200
-    assert lent.json() == {"barcode": "API001", "card": "YX0001", "due": due.isoformat()}
+    assert lent.json() == {"barcode": "API001", "card": "YX0001", "due": due.isoformat(), "warning": None}
     assert [(loan["barcode"], loan["due"], loan["lending_unit"]) for loan in loans] == [
         ("API001", due.isoformat(), "YX-S01-V01")
     ]

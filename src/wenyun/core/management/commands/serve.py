@@ -15,6 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=envint("WENYUN_WEB_THREADS", 8))
 
     def handle(self, *args, host, port, threads, **options):
+        from django.core.management import call_command
+
+        # Static files under hashed names with gzip copies (core/staticfiles.py), fresh for this code;
+        # before the application loads, as whitenoise lists the collected files when it starts.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from wenyun.wsgi import application
 
         db = settings.DATABASES["default"]
