@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -30,7 +31,7 @@ class Site:
     """The objects at one place, by the name a path parameter takes them under."""
 
     key: str
-    unit: object
+    unit: Any
     objects: dict = field(default_factory=dict)
 
     def __getattr__(self, name):
@@ -176,7 +177,7 @@ def _site(key: str, code: str, *, n: int, reader_account, admin, staff_user, sta
         venue=o["venue"],
         requester_kind="reader",
         requester_name="借场人",
-        phone="13900000001",
+        phone=f"1390000{n}001",
         purpose="排练",
         starts_at=starts + dt.timedelta(days=1),
         ends_at=starts + dt.timedelta(days=1, hours=2),
@@ -191,7 +192,7 @@ def _site(key: str, code: str, *, n: int, reader_account, admin, staff_user, sta
         booked=1,
     )
     o["ticket"] = VisitTicket.objects.create(
-        slot=o["slot"], name="参观者", phone="13900000002", booked_at=now
+        slot=o["slot"], name="参观者", phone=f"1390000{n}002", booked_at=now
     )
     o["menu_item"] = MenuItem.objects.create(provider=unit, title=f"送戏{key}", kind="performance")
     o["menu_order"] = MenuOrder.objects.create(
