@@ -62,6 +62,7 @@ RECORD = os.environ.get("WENYUN_WALK_RECORD")  # print what each case answers in
 # What an answer means: LOGIN = sent to the staff login page; ACCOUNT_LOGIN = to the portal's login.
 PANEL = "trend"  # a dashboard chart, for its CSV
 OK, FOUND, LOGIN, ACCOUNT_LOGIN, FORBIDDEN, MISSING = 200, 302, "login", "account_login", 403, 404
+NOT_YOURS = "not_yours"  # 403 naming whose it is, or 404: either way nothing of it is shown
 DENIED = "denied"  # 403, 404, or back to the page with the refusal: the write did not happen
 
 
@@ -295,7 +296,7 @@ pages(
     E("staff/circulation/checkin/scan/", staff_any(), get=False, post=lambda s: {"scan": s.item.barcode}),
     E(
         "staff/circulation/slip/<int:event_id>/",
-        staff_scoped(),
+        staff_scoped(out_get=NOT_YOURS),
         path=lambda s: {"event_id": s.checkin.pk},
         known=OUTSIDE(
             "a routing slip (the reader a hold waits for) opens for any staff member, by its id (found by the walk)"
@@ -359,7 +360,7 @@ pages(
     ),
     E(
         "staff/circulation/fees/payments/<int:event_id>/receipt/",
-        staff_scoped(),
+        staff_scoped(out_get=NOT_YOURS),
         path=lambda s: {"event_id": s.payment.pk},
         known=OUTSIDE(
             "a payment receipt (reader, fee, amounts) opens for any staff member, by its id (found by the walk)"
@@ -1151,6 +1152,8 @@ def _meets(expected, response, method: str = "GET") -> bool:
         return status == 302 and response["Location"].startswith("/login/")
     if expected == ACCOUNT_LOGIN:
         return status == 302 and response["Location"].startswith("/account/login/")
+    if expected == NOT_YOURS:
+        return status in (403, 404)
     if expected == DENIED:
         return status in (302, 400, 403, 404, 405, 409, 200) and not (
             status == 302 and response["Location"].startswith(("/login/", "/account/login/"))
