@@ -686,9 +686,14 @@ def registration_create(
 def registration_cancel(
     *, registration: Registration, actor=None, at: dt.datetime | None = None
 ) -> Registration | None:
-    """Cancel; a confirmed place goes to the first on the waiting list, who is returned (else None)."""
+    """Cancel; a confirmed place goes to the first on the waiting list, who is returned (else None).
+
+    The registrant cancels through his code (actor None); staff cancel another reader's registration
+    only for an activity of their subtree."""
     now = _now(at)
     activity = _lock(Activity, registration.activity_id)
+    if actor is not None and getattr(actor, "is_staff_member", False):
+        _require_staff_for(actor, activity.unit)
     registration = _lock(Registration, registration.pk)
     if registration.status == Registration.Status.CANCELLED:
         raise Refused(_("This registration is already cancelled."), code="already_cancelled")

@@ -71,6 +71,28 @@ class TestRegistrationApi:
         assert (body["cancelled"]["card"], body["cancelled"]["status"]) == ("YX000000", "cancelled")
         assert (body["promoted"]["card"], body["promoted"]["status"]) == ("YX000003", "confirmed")
 
+    def test_staff_of_another_unit_may_not_cancel_a_registration_and_nothing_changes(
+        self, api_client, library_staff, station_manager, lecture, make_reader
+    ):
+        make_reader("YX0000001", "李雷")
+        url = f"/api/v1/activities/{lecture.pk}/registrations"
+        api_client(library_staff).post(
+            url, json.dumps({"card": "YX0000001"}), content_type="application/json"
+        )
+
+        got = api_client(station_manager).delete(f"{url}/YX0000001", HTTP_ACCEPT_LANGUAGE="en")
+
+        assert (got.status_code, got.json()) == (
+            403,
+            {
+                "error": "unit_forbidden",
+                "message": "You may not act for 云溪县图书馆: it is outside your unit.",
+            },
+        )
+        assert list(Registration.objects.values_list("status", flat=True)) == ["confirmed"]
+        lecture.refresh_from_db()
+        assert lecture.confirmed_count == 1
+
     def test_registering_twice_answers_409_with_the_reason(
         self, api_client, library_staff, lecture, make_reader
     ):
