@@ -63,6 +63,13 @@ def phone_masked(phone: str) -> str:
     return digits[:keep] + "*" * (len(digits) - keep - 4) + digits[-4:]
 
 
+def card_masked(card: str) -> str:
+    """YX****00: which card it was is for the reader's own unit to know."""
+    if len(card) <= 4:
+        return "*" * len(card)
+    return card[:2] + "*" * (len(card) - 4) + card[-2:]
+
+
 def reader_phone_for(user, reader: Reader) -> str:
     """The reader's phone as this staff member may see it: whole within the subtree, masked outside."""
     if not reader.phone or reader_in_scope(user, reader):
@@ -88,9 +95,34 @@ def _limited(actor) -> bool:
     return not (_is_staff(actor) and _sees_all(actor))
 
 
+def may_change_reader(actor, reader: Reader) -> bool:
+    return not _limited(actor) or (_is_staff(actor) and _in_subtree(actor, reader.home_unit))
+
+
+def may_change_loan(actor, loan: Loan) -> bool:
+    return not _limited(actor) or (
+        _is_staff(actor) and _in_subtree(actor, loan.lending_unit, loan.reader.home_unit)
+    )
+
+
+def may_waive_fee(actor, fee: Fee) -> bool:
+    lending = fee.loan.lending_unit if fee.loan is not None else None
+    return not _limited(actor) or (
+        _is_staff(actor) and _in_subtree(actor, fee.unit, lending, fee.reader.home_unit)
+    )
+
+
+def may_cancel_hold(actor, hold: Hold) -> bool:
+    if actor is None or _own_account(actor, hold.reader):
+        return True
+    return _is_staff(actor) and (
+        _sees_all(actor) or _in_subtree(actor, hold.pickup_unit, hold.reader.home_unit)
+    )
+
+
 def require_reader_scope(actor, reader: Reader, *, action: str) -> None:
     """`action`: "block" (block or unblock) or "edit"."""
-    if not _limited(actor) or (_is_staff(actor) and _in_subtree(actor, reader.home_unit)):
+    if may_change_reader(actor, reader):
         return
     if action == "block":
         message = _(
@@ -105,9 +137,7 @@ def require_reader_scope(actor, reader: Reader, *, action: str) -> None:
 
 def require_loan_scope(actor, loan: Loan, *, action: str) -> None:
     """`action`: "lost" or "claim_returned". The lending unit's staff, or the reader's home unit's."""
-    if not _limited(actor) or (
-        _is_staff(actor) and _in_subtree(actor, loan.lending_unit, loan.reader.home_unit)
-    ):
+    if may_change_loan(actor, loan):
         return
     if action == "lost":
         message = _("This loan belongs to %(unit)s; only its staff or the county can mark it lost.")
@@ -131,10 +161,7 @@ def require_item_scope(actor, *, home_unit: Unit, current_unit: Unit | None) -> 
 
 def require_fee_scope(actor, fee: Fee, *, action: str = "waive") -> None:
     """Waiving: the staff of the unit that charged it, the loan's lending unit or the reader's home unit."""
-    lending = fee.loan.lending_unit if fee.loan is not None else None
-    if not _limited(actor) or (
-        _is_staff(actor) and _in_subtree(actor, fee.unit, lending, fee.reader.home_unit)
-    ):
+    if may_waive_fee(actor, fee):
         return
     raise _refused(
         _("This fee was charged at %(unit)s; only its staff or the county can waive it.")
@@ -145,9 +172,7 @@ def require_fee_scope(actor, fee: Fee, *, action: str = "waive") -> None:
 
 def require_hold_scope(actor, hold: Hold) -> None:
     """Cancelling: the reader himself, the pickup unit's staff or the reader's home unit's."""
-    if actor is None or _own_account(actor, hold.reader):
-        return
-    if _is_staff(actor) and (_sees_all(actor) or _in_subtree(actor, hold.pickup_unit, hold.reader.home_unit)):
+    if may_cancel_hold(actor, hold):
         return
     raise _refused(
         _(

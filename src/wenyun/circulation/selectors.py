@@ -90,7 +90,7 @@ def reader_for_account(*, user) -> Reader | None:
 def reader_loans(*, reader: Reader) -> QuerySet[Loan]:
     return (
         Loan.objects.filter(reader=reader, returned_at__isnull=True)
-        .select_related("item", "item__record", "lending_unit")
+        .select_related("item", "item__record", "lending_unit", "reader__home_unit")
         .order_by("due_on", "pk")
     )
 
@@ -109,13 +109,15 @@ def reader_history(*, reader: Reader, limit: int = 100) -> QuerySet[Loan]:
 def reader_holds(*, reader: Reader) -> QuerySet[Hold]:
     return (
         Hold.objects.filter(reader=reader, status__in=Hold.ACTIVE)
-        .select_related("record", "pickup_unit", "target")
+        .select_related("record", "pickup_unit", "target", "reader__home_unit")
         .order_by("placed_at")
     )
 
 
 def reader_fees(*, reader: Reader, open_only: bool = True) -> QuerySet[Fee]:
-    fees = Fee.objects.filter(reader=reader).select_related("loan__item__record", "unit")
+    fees = Fee.objects.filter(reader=reader).select_related(
+        "loan__item__record", "loan__lending_unit", "unit", "reader__home_unit"
+    )
     if open_only:
         fees = fees.filter(status=Fee.Status.OPEN)
     return fees.order_by("-created_at")
@@ -425,7 +427,7 @@ def run_get(*, pk: int) -> DeliveryRun:
 def item_history(*, item: Item, limit: int = 50) -> QuerySet[CirculationEvent]:
     return (
         CirculationEvent.objects.filter(item=item)
-        .select_related("unit", "reader", "actor")
+        .select_related("unit", "reader__home_unit", "actor")
         .order_by("-at", "-pk")[:limit]
     )
 

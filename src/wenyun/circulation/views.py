@@ -28,7 +28,7 @@ from wenyun.network.access import access_unit, units_visible_to, user_can_manage
 from wenyun.network.models import Unit, UnitKind
 from wenyun.network.selectors import unit_get
 
-from . import selectors, services
+from . import access, selectors, services
 from .access import reader_access_record, reader_phone_for
 from .models import CirculationEvent, CirculationRule, Reader, ReaderAccess, ReturnPolicy
 from .rules import rule_match
@@ -91,12 +91,23 @@ def desk(request: HttpRequest) -> HttpResponse:
     context: dict = {"title": _("Circulation desk"), "unit": unit, "reader": reader, "card": card}
     if reader is not None:
         today = timezone.localdate()
+        loans = list(selectors.reader_loans(reader=reader))
+        holds = list(selectors.reader_holds(reader=reader))
+        fees = list(selectors.reader_fees(reader=reader))
+        # Lending, renewing and paying work for everyone; the rest is offered only where it is allowed.
+        for loan in loans:
+            loan.may_change = access.may_change_loan(request.user, loan)  # type: ignore[attr-defined]
+        for hold in holds:
+            hold.may_cancel = access.may_cancel_hold(request.user, hold)  # type: ignore[attr-defined]
+        for fee in fees:
+            fee.may_waive = access.may_waive_fee(request.user, fee)  # type: ignore[attr-defined]
         context.update(
             reader_phone=reader_phone_for(request.user, reader),
+            may_change_reader=access.may_change_reader(request.user, reader),
             status=services.reader_status(reader=reader),
-            loans=list(selectors.reader_loans(reader=reader)),
-            holds=list(selectors.reader_holds(reader=reader)),
-            fees=list(selectors.reader_fees(reader=reader)),
+            loans=loans,
+            holds=holds,
+            fees=fees,
             today=today,
             lent_today=request.session.get("lent", {}).get(reader.card, []),
             payment=request.GET.get("payment", "") if request.GET.get("payment", "").isdigit() else "",
@@ -865,12 +876,22 @@ def item_history(request: HttpRequest, barcode: str) -> HttpResponse:
         item = item_get(barcode=barcode)
     except NotFound as exc:
         raise Http404(exc.message) from None
+    events = list(selectors.item_history(item=item))
+    # Who read what is personal: a reader's card is shown only to his own unit's staff (and the county).
+    for event in events:
+        event.reader_card = (  # type: ignore[attr-defined]
+            ""
+            if event.reader is None
+            else event.reader.card
+            if access.reader_in_scope(request.user, event.reader)
+            else access.card_masked(event.reader.card)
+        )
     return render(
         request,
         "circulation/item_history.html",
         {
             "title": _("History of %(barcode)s") % {"barcode": item.barcode},
             "item": item,
-            "events": selectors.item_history(item=item),
+            "events": events,
         },
     )

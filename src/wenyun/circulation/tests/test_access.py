@@ -421,3 +421,27 @@ def test_the_admin_shows_the_access_log_read_only(county_admin, village_manager,
         admin.has_change_permission(request),
         admin.has_delete_permission(request),
     ) == (False, False, False)
+
+
+def test_the_desk_offers_lending_and_renewing_but_not_what_is_for_another_townships_staff(
+    village_manager, other_station_manager, zhao, zhao_loan, zhao_hold, zhao_fee
+):
+    outside = _client(village_manager).get("/staff/circulation/?card=YX0200").content.decode()
+    inside = _client(other_station_manager).get("/staff/circulation/?card=YX0200").content.decode()
+
+    for action in ("/lost/", "/claim-returned/", "/block/", "/cancel/", 'value="waive"'):
+        assert action not in outside and action in inside
+    assert f"/staff/circulation/loans/{zhao_loan.pk}/renew/" in outside
+    assert 'value="pay"' in outside
+
+
+def test_a_copys_history_names_the_reader_only_to_his_own_units_staff(
+    village_manager, other_station_manager, zhao_loan
+):
+    path = f"/staff/circulation/items/{zhao_loan.item.barcode}/"
+
+    outside = _client(village_manager).get(path).content.decode()
+    inside = _client(other_station_manager).get(path).content.decode()
+
+    assert "YX0200" not in outside and "<td>YX**00</td>" in outside
+    assert "YX0200" in inside
