@@ -15,7 +15,8 @@ from wenyun.network.access import access_unit
 from wenyun.network.selectors import unit_get
 
 from . import selectors, services
-from .models import Fee, Reader
+from .access import reader_access_record, reader_phone_for
+from .models import Fee, Reader, ReaderAccess
 
 router = Router(tags=["circulation"])
 
@@ -134,22 +135,59 @@ def _brief(reader: Reader) -> dict:
     }
 
 
-@router.get("/readers", response=list[ReaderBrief], summary="Readers by card, name or phone")
+@router.get("/readers", response=list[ReaderBrief], summary="Readers by card, name, phone or identity number")
 def readers(request, q: str = ""):
-    """Staff. Matches a card or phone exactly, or the start of a name; at most 50."""
+    """Staff. The exact card finds any reader of the county (borrow anywhere); a phone or identity
+    number (exactly) or the start of a name only the readers whose home unit lies in the staff
+    member's own subtree (every reader, for a county administrator). At most 50; each reader listed
+    is recorded in the reader access log."""
     if not request.user.is_staff_member:
         raise DomainError(_("Only staff may look readers up."), code="staff_only")
-    return [_brief(r) for r in selectors.reader_search(q=q)]
+    found = selectors.reader_search(user=request.user, q=q)
+    reader_access_record(staff=request.user, readers=found, action=ReaderAccess.Action.LISTED, via="api")
+    return [_brief(r) for r in found]
+
+
+class ReaderAccessOut(Schema):
+    at: dt.datetime
+    staff: str
+    staff_unit: str | None
+    card: str
+    action: str
+    via: str
+
+
+@router.get(
+    "/reader-access",
+    response=list[ReaderAccessOut],
+    summary="Who looked at or changed which reader (county administrators)",
+)
+def reader_access(request, card: str = "", staff: str = ""):
+    """County administrators only (403 `county_admin_only` otherwise). The record of processing,
+    newest first, at most 500 rows: by reader card and/or staff username. Never an identity number."""
+    return [
+        {
+            "at": row.at,
+            "staff": row.staff.username,
+            "staff_unit": row.staff_unit.code if row.staff_unit else None,
+            "card": row.reader.card,
+            "action": row.action,
+            "via": row.via,
+        }
+        for row in selectors.reader_access_list(user=request.user, card=card, staff=staff)
+    ]
 
 
 @router.get("/readers/{card}", response=ReaderOut, summary="One reader, with what stops him borrowing")
 def reader(request, card: str):
-    """Staff. `blocks` lists each reason the card cannot borrow now (empty when it can)."""
-    found = selectors.access_reader(request.user, card)
+    """Staff. `blocks` lists each reason the card cannot borrow now (empty when it can). The phone is
+    masked (138****1234) unless the reader's home unit lies in the staff member's subtree; the look is
+    recorded in the reader access log."""
+    found = selectors.access_reader(request.user, card, log_via="api")
     status = services.reader_status(reader=found)
     return {
         **_brief(found),
-        "phone": found.phone,
+        "phone": reader_phone_for(request.user, found),
         "id_number": found.id_number_masked,
         "blocks": [{"code": b.code, "message": b.message} for b in status.blocks],
         "loans": status.loans,
@@ -162,7 +200,7 @@ def reader(request, card: str):
 
 @router.get("/readers/{card}/loans", response=list[LoanOut], summary="A reader's current loans")
 def reader_loans(request, card: str):
-    found = selectors.access_reader(request.user, card)
+    found = selectors.access_reader(request.user, card, log_via="api")
     today = timezone.localdate()
     return [
         {
@@ -244,7 +282,7 @@ def _fee(fee: Fee) -> dict:
 @router.get("/readers/{card}/fees", response=list[FeeOut], summary="A reader's fees still owed")
 def reader_fees(request, card: str):
     """Staff. Each open fee with what was charged, what is paid so far and the balance still owed."""
-    found = selectors.access_reader(request.user, card)
+    found = selectors.access_reader(request.user, card, log_via="api")
     return [_fee(fee) for fee in selectors.reader_fees(reader=found)]
 
 

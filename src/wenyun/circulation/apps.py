@@ -18,4 +18,7 @@ class CirculationConfig(AppConfig):
             NavItem(_("Holds and transits"), "circulation:lists", order=22),
             NavItem(_("Van runs"), "circulation:van", order=23),
             NavItem(_("Circulation rules"), "circulation:matrix", order=24),
+            NavItem(
+                _("Reader access log"), "circulation:access_log", roles=frozenset({"county_admin"}), order=25
+            ),
         ]

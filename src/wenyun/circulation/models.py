@@ -352,3 +352,66 @@ class CirculationEvent(EventBase):
             models.Index(fields=["item", "at"], name="circulation_event_item"),
             models.Index(fields=["reader", "at"], name="circulation_event_reader"),
         ]
+
+
+class ReaderAccessQuerySet(models.QuerySet):
+    """The record of processing is never rewritten nor thinned out through the app."""
+
+    def update(self, **kwargs):
+        raise ValueError("The reader access log is append-only: its rows are never changed.")
+
+    def delete(self):
+        raise ValueError("The reader access log is append-only: its rows are never deleted.")
+
+
+class ReaderAccess(models.Model):
+    """PIPL's record of processing: which staff member looked at or changed which reader, when, how.
+
+    One row per look (the desk's reader page, the API's reader, a search listing the reader) and per
+    change (block, edit, a loan declared lost...). Append-only, read by county administrators only.
+    Never the identity number, nor what was searched for (it may be one): only who, whom, what, when.
+    """
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", _("Looked at the reader")
+        LISTED = "listed", _("Listed in a search")
+        REGISTERED = "registered", _("Registered the reader")
+        UPDATED = "updated", _("Changed the reader's details")
+        BLOCKED = "blocked", _("Blocked the card")
+        UNBLOCKED = "unblocked", _("Lifted the block")
+        MARKED_LOST = "marked_lost", _("Declared a loan lost")
+        CLAIMED_RETURNED = "claimed_returned", _("Recorded a loan as claimed returned")
+        FEE_WAIVED = "fee_waived", _("Waived a fee")
+        HOLD_CANCELLED = "hold_cancelled", _("Cancelled a hold")
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The staff member's unit at the time: accounts move, the record should not.
+    staff_unit = models.ForeignKey(
+        "network.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    via = models.CharField(_("channel"), max_length=20, blank=True)
+    # What the action touched, by id (a loan, a hold, a fee) or the names of the fields changed: never values.
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = ReaderAccessQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["reader", "at"], name="circulation_access_reader"),
+            models.Index(fields=["staff", "at"], name="circulation_access_staff"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("The reader access log is append-only: its rows are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The reader access log is append-only: its rows are never deleted.")

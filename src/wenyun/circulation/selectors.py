@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.catalog.models import Item
-from wenyun.core.errors import Forbidden, NotFound
+from wenyun.core.errors import DomainError, Forbidden, NotFound
 from wenyun.network.models import Unit
 
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
     Hold,
     Loan,
     Reader,
+    ReaderAccess,
     ReaderCategory,
     Transit,
 )
@@ -37,26 +39,46 @@ def reader_get(*, card: str) -> Reader:
         ) from None
 
 
-def reader_search(*, q: str, limit: int = 50) -> QuerySet[Reader]:
-    """Readers by card number, name or phone, as a desk types them."""
+def reader_search(*, user, q: str, limit: int = 50) -> list[Reader]:
+    """Readers as a desk types them: the exact card finds any reader (the card is presented: borrow
+    anywhere); a phone, an identity number or the start of a name only the readers whose home unit
+    lies in the staff member's subtree (every reader, for the county)."""
+    from .access import readers_in_scope
+    from .services import _id_hash, id_number_check
+
     q = q.strip()
-    if not q:
-        return Reader.objects.none()
-    return (
-        Reader.objects.select_related("category", "home_unit")
-        .filter(Q(card=q) | Q(phone=q) | Q(name__startswith=q))
-        .order_by("name", "card")[:limit]
-    )
+    if not q or not getattr(user, "is_authenticated", False) or not user.is_staff_member:
+        return []
+    readers = Reader.objects.select_related("category", "home_unit")
+    by_card = list(readers.filter(card=q))
+    matches = Q(phone=q) | Q(name__startswith=q)
+    if len(q) == 18:
+        # Only the number's hash is kept, so an identity number is found whole or not at all.
+        with contextlib.suppress(DomainError):
+            matches |= Q(id_number_hash=_id_hash(id_number_check(q)))
+    found = readers.filter(readers_in_scope(user)).filter(matches).exclude(card=q)
+    return [*by_card, *found.order_by("name", "card")[: max(limit - len(by_card), 0)]]
 
 
 # ---------------------------------------------------------------- loans, holds, fees of a reader
 
 
-def access_reader(user, card: str) -> Reader:
-    """A reader by card, for staff: one card works county-wide, so any staff member may look a reader up."""
+def access_reader(user, card: str, *, log_via: str = "") -> Reader:
+    """A reader by the exact card, for staff: the card is presented, so any staff member finds any
+    reader (borrow anywhere). With `log_via` the look is recorded in the reader access log: pass it
+    where the reader's details are shown. Changes are checked and recorded by the services."""
+    from .access import reader_access_record
+
+    _require_staff(user)
+    reader = reader_get(card=card)
+    if log_via:
+        reader_access_record(staff=user, readers=[reader], action=ReaderAccess.Action.VIEWED, via=log_via)
+    return reader
+
+
+def _require_staff(user) -> None:
     if not getattr(user, "is_authenticated", False) or not user.is_staff_member:
         raise Forbidden(_("Only staff may look readers up."), code="staff_only")
-    return reader_get(card=card)
 
 
 def reader_for_account(*, user) -> Reader | None:
@@ -68,7 +90,7 @@ def reader_for_account(*, user) -> Reader | None:
 def reader_loans(*, reader: Reader) -> QuerySet[Loan]:
     return (
         Loan.objects.filter(reader=reader, returned_at__isnull=True)
-        .select_related("item", "item__record", "lending_unit")
+        .select_related("item", "item__record", "lending_unit", "reader__home_unit")
         .order_by("due_on", "pk")
     )
 
@@ -87,13 +109,15 @@ def reader_history(*, reader: Reader, limit: int = 100) -> QuerySet[Loan]:
 def reader_holds(*, reader: Reader) -> QuerySet[Hold]:
     return (
         Hold.objects.filter(reader=reader, status__in=Hold.ACTIVE)
-        .select_related("record", "pickup_unit", "target")
+        .select_related("record", "pickup_unit", "target", "reader__home_unit")
         .order_by("placed_at")
     )
 
 
 def reader_fees(*, reader: Reader, open_only: bool = True) -> QuerySet[Fee]:
-    fees = Fee.objects.filter(reader=reader).select_related("loan__item__record", "unit")
+    fees = Fee.objects.filter(reader=reader).select_related(
+        "loan__item__record", "loan__lending_unit", "unit", "reader__home_unit"
+    )
     if open_only:
         fees = fees.filter(status=Fee.Status.OPEN)
     return fees.order_by("-created_at")
@@ -108,7 +132,7 @@ def hold_position(*, hold: Hold) -> int:
 
 
 def loan_get(*, pk: int, reader: Reader | None = None) -> Loan:
-    loans = Loan.objects.select_related("item", "item__record", "reader", "lending_unit")
+    loans = Loan.objects.select_related("item", "item__record", "reader", "reader__home_unit", "lending_unit")
     if reader is not None:
         loans = loans.filter(reader=reader)
     loan = loans.filter(pk=pk).first()
@@ -118,7 +142,7 @@ def loan_get(*, pk: int, reader: Reader | None = None) -> Loan:
 
 
 def hold_get(*, pk: int, reader: Reader | None = None) -> Hold:
-    holds = Hold.objects.select_related("record", "reader", "pickup_unit", "target")
+    holds = Hold.objects.select_related("record", "reader", "reader__home_unit", "pickup_unit", "target")
     if reader is not None:
         holds = holds.filter(reader=reader)
     hold = holds.filter(pk=pk).first()
@@ -127,8 +151,59 @@ def hold_get(*, pk: int, reader: Reader | None = None) -> Hold:
     return hold
 
 
+def access_loan(user, pk: int, *, action: str | None = None) -> Loan:
+    """A loan by id, for staff. Renewing works for any loan anywhere; with `action` ("lost",
+    "claim_returned") the staff member must be the lending unit's or the reader's home unit's."""
+    from .access import require_loan_scope
+
+    _require_staff(user)
+    loan = loan_get(pk=pk)
+    if action:
+        require_loan_scope(user, loan, action=action)
+    return loan
+
+
+def access_hold(user, pk: int, *, for_cancel: bool = False) -> Hold:
+    """A hold by id, for staff; with `for_cancel`, only the pickup unit's or the reader's home unit's."""
+    from .access import require_hold_scope
+
+    _require_staff(user)
+    hold = hold_get(pk=pk)
+    if for_cancel:
+        require_hold_scope(user, hold)
+    return hold
+
+
+def access_fee(user, pk: int, *, for_waive: bool = False) -> Fee:
+    """A fee by id, for staff: paid anywhere; with `for_waive`, only where it belongs."""
+    from .access import require_fee_scope
+
+    _require_staff(user)
+    fee = fee_get(pk=pk)
+    if for_waive:
+        require_fee_scope(user, fee)
+    return fee
+
+
+def reader_access_list(*, user, card: str = "", staff: str = "", limit: int = 500) -> QuerySet[ReaderAccess]:
+    """The record of processing, newest first, for county administrators only; by card or staff username."""
+    from wenyun.network.access import require_county_admin
+
+    require_county_admin(user)
+    rows = ReaderAccess.objects.select_related("staff", "staff_unit", "reader")
+    if card.strip():
+        rows = rows.filter(reader__card=card.strip())
+    if staff.strip():
+        rows = rows.filter(staff__username__iexact=staff.strip())
+    return rows.order_by("-at", "-pk")[:limit]
+
+
 def fee_get(*, pk: int) -> Fee:
-    fee = Fee.objects.select_related("reader").filter(pk=pk).first()
+    fee = (
+        Fee.objects.select_related("reader", "reader__home_unit", "unit", "loan__lending_unit")
+        .filter(pk=pk)
+        .first()
+    )
     if fee is None:
         raise NotFound(_("There is no such fee."), code="fee_not_found")
     return fee
@@ -352,7 +427,7 @@ def run_get(*, pk: int) -> DeliveryRun:
 def item_history(*, item: Item, limit: int = 50) -> QuerySet[CirculationEvent]:
     return (
         CirculationEvent.objects.filter(item=item)
-        .select_related("unit", "reader", "actor")
+        .select_related("unit", "reader__home_unit", "actor")
         .order_by("-at", "-pk")[:limit]
     )
 

@@ -9,6 +9,10 @@ re-reads them, checks the rules and leaves one or more CirculationEvent rows beh
     hold_duplicate  hold_already_on_loan  hold_not_active  fee_not_open  fee_amount_invalid
     fee_amount_over_balance  pin_wrong  pin_not_set
     reader_card_taken  reader_field_invalid  id_number_invalid  unit_forbidden
+    reader_forbidden  loan_forbidden  item_forbidden  fee_forbidden  hold_forbidden  transit_forbidden
+
+Who may do the consequential ones (declare lost, claim returned, block, waive, cancel a hold, edit a
+reader) is `access`'s to say; each such change by a staff member is also a row of the reader access log.
 
 `actor` is the staff User who acts (or the reader's own User from the portal), or None for a kiosk
 or the system; `via` names the channel for the log: "desk", "portal", "sip2:<kiosk account>", "demo".
@@ -38,7 +42,7 @@ from wenyun.core.errors import DomainError, Forbidden, Refused
 from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit
 
-from . import locks, rows
+from . import access, locks, rows
 from .models import (
     CirculationEvent,
     CirculationRule,
@@ -50,6 +54,7 @@ from .models import (
     Loan,
     Notice,
     Reader,
+    ReaderAccess,
     ReaderCategory,
     ReturnPolicy,
     Transit,
@@ -68,6 +73,7 @@ from .rules import (
 )
 
 Type = CirculationEvent.Type
+Access = ReaderAccess.Action
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -465,6 +471,7 @@ def reader_register(
         reader=reader,
         details={"category": category.code},
     )
+    access.reader_access_record(staff=actor, readers=[reader], action=Access.REGISTERED, via=_via(actor, via))
     return reader
 
 
@@ -489,6 +496,7 @@ def reader_update(*, actor, reader: Reader, via: str = "", **changes) -> Reader:
             code="reader_field_invalid",
         )
     reader = locks.reader_lock(pk=reader.pk)
+    access.require_reader_scope(actor, reader, action="edit")
     name = (changes.get("name", reader.name) or "").strip()
     phone = (changes.get("phone", reader.phone) or "").strip()
     _reader_fields(name=name, phone=phone)
@@ -518,6 +526,13 @@ def reader_update(*, actor, reader: Reader, via: str = "", **changes) -> Reader:
         reader=reader,
         details={"fields": sorted(set(changes))},
     )
+    access.reader_access_record(
+        staff=actor,
+        readers=[reader],
+        action=Access.UPDATED,
+        via=_via(actor, via),
+        details={"fields": sorted(set(changes))},
+    )
     return reader
 
 
@@ -527,6 +542,7 @@ def reader_block(*, actor, reader: Reader, reason: str, via: str = "") -> Reader
     if not reason:
         raise DomainError(_("Say why the card is blocked."), code="reader_field_invalid")
     reader = locks.reader_lock(pk=reader.pk)
+    access.require_reader_scope(actor, reader, action="block")
     reader.manual_block = reason[:200]
     reader.save(update_fields=["manual_block"])
     _record(
@@ -538,12 +554,14 @@ def reader_block(*, actor, reader: Reader, reason: str, via: str = "") -> Reader
         reader=reader,
         details={"reason": reader.manual_block},
     )
+    access.reader_access_record(staff=actor, readers=[reader], action=Access.BLOCKED, via=_via(actor, via))
     return reader
 
 
 @transaction.atomic
 def reader_unblock(*, actor, reader: Reader, via: str = "") -> Reader:
     reader = locks.reader_lock(pk=reader.pk)
+    access.require_reader_scope(actor, reader, action="block")
     if reader.manual_block:
         previous = reader.manual_block
         reader.manual_block = ""
@@ -556,6 +574,9 @@ def reader_unblock(*, actor, reader: Reader, via: str = "") -> Reader:
             at=timezone.now(),
             reader=reader,
             details={"reason": previous},
+        )
+        access.reader_access_record(
+            staff=actor, readers=[reader], action=Access.UNBLOCKED, via=_via(actor, via)
         )
     return reader
 
@@ -1136,7 +1157,15 @@ def item_mark_lost(
             _("%(barcode)s is already %(status)s.")
             % {"barcode": item.barcode, "status": ItemStatus(item.status).label},
         )
-    loan = Loan.objects.select_related("reader").filter(item=item, returned_at__isnull=True).first()
+    loan = (
+        Loan.objects.select_related("reader", "reader__home_unit", "lending_unit")
+        .filter(item=item, returned_at__isnull=True)
+        .first()
+    )
+    if loan is not None:
+        access.require_loan_scope(actor, loan, action="lost")
+    else:
+        access.require_item_scope(actor, home_unit=item.home_unit, current_unit=item.current_unit)
     details: dict = {}
     if loan is not None:
         locks.reader_lock(pk=loan.reader_id)
@@ -1167,6 +1196,14 @@ def item_mark_lost(
         reader=loan.reader if loan else None,
         details=details,
     )
+    if loan is not None:
+        access.reader_access_record(
+            staff=actor,
+            readers=[loan.reader],
+            action=Access.MARKED_LOST,
+            via=_via(actor, via),
+            details={"loan": loan.pk},
+        )
     return loan
 
 
@@ -1179,6 +1216,7 @@ def loan_claim_returned(
     now = _now(at)
     item = locks.item_lock(pk=loan.item_id)
     loan = locks.loan_lock(pk=loan.pk)
+    access.require_loan_scope(actor, loan, action="claim_returned")
     if loan.returned_at is not None or loan.claimed_returned:
         _refuse("not_renewable", _("This loan is not open, or is already claimed returned."))
     loan.claimed_returned = True
@@ -1193,6 +1231,13 @@ def loan_claim_returned(
         at=now,
         item=item,
         reader=loan.reader,
+        details={"loan": loan.pk},
+    )
+    access.reader_access_record(
+        staff=actor,
+        readers=[loan.reader],
+        action=Access.CLAIMED_RETURNED,
+        via=_via(actor, via),
         details={"loan": loan.pk},
     )
     return loan
@@ -1279,6 +1324,7 @@ def fee_waive(*, fee: Fee, actor, at_unit: Unit, reason: str, via: str = "") -> 
     if not reason:
         raise DomainError(_("Say why the fee is waived."), code="fee_reason_required")
     fee = _fee_locked(fee, actor=actor, at_unit=at_unit)
+    access.require_fee_scope(actor, fee)
     waived = fee.balance
     now = timezone.now()
     fee.status, fee.settled_at, fee.note = Fee.Status.WAIVED, now, reason[:200]
@@ -1291,6 +1337,13 @@ def fee_waive(*, fee: Fee, actor, at_unit: Unit, reason: str, via: str = "") -> 
         at=now,
         reader=fee.reader,
         details={"fee": fee.pk, "amount": str(waived), "kind": fee.kind, "note": reason},
+    )
+    access.reader_access_record(
+        staff=actor,
+        readers=[fee.reader],
+        action=Access.FEE_WAIVED,
+        via=_via(actor, via),
+        details={"fee": fee.pk},
     )
     return fee
 
@@ -1369,6 +1422,7 @@ def hold_cancel(*, hold: Hold, actor, via: str = "", at: dt.datetime | None = No
     """Cancel a waiting, travelling or ready hold; a copy already on the shelf for it is routed on."""
     now = _now(at)
     hold = locks.hold_lock(pk=hold.pk)
+    access.require_hold_scope(actor, hold)
     if hold.status not in Hold.ACTIVE:
         _refuse(
             "hold_not_active",
@@ -1389,6 +1443,13 @@ def hold_cancel(*, hold: Hold, actor, via: str = "", at: dt.datetime | None = No
         reader=hold.reader,
         item=hold.target,
         details={"hold": hold.pk, "was": previous},
+    )
+    access.reader_access_record(
+        staff=actor,
+        readers=[hold.reader],
+        action=Access.HOLD_CANCELLED,
+        via=_via(actor, via),
+        details={"hold": hold.pk},
     )
     return hold
 
@@ -1606,6 +1667,7 @@ def transit_run_send(*, run: DeliveryRun, actor, via: str = "") -> int:
 def transit_send(*, transit: Transit, actor, via: str = "") -> Transit:
     now = timezone.now()
     transit = Transit.objects.select_for_update().get(pk=transit.pk)
+    access.require_transit_scope(actor, from_unit=transit.from_unit)
     if transit.sent_at is None and transit.received_at is None and transit.cancelled_at is None:
         transit.sent_at = now
         transit.save(update_fields=["sent_at"])
