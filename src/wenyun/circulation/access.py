@@ -195,6 +195,19 @@ def require_transit_scope(actor, *, from_unit: Unit) -> None:
     )
 
 
+def require_desk_record_scope(actor, *, unit: Unit, reader: Reader | None, what: str) -> None:
+    """A routing slip or a payment receipt: the staff of the desk that made it, or of the reader's home.
+    `what`: "slip" or "receipt"."""
+    home = reader.home_unit if reader is not None else None
+    if not _limited(actor) or (_is_staff(actor) and _in_subtree(actor, unit, home)):
+        return
+    if what == "slip":
+        message = _("This routing slip was printed at %(unit)s; only its staff or the county can open it.")
+    else:
+        message = _("This payment was taken at %(unit)s; only its staff or the county can open its receipt.")
+    raise _refused(message % {"unit": unit.name}, f"{what}_forbidden")
+
+
 # ---------------------------------------------------------------- the record of processing
 
 

@@ -218,10 +218,36 @@ def fee_payment_last(*, fee: Fee) -> CirculationEvent:
     )
 
 
+def access_payment(user, pk: int) -> CirculationEvent:
+    """A payment (for its receipt): the desk that took it, the reader's home unit, or the county."""
+    from .access import require_desk_record_scope
+
+    _require_staff(user)
+    payment = fee_payment_get(pk=pk)
+    require_desk_record_scope(user, unit=payment.unit, reader=payment.reader, what="receipt")
+    return payment
+
+
+def access_checkin(user, pk: int) -> CirculationEvent:
+    """A check-in (for its routing slip): the desk that checked it in, the reader's home unit, or the county."""
+    from .access import require_desk_record_scope
+
+    _require_staff(user)
+    event = (
+        CirculationEvent.objects.filter(pk=pk, type=CirculationEvent.Type.CHECKIN)
+        .select_related("item__record", "unit", "reader", "reader__home_unit")
+        .first()
+    )
+    if event is None:
+        raise NotFound(_("There is no such check-in."), code="checkin_not_found")
+    require_desk_record_scope(user, unit=event.unit, reader=event.reader, what="slip")
+    return event
+
+
 def fee_payment_get(*, pk: int) -> CirculationEvent:
     payment = (
         CirculationEvent.objects.filter(pk=pk, type=CirculationEvent.Type.FEE_PAID)
-        .select_related("unit", "reader", "actor")
+        .select_related("unit", "reader", "reader__home_unit", "actor")
         .first()
     )
     if payment is None:

@@ -226,13 +226,7 @@ def _destination_text(action: str, to: Unit, here: Unit) -> str:
 @staff_required
 def routing_slip(request: HttpRequest, event_id: int) -> HttpResponse:
     """A 58 mm slip to tuck into the copy: where it goes, and for whom when a hold waits."""
-    event = (
-        CirculationEvent.objects.filter(pk=event_id, type="checkin")
-        .select_related("item__record", "unit", "reader")
-        .first()
-    )
-    if event is None:
-        raise Http404(_("There is no such check-in."))
+    event = selectors.access_checkin(request.user, event_id)
     details = event.details
     to = Unit.objects.filter(code=details.get("to")).first()
     hold = None
@@ -384,7 +378,7 @@ def fee_settle(request: HttpRequest, fee_id: int) -> HttpResponse:
 @staff_required
 def fee_receipt(request: HttpRequest, event_id: int) -> HttpResponse:
     """A 58 mm receipt for one payment: what was paid, what the fee was, and what is still owed."""
-    payment = selectors.fee_payment_get(pk=event_id)
+    payment = selectors.access_payment(request.user, event_id)
     fee = selectors.fee_get(pk=int(payment.details["fee"]))
     return render(
         request,
