@@ -175,3 +175,21 @@ def test_a_call_number_being_typed_finds_the_records_in_that_class(shelf):
     # The text reading of "I247.5" does not take "5" as the start of a word (that would read every
     # word beginning with 5); the call number itself is still matched as a prefix.
     assert sorted(titles("I247.5")) == ["The three-body problem", "三体", "活着"]
+
+
+def test_a_query_longer_than_the_limit_is_refused_with_a_sentence_before_any_search(shelf):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wenyun.core.errors import DomainError
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(DomainError) as refused:
+        catalog_search(q="三体" * 5000)
+    assert refused.value.code == "query_too_long"
+    assert refused.value.message == "搜索词最多 200 个字符，这次有 10000 个。"
+    assert len(queries) == 0
+
+
+def test_a_query_at_the_limit_is_searched(shelf):
+    assert titles("三体 " + "x" * 197) == []
+    assert titles("三体" + " " * 198) == ["三体"]
