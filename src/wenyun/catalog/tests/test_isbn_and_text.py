@@ -41,3 +41,10 @@ def test_pinyin_is_split_into_syllables_fewest_first():
 
 def test_an_empty_query_has_no_terms():
     assert query_plan("   ") == []
+
+
+def test_fold_reads_what_t2s_leaves_character_by_character_and_pinyin_is_read_before():
+    from wenyun.catalog.text import pinyin
+
+    assert fold("活著 乾隆 衞生") == "活着 干隆 卫生"
+    assert pinyin("著作 乾隆") == (["zhu", "zuo", "qian", "long"], ["z", "z", "q", "l"])

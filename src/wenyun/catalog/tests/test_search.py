@@ -193,3 +193,33 @@ def test_a_query_longer_than_the_limit_is_refused_with_a_sentence_before_any_sea
 def test_a_query_at_the_limit_is_searched(shelf):
     assert titles("三体 " + "x" * 197) == []
     assert titles("三体" + " " * 198) == ["三体"]
+
+
+@pytest.mark.parametrize(
+    ("record_title", "query"),
+    [
+        ("活着", "活著"),  # Taiwan and Hong Kong write 着 as 著, which t2s leaves alone
+        ("活著", "活着"),
+        ("看着你", "看著"),
+        ("卫生常识", "衞生"),  # Hong Kong's 衞
+        ("乾隆皇帝", "乾"),  # t2s keeps 乾 inside 乾隆 but makes 乾 alone 干
+        ("干净的房间", "乾淨"),
+        ("之后", "之後"),
+        ("这里的黎明静悄悄", "這裡"),
+        ("理发师", "理髮"),
+    ],
+)
+def test_traditional_taiwan_and_hong_kong_forms_find_the_simplified_record_and_back(
+    county_admin, db, record_title, query
+):
+    services.record_create(actor=county_admin, title=record_title)
+    assert titles(query) == [record_title]
+
+
+def test_folding_zhe_does_not_break_zhu_as_in_works(county_admin, db):
+    services.record_create(actor=county_admin, title="鲁迅著作全集")
+    services.record_create(actor=county_admin, title="活着")
+    assert titles("著作") == ["鲁迅著作全集"]
+    assert titles("鲁迅著作") == ["鲁迅著作全集"]
+    assert titles("zhuzuo") == ["鲁迅著作全集"]
+    assert titles("huozhe") == ["活着"]
