@@ -18,7 +18,8 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from .marc8 import ncr_unescape
+from .marc8 import Marc8Error, ncr_unescape
+from .marc8 import decode as marc8_decode
 
 FT = b"\x1e"  # field terminator
 RT = b"\x1d"  # record terminator
@@ -199,20 +200,10 @@ def _detect_encoding(chunk: bytes, leader9: str, flavour: str) -> str:
     return "marc8"
 
 
-_marc8_converter = None
-MARC8_DEFAULT_SETS = (0x42, 0x45)  # ASCII in G0, ANSEL in G1
-
-
 def _marc8(data: bytes) -> str:
-    global _marc8_converter
-    if _marc8_converter is None:
-        from pymarc.marc8 import MARC8ToUnicode
-
-        _marc8_converter = MARC8ToUnicode(quiet=True)
-    # Each subfield starts in the default sets: pymarc's converter keeps the sets the last text
-    # switched to, which would misread the next one after a text that does not switch back.
-    _marc8_converter.g0, _marc8_converter.g1 = MARC8_DEFAULT_SETS
-    return ncr_unescape(_marc8_converter.translate(data))
+    # Each subfield starts in the default sets (ASCII and ANSEL), so that a text that does not switch
+    # back cannot misread the next one.
+    return ncr_unescape(marc8_decode(data))
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -337,6 +328,8 @@ def parse_iso2709(
         # which the loop below then reads again and names.
         found = _scan(chunk, base, *_scan_tags(tags), Field)
         if found is not None:
+            if b"&#x" in chunk:
+                return _with_references_decoded(MarcRecord(leader=leader, fields=found, encoding=enc))
             return MarcRecord(leader=leader, fields=found, raw=chunk if enc == "utf-8" else b"", encoding=enc)
     fields: list[Field] = []
     data_end = len(chunk)
@@ -394,6 +387,10 @@ def parse_iso2709(
             raise MarcError(
                 _("field %(tag)s is not valid %(encoding)s") % {"tag": tag, "encoding": enc}
             ) from None
+        except Marc8Error as exc:
+            raise MarcError(
+                _("field %(tag)s is not valid MARC-8: %(reason)s") % {"tag": tag, "reason": exc}
+            ) from None
         for code, _value in subfields:
             if not (code.isascii() and (code.isalnum() or code in _CODE_PUNCTUATION)):
                 raise MarcError(
@@ -401,7 +398,22 @@ def parse_iso2709(
                     % {"tag": tag, "code": code}
                 )
         fields.append(Field(tag, indicators=indicators.ljust(2)[:2], subfields=subfields))
+    if enc != "marc8" and b"&#x" in chunk:
+        return _with_references_decoded(MarcRecord(leader=leader, fields=fields, encoding=enc))
     return MarcRecord(leader=leader, fields=fields, raw=chunk if enc == "utf-8" else b"", encoding=enc)
+
+
+def _with_references_decoded(record: MarcRecord) -> MarcRecord:
+    """The record with `&#xXXXX;` read as the character it stands for, in UTF-8, GB18030 and MARCXML
+    too: records converted from MARC-8 by other tools keep MARC-8's references as text. The raw
+    bytes are not kept, so that what is stored is written from the decoded fields."""
+    for f in record.fields:
+        if f.is_control:
+            f.value = ncr_unescape(f.value)
+        else:
+            f.subfields = [(code, ncr_unescape(value)) for code, value in f.subfields]
+    record.raw = b""
+    return record
 
 
 def to_iso2709(record: MarcRecord, *, flavour: str = "marc21", encoding: str = "utf-8") -> bytes:
@@ -502,7 +514,10 @@ def _xml_record(element: ET.Element) -> MarcRecord:
         raise MarcError(_("the record has no leader"))
     if not fields:
         raise MarcError(_("the record has no fields"))
-    return MarcRecord(leader=leader, fields=fields)
+    record = MarcRecord(leader=leader, fields=fields)
+    if any("&#x" in (f.value if f.is_control else "".join(v for _c, v in f.subfields)) for f in fields):
+        return _with_references_decoded(record)
+    return record
 
 
 def to_marcxml(records: Iterator[MarcRecord], out) -> None:
