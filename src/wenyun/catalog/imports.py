@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from wenyun.core import uploads
 from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
@@ -323,8 +324,12 @@ def marc_import(
     progress: Callable[[int, int], None] | None = None,
     on_problem: Callable[[str], None] | None = None,
     workers: int = 0,
+    limits: bool = False,
 ) -> ImportReport:
-    """Import a MARC file's records (and copies from its holdings fields) for the owner unit."""
+    """Import a MARC file's records (and copies from its holdings fields) for the owner unit.
+
+    `limits`: refuse a file past IMPORT_MAX_BYTES or IMPORT_MAX_ROWS records before reading it (an
+    upload; `wenyun import-marc` reads the files its operator chose, of any size)."""
     if actor is not None:
         from wenyun.network.access import require_manage
 
@@ -333,6 +338,8 @@ def marc_import(
     started = time.monotonic()
     workers = workers or min(4, os.cpu_count() or 1)
     data = stream if isinstance(stream, bytes) else stream.read()
+    if limits:
+        uploads.marc_check(data=data, filename=name)
     if format == "auto":
         format = guess_format(data[:200])
     report = ImportReport(
@@ -829,23 +836,31 @@ class ItemsReport:
 def _table_rows(path: str | os.PathLike, content: bytes | None = None) -> list[list[str]]:
     """The rows of a CSV (UTF-8 or GB18030) or XLSX file, as text."""
     name = str(path)
+    filename = os.path.basename(name)
+    if content is None:
+        uploads.size_check(size=Path(path).stat().st_size, filename=filename)
     data = content if content is not None else Path(path).read_bytes()
     if name.lower().endswith(".xlsx"):
         import openpyxl
 
+        uploads.xlsx_check(data=data, filename=filename)
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
             raise DomainError(
-                _("%(file)s is not a readable XLSX workbook.") % {"file": os.path.basename(name)},
+                _("%(file)s is not a readable XLSX workbook.") % {"file": filename},
                 code="file_unreadable",
             ) from None
-        sheet = book.worksheets[0]
-        rows = [
-            ["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        book.close()
+        try:
+            sheet = book.worksheets[0]
+            rows = [
+                ["" if v is None else str(v).strip() for v in row]
+                for row in uploads.sheet_rows(sheet, filename=filename)
+            ]
+        finally:
+            book.close()
         return rows
+    uploads.text_check(data=data, filename=filename)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             decoded = data.decode(encoding)

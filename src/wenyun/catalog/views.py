@@ -263,6 +263,7 @@ def import_marc(request: HttpRequest) -> HttpResponse:
                 name=upload.name,
                 flavour=form.cleaned_data["flavour"],
                 encoding=form.cleaned_data["encoding"],
+                limits=True,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
