@@ -71,6 +71,8 @@ class ImportReport:
     items_skipped: int = 0
     invalid_isbns: int = 0
     encodings: dict[str, int] = field(default_factory=dict)
+    # Which encoding each record was read in, as runs of records: [{"from": 1, "to": 500, "encoding": "utf-8"}, ...]
+    encoding_runs: list[dict] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
     item_problems: list[dict] = field(default_factory=list)
     seconds: float = 0.0
@@ -374,6 +376,11 @@ def marc_import(
             report.read += 1
             if used_encoding:
                 report.encodings[used_encoding] = report.encodings.get(used_encoding, 0) + 1
+                runs = report.encoding_runs
+                if runs and runs[-1]["encoding"] == used_encoding and runs[-1]["to"] == pos.number - 1:
+                    runs[-1]["to"] = pos.number
+                else:
+                    runs.append({"from": pos.number, "to": pos.number, "encoding": used_encoding})
             if isinstance(result, str):
                 report.skip(pos, result)
                 if on_problem:
@@ -396,7 +403,11 @@ def marc_import(
         at=timezone.now(),
         unit=owner,
         actor=actor,
-        details={k: v for k, v in report.as_dict().items() if k not in ("problems", "item_problems")},
+        details={
+            k: v
+            for k, v in report.as_dict().items()
+            if k not in ("problems", "item_problems", "encoding_runs")
+        },
     )
     return report
 
