@@ -72,7 +72,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
         request,
         "catalog/opac_record.html",
         {
-            "title": found.title,
+            "title": found.display_title,
             "record": found,
             "availability": availability,
             "summary": summary,

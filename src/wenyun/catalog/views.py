@@ -106,7 +106,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         request,
         "catalog/record_detail.html",
         {
-            "title": record.title,
+            "title": record.display_title,
             "record": record,
             "items": items,
             "availability": selectors.record_availability(record=record),

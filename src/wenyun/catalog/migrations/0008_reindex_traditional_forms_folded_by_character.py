@@ -8,13 +8,28 @@ catalog_reindex()"` rebuilds the whole index the same way if ever needed.
 from django.db import migrations
 
 
+# The record's columns the search document was made of when this migration was written.
+FIELDS_THEN = (
+    "title",
+    "responsibility",
+    "authors",
+    "publisher",
+    "subjects",
+    "isbn",
+    "isbn_valid",
+    "isbn_raw",
+    "clc",
+    "call_number",
+)
+
+
 def reindex_folded(apps, schema_editor):
     from wenyun.catalog import search, text
-    from wenyun.catalog.services import DOCUMENT_FIELDS, document_of
+    from wenyun.catalog.services import document_of
 
     folded = {chr(code) for code in text._character_folds()}
     backend = search.PostgresBackend() if schema_editor.connection.vendor == "postgresql" else search.SqliteBackend()
-    columns = ["id", *DOCUMENT_FIELDS]
+    columns = ["id", *FIELDS_THEN]
     text_columns = ("title", "responsibility", "authors", "publisher", "subjects")
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(columns)} FROM catalog_record ORDER BY id")
