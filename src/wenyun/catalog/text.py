@@ -266,4 +266,5 @@ def query_plan(q: str) -> list[Term]:
             alternatives = []
         if alternatives:
             terms.append(tuple(alternatives))
-    return terms
+    # A word typed twice asks nothing more (AND), and each copy would cost the search a pass.
+    return list(dict.fromkeys(terms))

@@ -48,3 +48,7 @@ def test_fold_reads_what_t2s_leaves_character_by_character_and_pinyin_is_read_be
 
     assert fold("活著 乾隆 衞生") == "活着 干隆 卫生"
     assert pinyin("著作 乾隆") == (["zhu", "zuo", "qian", "long"], ["z", "z", "q", "l"])
+
+
+def test_a_word_typed_again_and_again_is_one_term_of_the_plan():
+    assert query_plan("中国 " * 66) == query_plan("中国")
