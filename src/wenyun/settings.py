@@ -230,6 +230,12 @@ SIP2_MAX_MESSAGE_BYTES = envint("WENYUN_SIP2_MAX_MESSAGE_BYTES", 8192)
 SIP2_IDLE_TIMEOUT = envint("WENYUN_SIP2_IDLE_TIMEOUT", 1800)  # seconds a kiosk may stay silent
 SIP2_MESSAGE_TIMEOUT = envint("WENYUN_SIP2_MESSAGE_TIMEOUT", 30)  # seconds to finish a begun message
 
+# Imports from files (core/uploads.py), checked before a file is read: the most bytes a file may hold
+# (an XLSX's parts counted uncompressed) and the most rows of a CSV or XLSX table (records of an
+# uploaded MARC file).
+IMPORT_MAX_BYTES = envint("WENYUN_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_ROWS = envint("WENYUN_IMPORT_MAX_ROWS", 200_000)
+
 # Dashboards (stats/dashboard.py): figures younger than this are served as they are; older ones of the
 # same day are served at once and computed again in the background.
 STATS_DASHBOARD_FRESH_SECONDS = envint("WENYUN_DASHBOARD_FRESH_SECONDS", 300)

@@ -82,6 +82,7 @@ NEEDED_TAGS = frozenset(
         "710",
         "711",
         "712",
+        "880",
         "905",
         "952",
     ]
@@ -108,6 +109,9 @@ class Holding:
 @dataclass
 class Extracted:
     title: str
+    # The title in its own script, from the 880 field linked to 245 (a record from a Western catalogue
+    # keeps the Chinese or Japanese title there and a romanised one in 245).
+    title_vernacular: str = ""
     responsibility: str = ""
     authors: list[str] = field(default_factory=list)
     publisher: str = ""
@@ -213,6 +217,7 @@ def _extract_marc21(record: MarcRecord) -> Extracted:
     subject_fields: list[Field] = []
     classes: list[Field] = []
     isbn_fields: list[Field] = []
+    vernacular: list[Field] = []  # 880: another script of the field its $6 names (245-01, 100-02 ...)
     for f in record.fields:
         tag = f.tag
         if tag not in first:
@@ -225,6 +230,8 @@ def _extract_marc21(record: MarcRecord) -> Extracted:
             isbn_fields.append(f)
         elif tag in _MARC21_CLASSES:
             classes.append(f)
+        elif tag == "880":
+            vernacular.append(f)
         elif main is None and tag in _MARC21_MAIN:
             main = f
     f245 = first.get("245")
@@ -256,8 +263,18 @@ def _extract_marc21(record: MarcRecord) -> Extracted:
     elif f050:
         call_number = " ".join(p for p in (f050.get("a").strip(), f050.get("b").strip()) if p)
     subjects = [_clean(f.text("abcdvxyz")) for f in subject_fields if f.get("a")]
+    title_vernacular = ""
+    for f in vernacular:
+        linked = f.get("6")[:3]
+        if linked == "245" and not title_vernacular:
+            title_vernacular = _clean(f.text("abnp"))
+        elif linked in _MARC21_MAIN or linked in _MARC21_ADDED:
+            authors.append(_clean(f.text("abcdq")))
+        elif linked in _MARC21_SUBJECTS and f.get("a"):
+            subjects.append(_clean(f.text("abcdvxyz")))
     return Extracted(
         title=title,
+        title_vernacular=title_vernacular[:500],
         responsibility=statement or (authors[0] if authors else ""),
         authors=[a for a in authors if a],
         publisher=publisher,

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wenyun.catalog.marc import ENCODINGS
+from wenyun.core import uploads
 
 from .models import ItemType, Record
 
@@ -89,6 +90,12 @@ class MarcImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(u.code, f"{u.code} {u.display_name}") for u in units]
 
+    def clean_file(self):
+        return uploads.upload_clean(self.cleaned_data["file"])
+
 
 class ItemsImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+    def clean_file(self):
+        return uploads.upload_clean(self.cleaned_data["file"])

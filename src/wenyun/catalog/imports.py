@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from wenyun.core import uploads
 from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
@@ -70,6 +71,8 @@ class ImportReport:
     items_skipped: int = 0
     invalid_isbns: int = 0
     encodings: dict[str, int] = field(default_factory=dict)
+    # Which encoding each record was read in, as runs of records: [{"from": 1, "to": 500, "encoding": "utf-8"}, ...]
+    encoding_runs: list[dict] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
     item_problems: list[dict] = field(default_factory=list)
     seconds: float = 0.0
@@ -323,8 +326,12 @@ def marc_import(
     progress: Callable[[int, int], None] | None = None,
     on_problem: Callable[[str], None] | None = None,
     workers: int = 0,
+    limits: bool = False,
 ) -> ImportReport:
-    """Import a MARC file's records (and copies from its holdings fields) for the owner unit."""
+    """Import a MARC file's records (and copies from its holdings fields) for the owner unit.
+
+    `limits`: refuse a file past IMPORT_MAX_BYTES or IMPORT_MAX_ROWS records before reading it (an
+    upload; `wenyun import-marc` reads the files its operator chose, of any size)."""
     if actor is not None:
         from wenyun.network.access import require_manage
 
@@ -333,6 +340,8 @@ def marc_import(
     started = time.monotonic()
     workers = workers or min(4, os.cpu_count() or 1)
     data = stream if isinstance(stream, bytes) else stream.read()
+    if limits:
+        uploads.marc_check(data=data, filename=name)
     if format == "auto":
         format = guess_format(data[:200])
     report = ImportReport(
@@ -367,6 +376,11 @@ def marc_import(
             report.read += 1
             if used_encoding:
                 report.encodings[used_encoding] = report.encodings.get(used_encoding, 0) + 1
+                runs = report.encoding_runs
+                if runs and runs[-1]["encoding"] == used_encoding and runs[-1]["to"] == pos.number - 1:
+                    runs[-1]["to"] = pos.number
+                else:
+                    runs.append({"from": pos.number, "to": pos.number, "encoding": used_encoding})
             if isinstance(result, str):
                 report.skip(pos, result)
                 if on_problem:
@@ -389,7 +403,11 @@ def marc_import(
         at=timezone.now(),
         unit=owner,
         actor=actor,
-        details={k: v for k, v in report.as_dict().items() if k not in ("problems", "item_problems")},
+        details={
+            k: v
+            for k, v in report.as_dict().items()
+            if k not in ("problems", "item_problems", "encoding_runs")
+        },
     )
     return report
 
@@ -444,6 +462,7 @@ def _record_values(d: Extracted, *, marc: bytes, flavour: str, source: str) -> d
         "marc_format": _UNIMARC if flavour == "unimarc" else _MARC21,
         "marc": marc,
         "title": d.title,
+        "title_vernacular": d.title_vernacular,
         "responsibility": d.responsibility,
         "authors": "; ".join(a for a in d.authors if a not in d.responsibility)[:2000],
         "publisher": d.publisher,
@@ -462,6 +481,7 @@ UPDATABLE = [
     "marc_format",
     "marc",
     "title",
+    "title_vernacular",
     "responsibility",
     "authors",
     "publisher",
@@ -587,6 +607,7 @@ INSERTED = [
     "marc_format",
     "marc",
     "title",
+    "title_vernacular",
     "responsibility",
     "authors",
     "publisher",
@@ -829,23 +850,31 @@ class ItemsReport:
 def _table_rows(path: str | os.PathLike, content: bytes | None = None) -> list[list[str]]:
     """The rows of a CSV (UTF-8 or GB18030) or XLSX file, as text."""
     name = str(path)
+    filename = os.path.basename(name)
+    if content is None:
+        uploads.size_check(size=Path(path).stat().st_size, filename=filename)
     data = content if content is not None else Path(path).read_bytes()
     if name.lower().endswith(".xlsx"):
         import openpyxl
 
+        uploads.xlsx_check(data=data, filename=filename)
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
             raise DomainError(
-                _("%(file)s is not a readable XLSX workbook.") % {"file": os.path.basename(name)},
+                _("%(file)s is not a readable XLSX workbook.") % {"file": filename},
                 code="file_unreadable",
             ) from None
-        sheet = book.worksheets[0]
-        rows = [
-            ["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        book.close()
+        try:
+            sheet = book.worksheets[0]
+            rows = [
+                ["" if v is None else str(v).strip() for v in row]
+                for row in uploads.sheet_rows(sheet, filename=filename)
+            ]
+        finally:
+            book.close()
         return rows
+    uploads.text_check(data=data, filename=filename)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             decoded = data.decode(encoding)

@@ -18,7 +18,8 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from .marc8 import ncr_unescape
+from .marc8 import Marc8Error, ncr_unescape
+from .marc8 import decode as marc8_decode
 
 FT = b"\x1e"  # field terminator
 RT = b"\x1d"  # record terminator
@@ -165,8 +166,38 @@ def cut_iso2709(data: bytes) -> Iterator[tuple[int, int, int | MarcError]]:
         offset += length
 
 
-def _detect_encoding(chunk: bytes, leader9: str, flavour: str) -> str:
-    """What a record's text is written in, from the leader and the bytes themselves."""
+def _fits_marc8(body: bytes) -> bool:
+    try:
+        marc8_decode(body)
+    except Marc8Error:
+        return False
+    return True
+
+
+def _fits_gb18030(body: bytes) -> bool:
+    try:
+        body.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _looks_like_diacritics(body: bytes) -> bool:
+    """MARC-8 Latin: each non-ASCII byte is a mark (one or two) written before an ASCII letter, or a
+    special letter standing alone; GB18030 Chinese is runs of two, four, six... high bytes."""
+    for run in _HIGH_RUN.finditer(body):
+        after = body[run.end() : run.end() + 1]
+        if len(run.group()) > 2 or not (after.isalpha() or after in (b" ", b"\x1e", b"\x1f", b"")):
+            return False
+    return True
+
+
+def _detect_encoding(chunk: bytes, leader9: str, flavour: str) -> str | None:
+    """What a record's text is written in, from the leader and the bytes themselves; None if it fits
+    none of UTF-8, MARC-8 and GB18030 cleanly (the caller names the record rather than guess)."""
     body = chunk[24:]
     if body.isascii():
         return "marc8" if b"\x1b" in body and leader9 != "a" else "utf-8"
@@ -176,43 +207,26 @@ def _detect_encoding(chunk: bytes, leader9: str, flavour: str) -> str:
         pass
     else:
         return "utf-8"
+    # MARC 21's leader/09 "a" says UCS: MARC-8 is then believed only on its escapes.
+    # GB18030 text has no escapes: a record with them is MARC-8, and where it is not valid MARC-8,
+    # reading it names the field.
     if b"\x1b" in body:
         return "marc8"
-    # GB18030 writes Chinese as pairs of high bytes; MARC-8 puts a combining mark before an ASCII letter.
-    high = paired = 0
-    i, n = 0, len(body)
-    while i < n:
-        b = body[i]
-        if b >= 0x81:
-            high += 1
-            if i + 1 < n and body[i + 1] >= 0x81:
-                paired += 1
-                i += 2
-                continue
-        i += 1
-    if high and paired / high > 0.8:
-        try:
-            body.decode("gb18030")
-        except UnicodeDecodeError:
-            return "marc8"
+    marc8 = leader9 != "a" and _fits_marc8(body)
+    gb18030 = _fits_gb18030(body)
+    if marc8 and gb18030:
+        return "marc8" if _looks_like_diacritics(body) else "gb18030"
+    if gb18030:
         return "gb18030"
-    return "marc8"
-
-
-_marc8_converter = None
-MARC8_DEFAULT_SETS = (0x42, 0x45)  # ASCII in G0, ANSEL in G1
+    if marc8:
+        return "marc8"
+    return None
 
 
 def _marc8(data: bytes) -> str:
-    global _marc8_converter
-    if _marc8_converter is None:
-        from pymarc.marc8 import MARC8ToUnicode
-
-        _marc8_converter = MARC8ToUnicode(quiet=True)
-    # Each subfield starts in the default sets: pymarc's converter keeps the sets the last text
-    # switched to, which would misread the next one after a text that does not switch back.
-    _marc8_converter.g0, _marc8_converter.g1 = MARC8_DEFAULT_SETS
-    return ncr_unescape(_marc8_converter.translate(data))
+    # Each subfield starts in the default sets (ASCII and ANSEL), so that a text that does not switch
+    # back cannot misread the next one.
+    return ncr_unescape(marc8_decode(data))
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -278,6 +292,24 @@ def _directory_error(directory: bytes) -> None:
     raise MarcError(_("the directory is not readable"))
 
 
+def _unfit_message(chunk: bytes, utf8_leader: bool) -> str:
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start + 1
+    else:  # pragma: no cover - a record that is UTF-8 fits
+        first_bad = 0
+    if utf8_leader:
+        return _(
+            "the leader says the record is in UTF-8, but byte %(n)s is not valid UTF-8, and the"
+            " record is not GB18030 either: it is not imported as a guess"
+        ) % {"n": first_bad}
+    return _(
+        "the record is not cleanly UTF-8 (byte %(n)s), MARC-8 or GB18030: it is not imported as a guess;"
+        " give its encoding with --encoding if you know it"
+    ) % {"n": first_bad}
+
+
 def parse_iso2709(
     chunk: bytes, *, encoding: str = "auto", flavour: str = "auto", tags: frozenset[str] | None = None
 ) -> MarcRecord:
@@ -322,21 +354,26 @@ def parse_iso2709(
         if whole is not None:
             enc = "utf-8"
         else:
-            enc = (
+            detected: str | None = (
                 "utf-8"
                 if leader[9] == "a" and flavour != "unimarc"
                 else _detect_encoding(chunk, leader[9], flavour)
             )
-            if enc == "utf-8" and leader[9] == "a":
+            if detected == "utf-8" and leader[9] == "a":
                 try:
                     chunk[base:].decode("utf-8")
                 except UnicodeDecodeError:
-                    enc = _detect_encoding(chunk, " ", flavour)
+                    detected = _detect_encoding(chunk, "a" if flavour != "unimarc" else " ", flavour)
+            if detected is None:
+                raise MarcError(_unfit_message(chunk, leader[9] == "a" and flavour != "unimarc"))
+            enc = detected
     if _scan is not None and (whole is not None or enc == "utf-8"):
         # The same loop in C for UTF-8 and ASCII text; None where the record is unusual in any way,
         # which the loop below then reads again and names.
         found = _scan(chunk, base, *_scan_tags(tags), Field)
         if found is not None:
+            if b"&#x" in chunk:
+                return _with_references_decoded(MarcRecord(leader=leader, fields=found, encoding=enc))
             return MarcRecord(leader=leader, fields=found, raw=chunk if enc == "utf-8" else b"", encoding=enc)
     fields: list[Field] = []
     data_end = len(chunk)
@@ -394,6 +431,10 @@ def parse_iso2709(
             raise MarcError(
                 _("field %(tag)s is not valid %(encoding)s") % {"tag": tag, "encoding": enc}
             ) from None
+        except Marc8Error as exc:
+            raise MarcError(
+                _("field %(tag)s is not valid MARC-8: %(reason)s") % {"tag": tag, "reason": exc}
+            ) from None
         for code, _value in subfields:
             if not (code.isascii() and (code.isalnum() or code in _CODE_PUNCTUATION)):
                 raise MarcError(
@@ -401,7 +442,22 @@ def parse_iso2709(
                     % {"tag": tag, "code": code}
                 )
         fields.append(Field(tag, indicators=indicators.ljust(2)[:2], subfields=subfields))
+    if enc != "marc8" and b"&#x" in chunk:
+        return _with_references_decoded(MarcRecord(leader=leader, fields=fields, encoding=enc))
     return MarcRecord(leader=leader, fields=fields, raw=chunk if enc == "utf-8" else b"", encoding=enc)
+
+
+def _with_references_decoded(record: MarcRecord) -> MarcRecord:
+    """The record with `&#xXXXX;` read as the character it stands for, in UTF-8, GB18030 and MARCXML
+    too: records converted from MARC-8 by other tools keep MARC-8's references as text. The raw
+    bytes are not kept, so that what is stored is written from the decoded fields."""
+    for f in record.fields:
+        if f.is_control:
+            f.value = ncr_unescape(f.value)
+        else:
+            f.subfields = [(code, ncr_unescape(value)) for code, value in f.subfields]
+    record.raw = b""
+    return record
 
 
 def to_iso2709(record: MarcRecord, *, flavour: str = "marc21", encoding: str = "utf-8") -> bytes:
@@ -502,7 +558,10 @@ def _xml_record(element: ET.Element) -> MarcRecord:
         raise MarcError(_("the record has no leader"))
     if not fields:
         raise MarcError(_("the record has no fields"))
-    return MarcRecord(leader=leader, fields=fields)
+    record = MarcRecord(leader=leader, fields=fields)
+    if any("&#x" in (f.value if f.is_control else "".join(v for _c, v in f.subfields)) for f in fields):
+        return _with_references_decoded(record)
+    return record
 
 
 def to_marcxml(records: Iterator[MarcRecord], out) -> None:
@@ -536,6 +595,8 @@ def _xml_safe(text: str) -> str:
 
 
 def guess_format(head: bytes) -> str:
+    if head.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as Windows editors write one
+        head = head[3:]
     return "marcxml" if head.lstrip()[:1] == b"<" else "iso2709"
 
 

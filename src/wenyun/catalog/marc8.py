@@ -1,7 +1,12 @@
-"""Writing MARC-8: Unicode text to the MARC-8 character sets, the way the Library of Congress does it.
+"""MARC-8 read and written: the MARC-8 character sets to Unicode and back, as the Library of Congress does it.
 
-pymarc decodes MARC-8 but does not encode it. This encoder is the same tables read backwards
-(`pymarc.marc8_mapping`, which our import decodes with), so what it writes reads back as it was:
+`decode` reads MARC-8 strictly: a byte sequence that is not MARC-8 (an escape with nothing after it,
+an escape to no set, a CJK character cut short, a byte the current set has no character for) is
+refused with a sentence saying where and what, so that a record is never stored as a guess.
+(pymarc's decoder, whose tables both directions use, raises TypeError on the first, and writes a
+space, or drops bytes, for the others.)
+
+The encoder is the same tables (`pymarc.marc8_mapping`) read backwards, so what it writes reads back as it was:
 ASCII and ANSEL (Latin with diacritics) in the default G0/G1 sets, EACC (Chinese, Japanese, Korean)
 through `ESC $ 1`, Greek, Cyrillic, Hebrew, Arabic, subscripts and superscripts through their escapes.
 A diacritic comes before its letter, as MARC-8 requires (Unicode puts it after). Each string starts
@@ -18,6 +23,8 @@ import functools
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 ESC = "\x1b"
 ASCII = 0x42  # G0 default
 ANSEL = 0x45  # G1 default
@@ -29,6 +36,113 @@ G1_SETS = {0x45, 0x51, 0x34}  # ANSEL, extended Cyrillic, extended Arabic: bytes
 PREFERENCE = [ASCII, ANSEL, EACC, 0x53, 0x4E, 0x51, 0x32, 0x33, 0x34, 0x67, 0x62, 0x70]
 
 _NCR = re.compile(r"&#x([0-9A-Fa-f]{1,6});")
+SET_NAMES = {
+    0x42: "ASCII",
+    0x45: "ANSEL",
+    0x31: "EACC",
+    0x32: "Hebrew",
+    0x33: "Arabic",
+    0x34: "extended Arabic",
+    0x4E: "Cyrillic",
+    0x51: "extended Cyrillic",
+    0x53: "Greek",
+    0x67: "Greek symbols",
+    0x62: "subscripts",
+    0x70: "superscripts",
+}
+
+
+class Marc8Error(ValueError):
+    """Bytes that are not MARC-8; the message says where and what, and the caller names the record
+    and the field around it."""
+
+
+def decode(data: bytes, g0: int = ASCII, g1: int = ANSEL) -> str:
+    """MARC-8 bytes as Unicode (NFC), starting in the given sets; Marc8Error where they are not MARC-8."""
+    from pymarc.marc8_mapping import CODESETS, ODD_MAP
+
+    out: list[str] = []
+    marks: list[str] = []  # MARC-8 puts a letter's diacritics before it, Unicode after
+    pos, n = 0, len(data)
+    while pos < n:
+        byte = data[pos]
+        if byte == 0x1B:
+            pos, g0, g1 = _designate(data, pos, g0, g1, CODESETS)
+            continue
+        if byte < 0x20 or 0x7F < byte < 0xA0:  # control characters: not text (as pymarc reads them)
+            pos += 1
+            continue
+        if g0 == EACC and byte != 0x20 and byte < 0x80:
+            if pos + 3 > n:
+                raise Marc8Error(_("the EACC character at byte %(n)s is cut short") % {"n": pos + 1})
+            code, charset, width = int.from_bytes(data[pos : pos + 3], "big"), EACC, 3
+        elif byte >= 0x80:
+            code, charset, width = byte, g1, 1
+        else:
+            code, charset, width = byte, g0, 1
+        found = CODESETS[charset].get(code)
+        if found is None:
+            if code in ODD_MAP:
+                found = (ODD_MAP[code], 0)
+            elif code == 0x20:
+                found = (0x20, 0)
+            else:
+                raise Marc8Error(
+                    _("byte %(n)s (%(code)s) is not a character of the %(set)s set")
+                    % {"n": pos + 1, "code": f"0x{code:0{width * 2}X}", "set": SET_NAMES[charset]}
+                )
+        pos += width
+        uni, combining = found
+        if combining:
+            marks.append(chr(uni))
+        else:
+            out.append(chr(uni))
+            if marks:
+                out.extend(marks)
+                marks = []
+    out.extend(marks)  # marks with no letter after them: kept as they came
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _NO_SET() -> str:
+    return _("the escape at byte %(n)s (ESC %(sequence)s) designates no MARC-8 character set")
+
+
+def _designate(data: bytes, pos: int, g0: int, g1: int, codesets) -> tuple[int, int, int]:
+    """The escape sequence at `pos`: where the text goes on, and the sets it leaves in G0 and G1."""
+    start = pos
+    pos += 1
+    if pos >= len(data):
+        raise Marc8Error(_("the escape at byte %(n)s has nothing after it") % {"n": start + 1})
+    first = data[pos]
+    if first in b"gbp":  # technique 1: Greek symbols, subscripts, superscripts into G0
+        return pos + 1, first, g1
+    if first == 0x73:  # ESC s: back to ASCII
+        return pos + 1, ASCII, g1
+    target = "g0"
+    if first == 0x24:  # ESC $: a multibyte set, G0 unless ) or - follows
+        pos += 1
+        if pos < len(data) and data[pos] in b"(,)-":
+            target = "g1" if data[pos] in b")-" else "g0"
+            pos += 1
+    elif first in b"(,":
+        pos += 1
+    elif first in b")-":
+        target = "g1"
+        pos += 1
+    else:
+        raise Marc8Error(_NO_SET() % {"n": start + 1, "sequence": f"0x{first:02X}"})
+    if pos < len(data) and data[pos] == 0x21:  # ANSEL's final is written !E
+        pos += 1
+    if pos >= len(data):
+        raise Marc8Error(_("the escape at byte %(n)s has nothing after it") % {"n": start + 1})
+    final = data[pos]
+    if final not in codesets:
+        sequence = " ".join(f"0x{b:02X}" for b in data[start + 1 : pos + 1])
+        raise Marc8Error(_NO_SET() % {"n": start + 1, "sequence": sequence})
+    if target == "g1":
+        return pos + 1, g0, final
+    return pos + 1, final, g1
 
 
 @functools.cache

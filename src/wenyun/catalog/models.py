@@ -39,6 +39,8 @@ class Record(models.Model):
     marc_format = models.CharField(max_length=10, choices=Format.choices, default=Format.MARC21)
     marc = models.BinaryField(_("MARC (ISO 2709, UTF-8)"), blank=True, default=b"")
     title = models.CharField(_("title"), max_length=500)
+    # The title in its own script (MARC 21's 880 linked to 245), shown where the page's language reads it.
+    title_vernacular = models.CharField(_("title in its own script"), max_length=500, blank=True, default="")
     responsibility = models.CharField(_("author"), max_length=500, blank=True)
     publisher = models.CharField(_("publisher"), max_length=255, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
@@ -58,6 +60,16 @@ class Record(models.Model):
         indexes = [models.Index(fields=["source", "control_number"], name="catalog_record_source_001")]
 
     def __str__(self) -> str:
+        return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title as the page's language reads it: on a Chinese page, the title in its own script
+        (Chinese or Japanese, from 880) where the record has one; elsewhere the romanised 245."""
+        from django.utils.translation import get_language
+
+        if self.title_vernacular and (get_language() or "").startswith("zh"):
+            return self.title_vernacular
         return self.title
 
     @property

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import NotFound
+from wenyun.core.errors import DomainError, NotFound
 from wenyun.network.models import Unit
 from wenyun.network.selectors import unit_get
 
@@ -44,7 +44,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 language=request.GET.get("language", "")[:3],
                 facets=True,
             )
-        except NotFound as exc:
+        except DomainError as exc:
             error = exc.message
     near = _near_unit(request, request.GET.get("available", ""))
     if result is not None:
@@ -72,7 +72,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
         request,
         "catalog/opac_record.html",
         {
-            "title": found.title,
+            "title": found.display_title,
             "record": found,
             "availability": availability,
             "summary": summary,

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wenyun.core.errors import NotFound
+from wenyun.core.errors import DomainError, NotFound
 from wenyun.network.models import Unit
 
 from . import search, text
@@ -31,6 +31,9 @@ LANGUAGE_LABELS = {
     "rus": gettext_lazy("Russian"),
 }
 FACET_DEPTH = 500  # facets count the best matches, as Koha's do
+# The longest query searched: longer than any title a reader would type or paste, short enough that
+# no query costs the server more than a few milliseconds (10,000 characters took 0.9 s).
+MAX_QUERY_LENGTH = 200
 
 
 def item_get(*, barcode: str) -> Item:
@@ -182,6 +185,13 @@ def catalog_search(
     `available_at` keeps those with a copy on the shelf there. Each hit carries live availability."""
     from wenyun.network.selectors import unit_get
 
+    q = q or ""
+    if len(q) > MAX_QUERY_LENGTH:
+        raise DomainError(
+            _("A search can be at most %(limit)s characters long; this one has %(length)s.")
+            % {"limit": MAX_QUERY_LENGTH, "length": len(q)},
+            code="query_too_long",
+        )
     if isinstance(unit, str):
         unit = unit_get(code=unit) if unit else None
     if isinstance(available_at, str):

@@ -69,7 +69,7 @@ def _county(actor) -> Unit:
 def document_of(values: dict) -> dict[str, list[str]]:
     """The search tokens of a record, from its columns (a Record's or the import's values)."""
     return text.document(
-        title=values["title"],
+        title=" ".join(p for p in (values["title"], values.get("title_vernacular", "")) if p),
         author=" ".join(p for p in (values["responsibility"], values["authors"]) if p),
         other=" ".join(p for p in (values["publisher"], values["subjects"]) if p),
         isbn=values["isbn"] if values["isbn_valid"] else "",
@@ -80,6 +80,7 @@ def document_of(values: dict) -> dict[str, list[str]]:
 
 DOCUMENT_FIELDS = (
     "title",
+    "title_vernacular",
     "responsibility",
     "authors",
     "publisher",

@@ -40,6 +40,38 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+# Traditional (and Taiwan or Hong Kong) forms that OpenCC's t2s leaves as they are, because each is
+# also written in Simplified text: 著 (活著 is 活着 in Taiwan), 衞 (Hong Kong's 卫), and a few more.
+# Folding them on both sides, index and query, makes 活著 find 活着 and still lets 著作 find 著作
+# (both sides read 着作); pinyin is taken before this folding, so 著作 is still zhuzuo.
+EXTRA_FOLDS = {
+    "著": "着",
+    "衞": "卫",
+    "敍": "叙",
+    "枱": "台",
+    "粧": "妆",
+    "糭": "粽",
+    "痺": "痹",
+    "簷": "檐",
+}
+_CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
+
+
+@functools.cache
+def _character_folds() -> dict[int, str]:
+    """Each CJK character as t2s converts it standing alone, plus EXTRA_FOLDS.
+
+    t2s converts phrase by phrase, so a character it converts alone may stay as it is inside a
+    phrase (乾 becomes 干, but 乾隆 stays): folding what t2s leaves character by character makes the
+    index and a query read every character the same way, whatever its neighbours."""
+    chars = [chr(c) for start, end in _CJK_RANGES for c in range(start, end)]
+    # One conversion for all of them: a line break stops every phrase, so each is converted alone.
+    converted = _converter().convert("\n".join(chars)).split("\n")
+    table = {ord(c): s for c, s in zip(chars, converted, strict=True) if s != c and len(s) == 1}
+    table.update({ord(c): s for c, s in EXTRA_FOLDS.items()})
+    return table
+
+
 @functools.cache
 def pinyin_syllables() -> frozenset[str]:
     path = Path(__file__).with_name("data") / "pinyin_syllables.txt"
@@ -51,13 +83,23 @@ def _syllable_prefixes() -> frozenset[str]:
     return frozenset(s[:i] for s in pinyin_syllables() for i in range(1, len(s) + 1))
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, full-width forms narrowed, Traditional characters made Simplified."""
-    if not text or text.isascii():
-        return text.lower() if text else ""
+def simplified(text: str) -> str:
+    """Full-width forms narrowed and Traditional characters made Simplified as t2s reads them, phrase
+    by phrase (what pinyin is read from)."""
     text = unicodedata.normalize("NFKC", text)
     if _HAS_CJK.search(text):
         text = _converter().convert(text)
+    return text
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, full-width forms narrowed, Traditional characters made Simplified, and
+    what t2s leaves folded character by character (see _character_folds): the form tokens are made of."""
+    if not text or text.isascii():
+        return text.lower() if text else ""
+    text = simplified(text)
+    if _HAS_CJK.search(text):
+        text = text.translate(_character_folds())
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return text.lower()
@@ -93,7 +135,7 @@ def words(text: str) -> list[str]:
 def pinyin(text: str) -> tuple[list[str], list[str]]:
     """The pinyin syllables of the CJK runs in a text, and their initials."""
     syllables: list[str] = []
-    for run in _CJK_RUN.findall(fold(text)):
+    for run in _CJK_RUN.findall(simplified(text)):
         syllables.extend(s for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s.isalpha())
     return syllables, [s[0] for s in syllables]
 
@@ -224,4 +266,5 @@ def query_plan(q: str) -> list[Term]:
             alternatives = []
         if alternatives:
             terms.append(tuple(alternatives))
-    return terms
+    # A word typed twice asks nothing more (AND), and each copy would cost the search a pass.
+    return list(dict.fromkeys(terms))

@@ -49,16 +49,20 @@ def search_pages(*, page, **criteria) -> selectors.SearchResult:
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     result = None
+    error = ""
     if q:
-        result = search_pages(
-            q=q,
-            page=request.GET.get("page"),
-            unit=request.GET.get("unit") or None,
-            clc_class=request.GET.get("clc", ""),
-            year=_int(request.GET.get("year")),
-            language=request.GET.get("language", ""),
-            facets=True,
-        )
+        try:
+            result = search_pages(
+                q=q,
+                page=request.GET.get("page"),
+                unit=request.GET.get("unit") or None,
+                clc_class=request.GET.get("clc", ""),
+                year=_int(request.GET.get("year")),
+                language=request.GET.get("language", ""),
+                facets=True,
+            )
+        except DomainError as exc:
+            error = exc.message
     if result is not None:
         summaries = selectors.availability_summaries(
             availabilities=[hit.availability for hit in result.hits], near=request.user.unit
@@ -66,7 +70,9 @@ def search(request: HttpRequest) -> HttpResponse:
         for hit, summary in zip(result.hits, summaries, strict=True):
             hit.summary = summary
     return render(
-        request, "catalog/search.html", {"title": _("Catalogue"), "q": q, "result": result, "staff": True}
+        request,
+        "catalog/search.html",
+        {"title": _("Catalogue"), "q": q, "result": result, "error": error, "staff": True},
     )
 
 
@@ -100,7 +106,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         request,
         "catalog/record_detail.html",
         {
-            "title": record.title,
+            "title": record.display_title,
             "record": record,
             "items": items,
             "availability": selectors.record_availability(record=record),
@@ -257,6 +263,7 @@ def import_marc(request: HttpRequest) -> HttpResponse:
                 name=upload.name,
                 flavour=form.cleaned_data["flavour"],
                 encoding=form.cleaned_data["encoding"],
+                limits=True,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

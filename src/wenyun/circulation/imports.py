@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from wenyun.core import uploads
 from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
@@ -60,6 +61,7 @@ def _rows(path: Path, data: bytes) -> list[list[str]]:
     if path.suffix.lower() == ".xlsx":
         import openpyxl
 
+        uploads.xlsx_check(data=data, filename=path.name)
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
@@ -67,7 +69,7 @@ def _rows(path: Path, data: bytes) -> list[list[str]]:
                 _("%(file)s is not a readable XLSX workbook.") % {"file": path.name}, code="file_unreadable"
             ) from None
         rows = []
-        for row in book.worksheets[0].iter_rows(values_only=True):
+        for row in uploads.sheet_rows(book.worksheets[0], filename=path.name):
             cells = []
             for value in row:
                 if isinstance(value, dt.datetime):
@@ -78,6 +80,7 @@ def _rows(path: Path, data: bytes) -> list[list[str]]:
             rows.append(cells)
         book.close()
         return rows
+    uploads.text_check(data=data, filename=path.name)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -107,6 +110,8 @@ def _date(value: str) -> dt.date | None:
 
 def patrons_import(*, path: str | os.PathLike, content: bytes | None = None, actor=None) -> PatronsReport:
     file = Path(path)
+    if content is None:
+        uploads.size_check(size=file.stat().st_size, filename=file.name)
     data = content if content is not None else file.read_bytes()
     rows = _rows(file, data)
     report = PatronsReport(file=file.name)

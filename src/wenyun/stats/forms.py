@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wenyun.core import uploads
+
 from .models import ManualCode
 
 
@@ -34,3 +36,6 @@ class DoorCountForm(forms.Form):
 
 class DoorCountImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+    def clean_file(self):
+        return uploads.upload_clean(self.cleaned_data["file"])

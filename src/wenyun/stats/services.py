@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenyun.core import uploads
 from wenyun.core.errors import DomainError
 from wenyun.network.access import require_manage
 from wenyun.network.models import Unit
@@ -220,6 +221,7 @@ def _read_rows(*, content: bytes, filename: str) -> list[tuple[int, list[str]]]:
     if filename.lower().endswith(".xlsx"):
         import openpyxl
 
+        uploads.xlsx_check(data=content, filename=filename)
         try:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception:
@@ -229,7 +231,7 @@ def _read_rows(*, content: bytes, filename: str) -> list[tuple[int, list[str]]]:
             ) from None
         sheet = book.worksheets[0]
         rows = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, cells in enumerate(uploads.sheet_rows(sheet, filename=filename), start=1):
             rows.append(
                 (
                     number,
@@ -241,6 +243,7 @@ def _read_rows(*, content: bytes, filename: str) -> list[tuple[int, list[str]]]:
             )
         book.close()
         return rows
+    uploads.text_check(data=content, filename=filename)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)

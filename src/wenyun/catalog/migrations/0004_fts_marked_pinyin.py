@@ -6,13 +6,28 @@ PostgreSQL marks them already; there is nothing to do there.
 from django.db import migrations
 
 
+# The record's columns the search document was made of when this migration was written.
+FIELDS_THEN = (
+    "title",
+    "responsibility",
+    "authors",
+    "publisher",
+    "subjects",
+    "isbn",
+    "isbn_valid",
+    "isbn_raw",
+    "clc",
+    "call_number",
+)
+
+
 def reindex(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
     from wenyun.catalog.search import SqliteBackend
-    from wenyun.catalog.services import DOCUMENT_FIELDS, document_of
+    from wenyun.catalog.services import document_of
 
-    columns = ["id", *DOCUMENT_FIELDS]
+    columns = ["id", *FIELDS_THEN]
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("DELETE FROM catalog_fts")
         cursor.execute(f"SELECT {', '.join(columns)} FROM catalog_record")

@@ -85,3 +85,12 @@ def test_items_need_a_staff_token(shelf):
     response = Client().get("/api/v1/items/B001")
     assert response.status_code == 401
     assert response.json()["error"] == "unauthenticated"
+
+
+def test_search_refuses_a_query_too_long_with_the_error_shape(shelf):
+    response = Client().get("/api/v1/catalog/search", {"q": "x" * 10_000})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "query_too_long",
+        "message": "搜索词最多 200 个字符，这次有 10000 个。",
+    }

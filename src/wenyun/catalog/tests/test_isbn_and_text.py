@@ -41,3 +41,14 @@ def test_pinyin_is_split_into_syllables_fewest_first():
 
 def test_an_empty_query_has_no_terms():
     assert query_plan("   ") == []
+
+
+def test_fold_reads_what_t2s_leaves_character_by_character_and_pinyin_is_read_before():
+    from wenyun.catalog.text import pinyin
+
+    assert fold("活著 乾隆 衞生") == "活着 干隆 卫生"
+    assert pinyin("著作 乾隆") == (["zhu", "zuo", "qian", "long"], ["z", "z", "q", "l"])
+
+
+def test_a_word_typed_again_and_again_is_one_term_of_the_plan():
+    assert query_plan("中国 " * 66) == query_plan("中国")

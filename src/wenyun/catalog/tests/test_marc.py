@@ -14,6 +14,13 @@ def english():
         yield
 
 
+def _one_chunk(path) -> bytes:
+    from wenyun.catalog.marc import split_iso2709
+
+    [(_pos, chunk)] = list(split_iso2709(path.read_bytes()))
+    return chunk
+
+
 def _read(path, **kwargs):
     with open(path, "rb") as fh:
         return list(read_file(fh, **kwargs))
@@ -62,10 +69,19 @@ def test_marc8_is_detected_from_a_blank_leader_and_decoded(data_file):
 
 
 def test_eacc_chinese_japanese_korean_characters_are_decoded(data_file):
-    [(_pos, record)] = _read(data_file("bad_eacc_encoding.dat"))
+    chunk = _one_chunk(data_file("bad_eacc_encoding.dat"))
+    # The file's eight bad bytes (see below) made two more EACC characters and two spaces.
+    record = parse_iso2709(chunk.replace(b"{6924f6}", b"!Q+!Q+  "))
     assert record.encoding == "marc8"
-    vernacular = record.first("880").get("a")
-    assert vernacular.startswith("米国の")
+    assert record.first("880").get("a") == "米国の統治の仕組組組  "
+
+
+def test_an_eacc_field_cut_short_is_named_not_read_as_spaces(data_file):
+    # pymarc reads the eight ASCII bytes "{6924f6}" inside EACC as four spaces and stores them.
+    [(_pos, refused)] = _read(data_file("bad_eacc_encoding.dat"))
+    assert str(refused) == (
+        "field 880 is not valid MARC-8: byte 28 (0x7B3639) is not a character of the EACC set"
+    )
 
 
 def test_utf8_without_the_leader_flag_is_recognised(data_file):

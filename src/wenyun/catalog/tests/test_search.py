@@ -175,3 +175,51 @@ def test_a_call_number_being_typed_finds_the_records_in_that_class(shelf):
     # The text reading of "I247.5" does not take "5" as the start of a word (that would read every
     # word beginning with 5); the call number itself is still matched as a prefix.
     assert sorted(titles("I247.5")) == ["The three-body problem", "三体", "活着"]
+
+
+def test_a_query_longer_than_the_limit_is_refused_with_a_sentence_before_any_search(shelf):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wenyun.core.errors import DomainError
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(DomainError) as refused:
+        catalog_search(q="三体" * 5000)
+    assert refused.value.code == "query_too_long"
+    assert refused.value.message == "搜索词最多 200 个字符，这次有 10000 个。"
+    assert len(queries) == 0
+
+
+def test_a_query_at_the_limit_is_searched(shelf):
+    assert titles("三体 " + "x" * 197) == []
+    assert titles("三体" + " " * 198) == ["三体"]
+
+
+@pytest.mark.parametrize(
+    ("record_title", "query"),
+    [
+        ("活着", "活著"),  # Taiwan and Hong Kong write 着 as 著, which t2s leaves alone
+        ("活著", "活着"),
+        ("看着你", "看著"),
+        ("卫生常识", "衞生"),  # Hong Kong's 衞
+        ("乾隆皇帝", "乾"),  # t2s keeps 乾 inside 乾隆 but makes 乾 alone 干
+        ("干净的房间", "乾淨"),
+        ("之后", "之後"),
+        ("这里的黎明静悄悄", "這裡"),
+        ("理发师", "理髮"),
+    ],
+)
+def test_traditional_taiwan_and_hong_kong_forms_find_the_simplified_record_and_back(
+    county_admin, db, record_title, query
+):
+    services.record_create(actor=county_admin, title=record_title)
+    assert titles(query) == [record_title]
+
+
+def test_folding_zhe_does_not_break_zhu_as_in_works(county_admin, db):
+    services.record_create(actor=county_admin, title="鲁迅著作全集")
+    services.record_create(actor=county_admin, title="活着")
+    assert titles("著作") == ["鲁迅著作全集"]
+    assert titles("鲁迅著作") == ["鲁迅著作全集"]
+    assert titles("zhuzuo") == ["鲁迅著作全集"]
+    assert titles("huozhe") == ["活着"]

@@ -109,3 +109,13 @@ def test_the_public_record_page_and_its_search_hit_offer_a_hold_that_asks_a_stra
     assert f'href="/account/holds/new/{santi.pk}/">预约</a>' in hits
     assert hold.status_code == 302
     assert hold["Location"] == f"/account/login/?next=%2Faccount%2Fholds%2Fnew%2F{santi.pk}%2F"
+
+
+def test_the_public_and_staff_catalogues_refuse_a_query_too_long_with_a_sentence(library_staff, shelf):
+    sentence = "搜索词最多 200 个字符，这次有 10000 个。"
+    public = Client().get("/catalog/", {"q": "x" * 10_000})
+    assert public.status_code == 200
+    assert sentence in public.content.decode()
+    staff = _client(library_staff).get("/staff/catalog/", {"q": "x" * 10_000})
+    assert staff.status_code == 200
+    assert sentence in staff.content.decode()

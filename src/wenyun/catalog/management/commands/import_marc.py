@@ -92,10 +92,26 @@ class Command(BaseCommand):
             "seconds": f"{report.seconds:.1f}",
         }
         self.stdout.write(summary)
+        if report.encoding_runs:
+            self.stdout.write(
+                _("%(file)s: read in %(runs)s")
+                % {
+                    "file": path.name,
+                    "runs": "; ".join(
+                        _("records %(first)s-%(last)s %(encoding)s")
+                        % {"first": r["from"], "last": r["to"], "encoding": r["encoding"]}
+                        for r in report.encoding_runs[:MAX_RUNS_SHOWN]
+                    )
+                    + ("; …" if len(report.encoding_runs) > MAX_RUNS_SHOWN else ""),
+                }
+            )
         if options["report"]:
             Path(options["report"]).write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         if report.read and report.skipped == report.read:
             raise CommandError(_("%(file)s: no record could be read.") % {"file": path.name}, returncode=1)
+
+
+MAX_RUNS_SHOWN = 20  # the JSON report (--report) has them all
 
 
 class _Progress:
