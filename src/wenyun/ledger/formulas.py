@@ -164,17 +164,18 @@ def formula_clean(formula, *, where: str) -> dict:
     comparison = _choice(
         formula.get("comparison", ">="), CONDITION_COMPARISONS, where=where, key="formula.comparison"
     )
-    condition = {
+    low = _number(formula.get("value"), where=f"{where}: formula.value")
+    condition: dict[str, object] = {
         "kind": kind,
         "metric": metric,
         "of": _choice(formula.get("of"), sorted(SHARE_KINDS), where=where, key="formula.of"),
         "comparison": comparison,
-        "value": str(_number(formula.get("value"), where=f"{where}: formula.value")),
+        "value": str(low),
         "sub_units": formula.get("sub_units", False) is True,
     }
     if comparison == BETWEEN:
         to = _number(formula.get("to"), where=f"{where}: formula.to")
-        if to < Decimal(condition["value"]):
+        if to < low:
             raise StandardFileError(
                 _("%(where)s: the range's end (formula.to) is below its start (formula.value).")
                 % {"where": where}
