@@ -50,6 +50,12 @@ REQUESTS: dict[str, tuple[str, list[tuple[str, int]]]] = {
     "19": ("item_status_update", [("transaction_date", 18)]),
 }
 
+# A fixed field some clients leave out: the last one of its message, an 18-character date. The open-source
+# kiosk clients that omit "nb due date" go straight on with "AO..."; a date starts with a digit or a blank,
+# so a field identifier where it would begin says it is missing, and it is read as blank (no due date).
+OMITTABLE_FIXED = {"11": "nb_due_date", "29": "nb_due_date"}
+_FIELD_START = re.compile(r"[A-Z]{2}")
+
 _PATRON_STATUS_FIXED = [("patron_status", 14), ("language", 3), ("transaction_date", 18)]
 
 # ... and for what the server answers (ACS -> SC).
@@ -224,7 +230,14 @@ def parse(raw: bytes, *, encoding: str = "utf-8", requests_only: bool = True) ->
     _name, layout = table[code]
     position = 2
     fixed: dict[str, str] = {}
-    for name, length in layout:
+    for index, (name, length) in enumerate(layout):
+        if (
+            OMITTABLE_FIXED.get(code) == name
+            and index == len(layout) - 1
+            and _FIELD_START.match(text, position) is not None
+        ):
+            fixed[name] = " " * length
+            continue
         value = text[position : position + length]
         if len(value) < length:
             raise ProtocolError(
