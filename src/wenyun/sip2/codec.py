@@ -130,6 +130,14 @@ FIELD_ORDER = [
     "AF", "AG",
 ]  # fmt: skip
 
+# Where a response's fields follow another order in the specification than FIELD_ORDER's, that order
+# (fields it does not list, extensions such as CS or BL on 12, go after the listed ones, before AF and AG).
+RESPONSE_FIELD_ORDER: dict[str, list[str]] = {
+    "10": ["AO", "AB", "AQ", "AJ", "CL", "AA", "CK", "CH", "CR", "CS", "CT", "CV", "CY", "DA"],
+    "16": ["BW", "BR", "BS", "AO", "AA", "AB", "AJ"],
+    "18": ["CF", "AH", "CJ", "CM", "AB", "AJ", "BG", "BH", "BV", "CK", "AQ", "AP", "CH"],
+}
+
 _TRAILER = re.compile(rb"AY([0-9])AZ([0-9A-Fa-f]{4})$")
 _CHECKSUM_ONLY = re.compile(rb"AZ([0-9A-Fa-f]{4})$")
 
@@ -297,7 +305,13 @@ def build(
     pairs: list[tuple[str, object]]
     if isinstance(fields, dict):
         rank = {fid: i for i, fid in enumerate(FIELD_ORDER)}
-        pairs = sorted(fields.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+        listed = {fid: i for i, fid in enumerate(RESPONSE_FIELD_ORDER.get(code, []))}
+        last = {"AF": 1, "AG": 2}
+
+        def place(field_id: str) -> tuple[int, int, int]:
+            return (last.get(field_id, 0), listed.get(field_id, len(listed)), rank.get(field_id, len(rank)))
+
+        pairs = sorted(fields.items(), key=lambda kv: place(kv[0]))
     else:
         pairs = list(fields or [])
     for field_id, field_value in pairs:

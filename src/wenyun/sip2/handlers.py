@@ -306,7 +306,7 @@ def refusal(session, message: Message, text: str) -> Answer:
         return (
             code,
             fixed,
-            {"AO": _institution(session, message), "AB": message.get("AB"), "AQ": "", "AF": text},
+            {"AO": _institution(session, message), "AB": message.get("AB"), "AQ": "", "AJ": "", "AF": text},
         )
     if code == "66":
         fixed = {"ok": "0", "renewed_count": "0000", "unrenewed_count": "0000", "transaction_date": stamp}
