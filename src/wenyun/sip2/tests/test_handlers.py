@@ -442,16 +442,13 @@ def test_a_patron_session_checks_the_pin_once_and_a_different_pin_again(session,
     assert calls == ["1234", "9999", "1234", "1234"]
 
 
-def test_five_wrong_pins_lock_the_card_at_every_kiosk_even_with_the_right_pin(session, reader, book, unit):
+def test_five_wrong_pins_lock_the_card_at_this_kiosk_even_with_the_right_pin(session, reader, book, unit):
     from wenyun.core.models import FailedLogin
 
     for guess in ("0000", "1111", "2222", "3333", "4444"):
         wrong = answer(session.respond(checkout("R0000001", "B0000001", pin=guess)).data)
         assert wrong.get("AF") == "密码错误。"
-    other = factories.kiosk(unit=unit("YX-S02"), name="kiosk-s02")
-    elsewhere = Session(peer="192.0.2.20")
-    elsewhere.respond(f"9300CN{other.name}|CO{factories.KIOSK_PASSWORD}|\r".encode())
-    locked = answer(elsewhere.respond(checkout("R0000001", "B0000001", pin="1234")).data)
+    locked = answer(session.respond(checkout("R0000001", "B0000001", pin="1234")).data)
     assert (locked.fixed["ok"], locked.get("AF")) == (
         "0",
         "这张读者证的密码错误次数过多。请十五分钟后再试，或到服务台咨询。",
@@ -461,6 +458,35 @@ def test_five_wrong_pins_lock_the_card_at_every_kiosk_even_with_the_right_pin(se
     book.refresh_from_db()
     assert book.status == ItemStatus.AVAILABLE
     assert Loan.objects.count() == 0 and CirculationEvent.objects.count() == 0
+
+
+def test_wrong_pins_elsewhere_do_not_lock_the_card_at_another_kiosk_until_the_cards_own_limit(
+    session, reader, book, unit, settings
+):
+    from wenyun.core.models import FailedLogin
+    from wenyun.core.services import login_failure_record
+
+    other = factories.kiosk(unit=unit("YX-S02"), name="kiosk-s02")
+    elsewhere = Session(peer="192.0.2.20")
+    elsewhere.respond(f"9300CN{other.name}|CO{factories.KIOSK_PASSWORD}|\r".encode())
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        session.respond(patron_information("R0000001", pin=guess))
+
+    served = answer(elsewhere.respond(patron_information("R0000001")).data)
+
+    assert (served.code, served.get("AE"), served.get("CQ")) == ("64", "王小明", "Y")
+    for n in range(settings.LOGIN_ACCOUNT_FAILURE_LIMIT - 5):
+        login_failure_record(username="card:r0000001", ip=f"203.0.113.{n}")
+    elsewhere.respond(msg(f"35{STAMP}AOYX|AAR0000001|"))
+    locked = answer(elsewhere.respond(checkout("R0000001", "B0000001")).data)
+    assert (locked.fixed["ok"], locked.get("AF")) == (
+        "0",
+        "这张读者证的密码错误次数过多。请十五分钟后再试，或到服务台咨询。",
+    )
+    assert (
+        FailedLogin.objects.filter(username="card:r0000001").count() == settings.LOGIN_ACCOUNT_FAILURE_LIMIT
+    )
+    assert Loan.objects.count() == 0
 
 
 def test_a_right_pin_clears_earlier_wrong_ones(session, reader):
