@@ -19,6 +19,7 @@ COMMANDS = {
     "import-items": "import copies from a CSV or XLSX file",
     "sip2-account": "add or list kiosk logins",
     "api-token": "create an API token for a staff account",
+    "login-unlock": "lift a sign-in lock (too many wrong passwords or PINs)",
     "bench": "run the benchmarks beside their bare limits",
     "manage": "Django's manage.py",
 }

@@ -172,6 +172,9 @@ LOGIN_REDIRECT_URL = "core:workbench"
 LOGOUT_REDIRECT_URL = "portal:home"
 LOGIN_FAILURE_LIMIT = envint("WENYUN_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("WENYUN_LOGIN_FAILURE_WINDOW", 900)
+# Looser limits (see core.services.login_lock): one account from every address, one address across accounts.
+LOGIN_ACCOUNT_FAILURE_LIMIT = envint("WENYUN_LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("WENYUN_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

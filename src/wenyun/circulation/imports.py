@@ -52,6 +52,8 @@ class PatronsReport:
     rows: int = 0
     added: int = 0
     problems: list[dict] = field(default_factory=list)
+    # Legacy PINs kept although a new card could not have them (1234, the card's last digits ...).
+    weak_pins: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -151,7 +153,7 @@ def patrons_import(*, path: str | os.PathLike, content: bytes | None = None, act
                 raise DomainError(
                     _("There is no unit %(unit)s.") % {"unit": values.get("unit", "")}, code="unit_not_found"
                 )
-            services.reader_register(
+            reader = services.reader_register(
                 actor=actor,
                 card=values.get("card", ""),
                 name=values.get("name", ""),
@@ -162,8 +164,13 @@ def patrons_import(*, path: str | os.PathLike, content: bytes | None = None, act
                 pin=values.get("pin", ""),
                 expires_on=_date(values.get("expires", "")),
                 via="import",
+                legacy_pin=True,
             )
             report.added += 1
+            if values.get("pin") and services.pin_weakness(
+                pin=values["pin"], card=reader.card, id_number=values.get("id_number", "")
+            ):
+                report.weak_pins += 1
         except DomainError as exc:
             report.problems.append({"line": number, "card": values.get("card", ""), "reason": exc.message})
     return report

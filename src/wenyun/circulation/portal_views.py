@@ -19,7 +19,13 @@ from django.views.decorators.http import require_POST
 
 from wenyun.catalog.selectors import record_get
 from wenyun.core.errors import DomainError, NotFound
-from wenyun.core.services import login_failure_record, login_success_record, login_throttled
+from wenyun.core.services import (
+    LOCK_ADDRESS,
+    login_address_refusal,
+    login_failure_record,
+    login_lock,
+    login_success_record,
+)
 from wenyun.network.models import Unit, UnitKind
 
 from . import selectors, services
@@ -60,12 +66,15 @@ def login(request: HttpRequest) -> HttpResponse:
         pin = request.POST.get("pin", "")
         ip = request.META.get("REMOTE_ADDR")
         key = f"card:{card}"
-        if login_throttled(username=key, ip=ip):
+        lock = login_lock(username=key, ip=ip)
+        if lock == LOCK_ADDRESS:
+            error = login_address_refusal()
+        elif lock is not None:
             error = _("Too many wrong PINs for this card. Wait a quarter of an hour, or ask at the desk.")
         else:
             reader = Reader.objects.filter(card=card).first()
             if reader is not None and services.reader_pin_check(reader=reader, pin=pin):
-                login_success_record(username=key)
+                login_success_record(username=key, ip=ip)
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = reader.pk
                 target = request.GET.get("next", "")

@@ -422,6 +422,40 @@ def _pin_check_format(pin: str) -> None:
         raise DomainError(_("A PIN is 4 to 8 digits."), code="reader_field_invalid")
 
 
+# PINs guessed first beyond the repeats and runs caught by rule (lists of leaked PINs put these at
+# the top; 520 / 1314 read "I love you (for life)").
+COMMON_PINS = frozenset({"1004", "2000", "2580", "6969", "147258", "147369", "159753", "5201314", "1314520"})
+_RUNS = "01234567890" + "09876543210"
+
+
+def pin_weakness(*, pin: str, card: str, id_number: str = "") -> str | None:
+    """None for a PIN hard enough to guess, else the sentence saying why it is not: repeated digits or
+    a repeated group (1111, 1212, 123123), a run (1234, 654321), a common PIN, the card's last digits,
+    or the birth date in the identity number (YYYYMMDD, YYMMDD, MMDD)."""
+    n = len(pin)
+    repeated = any(n % size == 0 and pin == pin[:size] * (n // size) for size in range(1, n // 2 + 1))
+    if repeated or pin in _RUNS or pin in COMMON_PINS:
+        return _(
+            "This PIN is among the first anyone would guess (repeated digits, a run such as 1234, or a "
+            "common PIN); choose another."
+        )
+    card_digits = "".join(ch for ch in card if ch.isdigit())
+    if len(card_digits) >= n and card_digits.endswith(pin):
+        return _("This PIN is the last digits of the card number; choose another.")
+    number = (id_number or "").strip()
+    if len(number) == 18:
+        born = number[6:14]
+        if pin in {born, born[2:], born[4:]}:
+            return _("This PIN is the reader's birth date; choose another.")
+    return None
+
+
+def _pin_check_strength(*, pin: str, card: str, id_number: str = "") -> None:
+    problem = pin_weakness(pin=pin, card=card, id_number=id_number)
+    if problem is not None:
+        raise DomainError(problem, code="reader_pin_weak")
+
+
 @transaction.atomic
 def reader_register(
     *,
@@ -435,8 +469,12 @@ def reader_register(
     pin: str = "",
     expires_on: dt.date | None = None,
     via: str = "",
+    legacy_pin: bool = False,
 ) -> Reader:
-    """Register a county-wide card at any unit. The identity number is checked, then kept as hash + last 4."""
+    """Register a county-wide card at any unit. The identity number is checked, then kept as hash + last 4.
+
+    A PIN anyone would guess first is refused, except a `legacy_pin` the reader already has in the
+    system being migrated from (`import-patrons` keeps it and counts it as weak)."""
     _require_desk(actor, home_unit)
     card, name, phone = (card or "").strip(), (name or "").strip(), (phone or "").strip()
     _reader_fields(name=name, phone=phone, card=card)
@@ -448,6 +486,8 @@ def reader_register(
         reader.id_number_hash, reader.id_number_last4 = _id_hash(number), number[-4:]
     if pin:
         _pin_check_format(pin)
+        if not legacy_pin:
+            _pin_check_strength(pin=pin, card=card, id_number=id_number)
         reader.pin_hash = pin_hash(pin)
     if Reader.objects.filter(card=card).exists():
         raise CirculationRefused(
@@ -513,6 +553,7 @@ def reader_update(*, actor, reader: Reader, via: str = "", **changes) -> Reader:
         fields += ["id_number_hash", "id_number_last4"]
     if changes.get("pin"):
         _pin_check_format(changes["pin"])
+        _pin_check_strength(pin=changes["pin"], card=reader.card, id_number=changes.get("id_number") or "")
         reader.pin_hash = pin_hash(changes["pin"])
         fields.append("pin_hash")
     reader.save(update_fields=fields)

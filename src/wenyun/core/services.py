@@ -47,10 +47,58 @@ def api_token_authenticate(*, token: str) -> User | None:
     return row.user
 
 
-def login_throttled(*, username: str, ip: str | None) -> bool:
+# Sign-in throttles, as well-kept login throttles count: wrong passwords (or PINs) per account and
+# address together lock that pair after LOGIN_FAILURE_LIMIT; per account alone the limit is looser
+# (LOGIN_ACCOUNT_FAILURE_LIMIT), so five tries from elsewhere cannot lock the library desk out; per
+# address across accounts LOGIN_ADDRESS_FAILURE_LIMIT stops one address trying many accounts. All
+# within LOGIN_FAILURE_WINDOW_SECONDS. The counts are FailedLogin rows (the database every process
+# shares); their keys say the realm: a staff username (never with ":"), "card:<card>" (portal and
+# kiosk PINs), "sip2:<kiosk login>". (django-axes counts Django's own authentication only, with one
+# limit for every combination; the card + PIN and SIP2 logins would sit beside it, not in it.)
+LOCK_ACCOUNT = "account"
+LOCK_ADDRESS = "address"
+_REALM_PREFIXES = ("card:", "sip2:")
+
+
+def _recent_failures():
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    failures = FailedLogin.objects.filter(username=username.lower(), at__gte=since).count()
-    return failures >= settings.LOGIN_FAILURE_LIMIT
+    return FailedLogin.objects.filter(at__gte=since)
+
+
+def _same_realm(username: str):
+    from django.db.models import Q
+
+    for prefix in _REALM_PREFIXES:
+        if username.startswith(prefix):
+            return Q(username__startswith=prefix)
+    return ~Q(username__contains=":")
+
+
+def login_lock(*, username: str, ip: str | None, per_address: bool = True) -> str | None:
+    """Why a sign-in to this account from this address is refused now (LOCK_ACCOUNT or LOCK_ADDRESS),
+    or None when it may be tried. `per_address=False` for the PINs kiosks check: a kiosk's address is
+    one device many readers use, not a guesser."""
+    key = username.lower()
+    recent = _recent_failures()
+    if recent.filter(username=key, ip=ip).count() >= settings.LOGIN_FAILURE_LIMIT:
+        return LOCK_ACCOUNT
+    if recent.filter(username=key).count() >= settings.LOGIN_ACCOUNT_FAILURE_LIMIT:
+        return LOCK_ACCOUNT
+    if (
+        per_address
+        and ip
+        and recent.filter(_same_realm(key), ip=ip).count() >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    ):
+        return LOCK_ADDRESS
+    return None
+
+
+def login_throttled(*, username: str, ip: str | None) -> bool:
+    return login_lock(username=username, ip=ip) is not None
+
+
+def login_address_refusal() -> str:
+    return _("Too many failed sign-ins from this address. Wait 15 minutes and try again.")
 
 
 @transaction.atomic
@@ -59,8 +107,49 @@ def login_failure_record(*, username: str, ip: str | None) -> None:
 
 
 @transaction.atomic
-def login_success_record(*, username: str) -> None:
-    FailedLogin.objects.filter(username=username.lower()).delete()
+def login_success_record(*, username: str, ip: str | None = None, everywhere: bool = False) -> None:
+    """A right password from this address clears that address's failures for the account, not those
+    from elsewhere (which count toward the account's own limit until they age out)."""
+    rows = FailedLogin.objects.filter(username=username.lower())
+    if not everywhere:
+        rows = rows.filter(ip=ip)
+    rows.delete()
+
+
+def login_locks() -> list[dict]:
+    """The accounts locked now: {account, address (None: from everywhere), failures, last}."""
+    from django.db.models import Count, Max
+
+    recent = _recent_failures()
+    locks: list[dict] = []
+    for row in recent.values("username", "ip").annotate(n=Count("id"), last=Max("at")).order_by("-last"):
+        if row["n"] >= settings.LOGIN_FAILURE_LIMIT:
+            locks.append(
+                {"account": row["username"], "address": row["ip"], "failures": row["n"], "last": row["last"]}
+            )
+    for row in recent.values("username").annotate(n=Count("id"), last=Max("at")).order_by("-last"):
+        if row["n"] >= settings.LOGIN_ACCOUNT_FAILURE_LIMIT:
+            locks.append(
+                {"account": row["username"], "address": None, "failures": row["n"], "last": row["last"]}
+            )
+    return locks
+
+
+@transaction.atomic
+def login_lock_lift(*, actor: User | None, username: str, ip: str | None = None) -> int:
+    """Lift a sign-in lock: forget the account's recent failures (from one address, or from all).
+    A county administrator's action (actor None: the server's operator, through `wenyun login-unlock`).
+    Returns how many failures were forgotten."""
+    if actor is not None and not actor.is_county_admin:
+        raise Forbidden(_("Only a county administrator may lift a sign-in lock."), code="unlock_forbidden")
+    key = username.strip().lower()
+    if not key:
+        raise DomainError(_("Name the account or card whose lock is to be lifted."), code="unlock_invalid")
+    rows = FailedLogin.objects.filter(username=key)
+    if ip:
+        rows = rows.filter(ip=ip)
+    forgotten, _deleted = rows.delete()
+    return forgotten
 
 
 # Who may hand out which role: a county administrator any; a station manager or institution staff

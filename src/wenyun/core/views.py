@@ -25,7 +25,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip()
         ip = client_ip(self.request) if self.request else None
-        if username and services.login_throttled(username=username, ip=ip):
+        lock = services.login_lock(username=username, ip=ip) if username else None
+        if lock == services.LOCK_ADDRESS:
+            raise forms.ValidationError(services.login_address_refusal(), code="throttled")
+        if lock is not None:
             raise forms.ValidationError(
                 _("Too many wrong passwords for this account. Wait 15 minutes and try again."),
                 code="throttled",
@@ -36,7 +39,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             if username:
                 services.login_failure_record(username=username, ip=ip)
             raise
-        services.login_success_record(username=username)
+        services.login_success_record(username=username, ip=ip)
         return cleaned
 
 

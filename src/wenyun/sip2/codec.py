@@ -50,6 +50,12 @@ REQUESTS: dict[str, tuple[str, list[tuple[str, int]]]] = {
     "19": ("item_status_update", [("transaction_date", 18)]),
 }
 
+# A fixed field some clients leave out: the last one of its message, an 18-character date. The open-source
+# kiosk clients that omit "nb due date" go straight on with "AO..."; a date starts with a digit or a blank,
+# so a field identifier where it would begin says it is missing, and it is read as blank (no due date).
+OMITTABLE_FIXED = {"11": "nb_due_date", "29": "nb_due_date"}
+_FIELD_START = re.compile(r"[A-Z]{2}")
+
 _PATRON_STATUS_FIXED = [("patron_status", 14), ("language", 3), ("transaction_date", 18)]
 
 # ... and for what the server answers (ACS -> SC).
@@ -123,6 +129,14 @@ FIELD_ORDER = [
     "BK", "BM", "BN", "AS", "AT", "AU", "AV", "BU", "CD", "BD", "BE", "BF", "AM", "BX", "AN",
     "AF", "AG",
 ]  # fmt: skip
+
+# Where a response's fields follow another order in the specification than FIELD_ORDER's, that order
+# (fields it does not list, extensions such as CS or BL on 12, go after the listed ones, before AF and AG).
+RESPONSE_FIELD_ORDER: dict[str, list[str]] = {
+    "10": ["AO", "AB", "AQ", "AJ", "CL", "AA", "CK", "CH", "CR", "CS", "CT", "CV", "CY", "DA"],
+    "16": ["BW", "BR", "BS", "AO", "AA", "AB", "AJ"],
+    "18": ["CF", "AH", "CJ", "CM", "AB", "AJ", "BG", "BH", "BV", "CK", "AQ", "AP", "CH"],
+}
 
 _TRAILER = re.compile(rb"AY([0-9])AZ([0-9A-Fa-f]{4})$")
 _CHECKSUM_ONLY = re.compile(rb"AZ([0-9A-Fa-f]{4})$")
@@ -224,7 +238,14 @@ def parse(raw: bytes, *, encoding: str = "utf-8", requests_only: bool = True) ->
     _name, layout = table[code]
     position = 2
     fixed: dict[str, str] = {}
-    for name, length in layout:
+    for index, (name, length) in enumerate(layout):
+        if (
+            OMITTABLE_FIXED.get(code) == name
+            and index == len(layout) - 1
+            and _FIELD_START.match(text, position) is not None
+        ):
+            fixed[name] = " " * length
+            continue
         value = text[position : position + length]
         if len(value) < length:
             raise ProtocolError(
@@ -284,7 +305,13 @@ def build(
     pairs: list[tuple[str, object]]
     if isinstance(fields, dict):
         rank = {fid: i for i, fid in enumerate(FIELD_ORDER)}
-        pairs = sorted(fields.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+        listed = {fid: i for i, fid in enumerate(RESPONSE_FIELD_ORDER.get(code, []))}
+        last = {"AF": 1, "AG": 2}
+
+        def place(field_id: str) -> tuple[int, int, int]:
+            return (last.get(field_id, 0), listed.get(field_id, len(listed)), rank.get(field_id, len(rank)))
+
+        pairs = sorted(fields.items(), key=lambda kv: place(kv[0]))
     else:
         pairs = list(fields or [])
     for field_id, field_value in pairs:

@@ -132,14 +132,37 @@ def _pin_problem(session, reader, message: Message) -> str | None:
     if pin and accepted == (proof, reader.pk, reader.pin_hash):
         return None
     session.state["patron"] = None
+    if session.state.get("pin_refused") == (proof, reader.pk, reader.pin_hash):
+        # Refused a moment ago in this message (the refusal says CQ N): not counted twice.
+        return _("The PIN is wrong.")
     try:
         ok = patron_pin_verify(reader=reader, pin=pin, peer=session.peer)
     except DomainError as exc:
+        session.state["pin_refused"] = (proof, reader.pk, reader.pin_hash)
         return exc.message
     if not ok:
+        session.state["pin_refused"] = (proof, reader.pk, reader.pin_hash)
         return _("The PIN is wrong.")
     session.state["patron"] = (proof, reader.pk, reader.pin_hash)
+    session.state.pop("pin_refused", None)
     return None
+
+
+def _patron_validity(session, message: Message) -> dict[str, str]:
+    """BL (a card we know) and, where the kiosk sent a PIN, CQ (the PIN is the card's): what a kiosk reads
+    from every Checkout Response, refusals included, to tell the reader which of the two is wrong."""
+    card = message.get("AA").strip()
+    reader: Reader | None = None
+    if card:
+        try:
+            reader = _reader(card)
+        except NotFound:
+            reader = None
+    fields = {"BL": codec.flag(reader is not None)}
+    # An offline (no block) checkout is what the kiosk already did: its PIN is not checked now.
+    if _pin_given(message) and message.fixed.get("no_block") != "Y":
+        fields["CQ"] = codec.flag(reader is not None and _pin_problem(session, reader, message) is None)
+    return fields
 
 
 def _identify(session, message: Message, *, offline: bool = False) -> tuple[Reader | None, str | None]:
@@ -173,12 +196,13 @@ PATRON_STATUS_POSITIONS = {
 
 
 def _patron_status(status) -> str:
-    """The 14 Y/space flags of SIP2 patron status; any block denies charging, renewing and holds."""
+    """The 14 Y/space flags of SIP2 patron status; any block denies charging, renewing, recalls and holds."""
     flags = [" "] * 14
     if status is None:
         return "Y" * 14
     if status.blocks:
-        flags[0] = flags[1] = flags[3] = "Y"
+        # charge, renewal, recall and hold privileges denied (positions 0-3)
+        flags[0] = flags[1] = flags[2] = flags[3] = "Y"
     for block in status.blocks:
         for position in PATRON_STATUS_POSITIONS.get(block.code, []):
             flags[position] = "Y"
@@ -268,6 +292,8 @@ def refusal(session, message: Message, text: str) -> Answer:
             "AH": "",
             "AF": text,
         }
+        if code == "12":
+            fields.update(_patron_validity(session, message))
         return code, fixed, fields
     if code == "10":
         fixed = {
@@ -280,7 +306,7 @@ def refusal(session, message: Message, text: str) -> Answer:
         return (
             code,
             fixed,
-            {"AO": _institution(session, message), "AB": message.get("AB"), "AQ": "", "AF": text},
+            {"AO": _institution(session, message), "AB": message.get("AB"), "AQ": "", "AJ": "", "AF": text},
         )
     if code == "66":
         fixed = {"ok": "0", "renewed_count": "0000", "unrenewed_count": "0000", "transaction_date": stamp}
@@ -492,6 +518,9 @@ def checkout(session, message: Message) -> Answer:
         "transaction_date": _stamp(),
     }
     fields = _checkout_fields(session, message, item, loan)
+    fields["BL"] = "Y"
+    if _pin_given(message) and not offline:
+        fields["CQ"] = "Y"  # _identify accepted it
     fields["AF"] = _("Due back on %(day)s.") % {"day": loan.due_on.isoformat()}
     return "12", fixed, fields
 

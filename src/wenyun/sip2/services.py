@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from wenyun.catalog.models import Item
 from wenyun.circulation.models import Reader
 from wenyun.core.errors import Conflict, DomainError, Refused
-from wenyun.core.services import login_failure_record, login_success_record
+from wenyun.core.services import login_failure_record, login_lock, login_success_record
 from wenyun.network.selectors import unit_get
 
 from .models import Encoding, ItemProperties, KioskAccount
@@ -109,6 +109,13 @@ def kiosk_account_set_password(*, name: str, password: str) -> KioskAccount:
 
 def kiosk_login(*, name: str, password: str, peer: str | None = None) -> KioskAccount:
     """The kiosk account these credentials name, or Refused (and the failure recorded and logged)."""
+    key = _throttle_key(name[:140])
+    lock = login_lock(username=key, ip=peer)
+    if lock is not None:
+        # Too many wrong logins for this name, or from this address across names (one guessing kiosk
+        # logins): refused without checking, and not counted again.
+        logger.warning("SIP2 login refused for %r from %s: locked (%s)", name[:40], peer or "?", lock)
+        raise Refused(_("The kiosk login or password is wrong."), code="kiosk_login_locked")
     account = KioskAccount.objects.select_related("unit").filter(name=name).first()
     ok = check_password(password, account.password_hash if account else _DUMMY_HASH)
     if account is None or not ok or not account.active or not account.unit.active:
@@ -117,7 +124,7 @@ def kiosk_login(*, name: str, password: str, peer: str | None = None) -> KioskAc
         raise Refused(_("The kiosk login or password is wrong."), code="kiosk_login_refused")
     now = timezone.now()
     KioskAccount.objects.filter(pk=account.pk).update(last_login_at=now)
-    login_success_record(username=_throttle_key(name))
+    login_success_record(username=key, ip=peer)
     account.last_login_at = now
     return account
 
@@ -142,24 +149,21 @@ def patron_pin_verify(*, reader: Reader, pin: str, peer: str | None = None) -> b
     """Whether the PIN is the reader's, counting wrong PINs against the card.
 
     A 4-digit PIN is guessed in 10,000 tries whatever the hash; what protects it is this lockout:
-    after LOGIN_FAILURE_LIMIT wrong PINs within LOGIN_FAILURE_WINDOW_SECONDS the card is refused at
-    every kiosk and on the portal (the same count, keyed by card), with Refused saying so.
+    after LOGIN_FAILURE_LIMIT wrong PINs from one kiosk (or portal address) within
+    LOGIN_FAILURE_WINDOW_SECONDS the card is refused there, after LOGIN_ACCOUNT_FAILURE_LIMIT from
+    anywhere at every kiosk and on the portal (the same count, keyed by card), with Refused saying so.
     """
-    from django.conf import settings
-
     from wenyun.circulation.services import reader_pin_check
 
     key = f"card:{reader.card}"
-    failures = _recent_failures(key)
-    if failures >= settings.LOGIN_FAILURE_LIMIT:
+    if login_lock(username=key, ip=peer, per_address=False) is not None:
         logger.warning("SIP2 PIN refused for a locked card from %s", peer or "?")
         raise Refused(
             _("Too many wrong PINs for this card. Wait a quarter of an hour, or ask at the desk."),
             code="pin_locked",
         )
     if reader_pin_check(reader=reader, pin=pin):
-        if failures:
-            login_success_record(username=key)
+        login_success_record(username=key, ip=peer)
         return True
     login_failure_record(username=key, ip=peer)
     return False

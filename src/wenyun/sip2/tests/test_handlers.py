@@ -241,7 +241,7 @@ def test_patron_status_flags_a_lost_card_and_answers_in_english_for_language_001
     circ.reader_update(actor=None, reader=reader, lost_card=True)
     reply = answer(session.respond(msg(f"23001{STAMP}AOYX|AAR0000001|AD1234|")).data)
     assert reply.code == "24"
-    assert reply.fixed["patron_status"] == "YY Y" + "Y" + " " * 9
+    assert reply.fixed["patron_status"] == "YYYY" + "Y" + " " * 9  # the four privileges denied, card lost
     assert reply.get("CQ") == "Y"
     assert reply.get("AF") == "Card R0000001 was reported lost."
 
@@ -442,16 +442,13 @@ def test_a_patron_session_checks_the_pin_once_and_a_different_pin_again(session,
     assert calls == ["1234", "9999", "1234", "1234"]
 
 
-def test_five_wrong_pins_lock_the_card_at_every_kiosk_even_with_the_right_pin(session, reader, book, unit):
+def test_five_wrong_pins_lock_the_card_at_this_kiosk_even_with_the_right_pin(session, reader, book, unit):
     from wenyun.core.models import FailedLogin
 
     for guess in ("0000", "1111", "2222", "3333", "4444"):
         wrong = answer(session.respond(checkout("R0000001", "B0000001", pin=guess)).data)
         assert wrong.get("AF") == "密码错误。"
-    other = factories.kiosk(unit=unit("YX-S02"), name="kiosk-s02")
-    elsewhere = Session(peer="192.0.2.20")
-    elsewhere.respond(f"9300CN{other.name}|CO{factories.KIOSK_PASSWORD}|\r".encode())
-    locked = answer(elsewhere.respond(checkout("R0000001", "B0000001", pin="1234")).data)
+    locked = answer(session.respond(checkout("R0000001", "B0000001", pin="1234")).data)
     assert (locked.fixed["ok"], locked.get("AF")) == (
         "0",
         "这张读者证的密码错误次数过多。请十五分钟后再试，或到服务台咨询。",
@@ -461,6 +458,35 @@ def test_five_wrong_pins_lock_the_card_at_every_kiosk_even_with_the_right_pin(se
     book.refresh_from_db()
     assert book.status == ItemStatus.AVAILABLE
     assert Loan.objects.count() == 0 and CirculationEvent.objects.count() == 0
+
+
+def test_wrong_pins_elsewhere_do_not_lock_the_card_at_another_kiosk_until_the_cards_own_limit(
+    session, reader, book, unit, settings
+):
+    from wenyun.core.models import FailedLogin
+    from wenyun.core.services import login_failure_record
+
+    other = factories.kiosk(unit=unit("YX-S02"), name="kiosk-s02")
+    elsewhere = Session(peer="192.0.2.20")
+    elsewhere.respond(f"9300CN{other.name}|CO{factories.KIOSK_PASSWORD}|\r".encode())
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        session.respond(patron_information("R0000001", pin=guess))
+
+    served = answer(elsewhere.respond(patron_information("R0000001")).data)
+
+    assert (served.code, served.get("AE"), served.get("CQ")) == ("64", "王小明", "Y")
+    for n in range(settings.LOGIN_ACCOUNT_FAILURE_LIMIT - 5):
+        login_failure_record(username="card:r0000001", ip=f"203.0.113.{n}")
+    elsewhere.respond(msg(f"35{STAMP}AOYX|AAR0000001|"))
+    locked = answer(elsewhere.respond(checkout("R0000001", "B0000001")).data)
+    assert (locked.fixed["ok"], locked.get("AF")) == (
+        "0",
+        "这张读者证的密码错误次数过多。请十五分钟后再试，或到服务台咨询。",
+    )
+    assert (
+        FailedLogin.objects.filter(username="card:r0000001").count() == settings.LOGIN_ACCOUNT_FAILURE_LIMIT
+    )
+    assert Loan.objects.count() == 0
 
 
 def test_a_right_pin_clears_earlier_wrong_ones(session, reader):
@@ -522,3 +548,71 @@ def test_an_offline_checkin_is_returned_as_of_the_kiosks_date_and_logged_offline
     assert loan.returned_at == returned  # twelve days ago: believed for an offline return (up to 30)
     event = CirculationEvent.objects.get(type="checkin")
     assert (event.at, event.details["offline"]) == (returned, True)
+
+
+# -------------------------------------------------- issue 15 item 5: what a conformance suite checks
+
+
+def test_a_checkout_of_an_unknown_barcode_still_says_the_patron_and_the_pin_are_valid(session, reader):
+    reply = answer(session.respond(checkout("R0000001", "NOPE")).data)
+    assert (reply.code, reply.fixed["ok"], reply.get("AF")) == ("12", "0", catalogue_says("NOPE"))
+    assert (reply.get("BL"), reply.get("CQ")) == ("Y", "Y")
+    assert Loan.objects.count() == 0 and CirculationEvent.objects.count() == 0
+
+
+def test_a_refused_checkout_says_which_of_card_and_pin_is_wrong(session, reader, book):
+    unknown_card = answer(session.respond(checkout("NOBODY", "B0000001")).data)
+    wrong_pin = answer(session.respond(checkout("R0000001", "B0000001", pin="9999")).data)
+    missing_item = answer(session.respond(msg(f"11NN{STAMP}{' ' * 18}AOYX|AAR0000001|AD1234|")).data)
+    assert (unknown_card.fixed["ok"], unknown_card.get("BL"), unknown_card.get("CQ")) == ("0", "N", "N")
+    assert (wrong_pin.fixed["ok"], wrong_pin.get("BL"), wrong_pin.get("CQ")) == ("0", "Y", "N")
+    assert (missing_item.fixed["ok"], missing_item.get("BL"), missing_item.get("CQ")) == ("0", "Y", "Y")
+    book.refresh_from_db()
+    assert book.status == ItemStatus.AVAILABLE and Loan.objects.count() == 0
+
+
+def test_a_checkout_without_a_pin_sends_bl_and_no_cq(unit, reader, book):
+    drop = factories.kiosk(unit=unit("YX-S01"), name="desk-pad", pin_required=False)
+    session = Session()
+    session.respond(f"9300CN{drop.name}|CO{factories.KIOSK_PASSWORD}|\r".encode())
+    reply = answer(session.respond(checkout("R0000001", "B0000001", pin=None)).data)
+    assert (reply.fixed["ok"], reply.get("BL"), reply.has("CQ")) == ("1", "Y", False)
+
+
+def test_a_good_checkout_says_the_patron_and_the_pin_are_valid(session, reader, book):
+    reply = answer(session.respond(checkout("R0000001", "B0000001")).data)
+    assert (reply.fixed["ok"], reply.get("BL"), reply.get("CQ")) == ("1", "Y", "Y")
+
+
+def test_a_blocked_card_is_denied_charging_renewing_recalls_and_holds(session, reader):
+    circ.reader_block(actor=None, reader=reader, reason="丢失图书未赔偿")
+    status = answer(session.respond(msg(f"23019{STAMP}AOYX|AAR0000001|AD1234|")).data)
+    info = answer(session.respond(patron_information("R0000001")).data)
+    assert status.fixed["patron_status"] == "YYYY" + " " * 10
+    assert info.fixed["patron_status"] == "YYYY" + " " * 10
+
+
+def test_a_checkout_without_the_nb_due_date_field_is_read_as_if_it_were_blank(session, reader, book):
+    # What an open-source kiosk client sends: no 18-character "nb due date" after the transaction date.
+    reply = answer(session.respond(msg(f"11NN{STAMP}AOYX|AAR0000001|ABB0000001|AC|AD1234|")).data)
+    loan = Loan.objects.get(item=book, returned_at__isnull=True)
+    assert (reply.code, reply.fixed["ok"], reply.get("AB")) == ("12", "1", "B0000001")
+    assert reply.get("AH") == loan.due_on.strftime("%Y%m%d") + "    235959"
+
+
+def test_a_renewal_without_the_nb_due_date_field_is_read_as_well(session, reader, book):
+    circ.loan_checkout(
+        reader=reader,
+        item=book,
+        at_unit=book.home_unit,
+        actor=None,
+        at=timezone.now() - dt.timedelta(days=20),
+    )
+    reply = answer(session.respond(msg(f"29NN{STAMP}AOYX|AAR0000001|AD1234|ABB0000001|")).data)
+    assert (reply.code, reply.fixed["ok"]) == ("30", "1")
+
+
+def test_a_checkout_short_by_something_else_is_still_refused_as_unreadable(session, reader, book):
+    reply = session.respond(msg("11NN2026112AOYX|AAR0000001|ABB0000001|AD1234|"))
+    assert reply.data == b"96\r"
+    assert Loan.objects.count() == 0
