@@ -5,6 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wenyun.core.forms import DateField
+
 from .models import Unit, UnitKind
 
 WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
@@ -82,10 +84,10 @@ class HoursForm(forms.Form):
 
 
 class ClosureForm(forms.Form):
-    first_day = forms.DateField(
+    first_day = DateField(
         label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    last_day = forms.DateField(
+    last_day = DateField(
         label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reason = forms.CharField(label=_("reason"), max_length=120)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from wenyun.core.bounds import day_check
 from wenyun.core.errors import Conflict, DomainError, Forbidden, NotFound, Refused
 from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit, UnitKind
@@ -234,6 +235,10 @@ def weekly_sessions(
         )
     if minutes < 1:
         raise DomainError(_("A session lasts at least a minute."), code="sessions_invalid")
+    # The first day inside the window keeps the last one (60 weeks on) far from date.max.
+    day_check(
+        timezone.localtime(first_start).date() if timezone.is_aware(first_start) else first_start.date()
+    )
     return [
         (
             first_start + dt.timedelta(days=every_days * i),
@@ -321,6 +326,8 @@ def activity_create(
                 _("A session must end after it starts (%(start)s).") % {"start": _local(starts_at)},
                 code="sessions_invalid",
             )
+    for moment in (periods[0][0], periods[-1][1]):
+        day_check(timezone.localtime(moment).date())
     if registration_closes and registration_closes > periods[-1][1]:
         raise DomainError(_("Registration cannot close after the activity has ended."), code="window_invalid")
     if venue is not None:

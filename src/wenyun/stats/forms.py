@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wenyun.core.forms import DateField
+
 from .models import ManualCode
 
 
@@ -14,7 +16,7 @@ class UnitChoiceField(forms.ChoiceField):
 
 class ManualFigureForm(forms.Form):
     code = forms.ChoiceField(label=_("figure"), choices=ManualCode.choices)
-    year = forms.IntegerField(label=pgettext_lazy("statistics", "year"))
+    year = forms.IntegerField(label=pgettext_lazy("statistics", "year"), min_value=2000, max_value=2100)
     value = forms.CharField(label=_("value"), max_length=20)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
@@ -24,7 +26,7 @@ class ManualFigureForm(forms.Form):
 
 
 class DoorCountForm(forms.Form):
-    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     visits = forms.CharField(label=pgettext_lazy("statistics", "visits"), max_length=12)
 
     def __init__(self, *args, units, **kwargs):
