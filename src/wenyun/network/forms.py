@@ -13,6 +13,11 @@ WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"
 
 
 class UnitForm(forms.ModelForm):
+    # The model's field allows up to 2^31 (PostgreSQL's integer); a county's people are far fewer.
+    population = forms.IntegerField(
+        label=Unit._meta.get_field("population").verbose_name, min_value=0, max_value=100_000_000
+    )
+
     class Meta:
         model = Unit
         fields = [
