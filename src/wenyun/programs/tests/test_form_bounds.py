@@ -101,3 +101,33 @@ def test_a_portal_registration_with_a_3000_character_name_is_returned_with_the_f
     assert answer.status_code == 200
     assert "Ensure this value has at most 60 characters (it has 3000)." in answer.content.decode()
     assert Registration.objects.count() == 0
+
+
+def test_places_and_head_counts_past_the_maximum_are_refused_not_a_500(library_staff, lib):
+    start = timezone.now() + dt.timedelta(days=2)
+    activity = services.activity_create(
+        actor=None,
+        unit=lib,
+        title="读书分享会",
+        category="reading",
+        place="报告厅",
+        sessions=[(start, start + dt.timedelta(hours=1))],
+    )
+    desk = Client(HTTP_ACCEPT_LANGUAGE="en")
+    desk.force_login(library_staff)
+    session = activity.sessions.get()
+
+    places = desk.post(
+        f"/staff/programs/activities/{activity.pk}/capacity/", {"capacity": "9" * 20}, follow=True
+    )
+    walk_ins = desk.post(
+        f"/staff/programs/activities/{activity.pk}/walk_ins/",
+        {"session": session.pk, "count": "9" * 20},
+        follow=True,
+    )
+
+    assert "An activity has at most 100,000 places." in places.content.decode()
+    assert "A head count is at most 100,000." in walk_ins.content.decode()
+    activity.refresh_from_db()
+    session.refresh_from_db()
+    assert (activity.capacity, session.walk_ins) == (0, 0)
