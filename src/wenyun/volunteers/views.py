@@ -66,6 +66,12 @@ def _done(request: HttpRequest, call, success: str) -> bool:
     return True
 
 
+def _id(value: str | None) -> int:
+    """A row's id as sent by a form; anything else (text, a float, nothing) matches no row."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     form = VolunteerForm(request.POST or None)
@@ -147,7 +153,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Signed up."),
                 )
         else:
-            shift = Shift.objects.filter(pk=request.POST.get("shift") or 0, project=project).first()
+            shift = Shift.objects.filter(pk=_id(request.POST.get("shift")), project=project).first()
             calls = {
                 "sign_in": lambda: services.shift_sign_in(actor=request.user, shift=shift),
                 "sign_out": lambda: services.shift_sign_out(actor=request.user, shift=shift),
