@@ -155,6 +155,7 @@ def patrons_import(
         values = {name: (row[i] if i < len(row) else "") for i, name in enumerate(columns) if name}
         for name in ("card", "category", "unit", "pin", "id_number"):
             values[name] = plain(values.get(name, ""))
+        category: ReaderCategory | None
         try:
             if not values["category"]:
                 if default is None:

@@ -15,17 +15,15 @@ class _DayWindow:
     ten years ahead (or `latest`). `earliest="today"` refuses a day already past (a card's expiry),
     `latest="today"` a day still to come (when a troupe was founded)."""
 
-    empty_values: list
-
     def __init__(
-        self, *, earliest: dt.date | str | None = FIRST_DAY, latest: dt.date | None = None, **kwargs
+        self, *, earliest: dt.date | str | None = FIRST_DAY, latest: dt.date | str | None = None, **kwargs
     ):
         self.earliest, self.latest = earliest, latest
         super().__init__(**kwargs)  # type: ignore[call-arg]
 
     def validate(self, value) -> None:
         super().validate(value)  # type: ignore[misc]
-        if value in self.empty_values:
+        if value in self.empty_values:  # type: ignore[attr-defined]
             return
         if isinstance(value, dt.datetime):
             value = timezone.localtime(value) if timezone.is_aware(value) else value
