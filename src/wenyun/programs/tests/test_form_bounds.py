@@ -131,3 +131,25 @@ def test_places_and_head_counts_past_the_maximum_are_refused_not_a_500(library_s
     activity.refresh_from_db()
     session.refresh_from_db()
     assert (activity.capacity, session.walk_ins) == (0, 0)
+
+
+def test_a_session_id_that_is_not_a_number_is_not_found_rather_than_a_500(library_staff, lib):
+    start = timezone.now() + dt.timedelta(days=2)
+    activity = services.activity_create(
+        actor=None,
+        unit=lib,
+        title="读书分享会",
+        category="reading",
+        place="报告厅",
+        sessions=[(start, start + dt.timedelta(hours=1))],
+    )
+    desk = Client(HTTP_ACCEPT_LANGUAGE="en")
+    desk.force_login(library_staff)
+
+    answer = desk.post(
+        f"/staff/programs/activities/{activity.pk}/move/",
+        {"session": "1e400", "day": "2026-06-06", "starts": "09:00", "ends": "10:00"},
+    )
+
+    assert answer.status_code == 404
+    assert activity.sessions.get().starts_at == start
