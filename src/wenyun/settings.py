@@ -227,6 +227,8 @@ LOGGING = {
 }
 
 WENYUN_COUNTY_NAME = envstr("WENYUN_COUNTY_NAME", "")
+# The reader category (code or name) a migrated reader takes when the file gives none (import-patrons).
+WENYUN_DEFAULT_READER_CATEGORY = envstr("WENYUN_DEFAULT_READER_CATEGORY", "")
 SIP2_TLS_CERT = envstr("WENYUN_SIP2_TLS_CERT")
 SIP2_TLS_KEY = envstr("WENYUN_SIP2_TLS_KEY")
 SIP2_MAX_MESSAGE_BYTES = envint("WENYUN_SIP2_MAX_MESSAGE_BYTES", 8192)

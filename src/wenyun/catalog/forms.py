@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wenyun.catalog.marc import ENCODINGS
 from wenyun.core import uploads
+from wenyun.core.forms import DateField
 
 from .models import ItemType, Record
 
@@ -38,7 +39,7 @@ class ItemForm(forms.Form):
     location = forms.CharField(label=_("shelving location"), max_length=60, required=False)
     call_number = forms.CharField(label=_("call number"), max_length=60, required=False)
     price = forms.CharField(label=_("price"), max_length=20, required=False)
-    acquired_on = forms.DateField(
+    acquired_on = DateField(
         label=_("acquired on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

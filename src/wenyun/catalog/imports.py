@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from wenyun.core import uploads
 from wenyun.core.errors import DomainError
+from wenyun.core.normalise import date_parse, plain, price_parse
 from wenyun.network.models import Unit
 
 from . import search
@@ -833,6 +834,7 @@ ITEM_HEADERS = {
     "item_type": ("item_type", "文献类型"),
     "price": ("price", "价格"),
     "call_number": ("call_number", "索书号"),
+    "acquired_on": ("acquired_on", "acquired", "入藏日期", "购入日期", "登录日期"),
 }
 
 
@@ -845,6 +847,17 @@ class ItemsReport:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _cell_text(value) -> str:
+    """A spreadsheet cell as the text a CSV would hold: 12.0 → "12", a date-time → "2026-01-05"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _table_rows(path: str | os.PathLike, content: bytes | None = None) -> list[list[str]]:
@@ -867,10 +880,7 @@ def _table_rows(path: str | os.PathLike, content: bytes | None = None) -> list[l
             ) from None
         try:
             sheet = book.worksheets[0]
-            rows = [
-                ["" if v is None else str(v).strip() for v in row]
-                for row in uploads.sheet_rows(sheet, filename=filename)
-            ]
+            rows = [[_cell_text(v) for v in row] for row in uploads.sheet_rows(sheet, filename=filename)]
         finally:
             book.close()
         return rows
@@ -898,7 +908,7 @@ def items_import(*, path: str | os.PathLike, actor=None, content: bytes | None =
     report = ItemsReport(file=os.path.basename(str(path)))
     if not rows:
         raise DomainError(_("%(file)s is empty.") % {"file": report.file}, code="file_empty")
-    header = [h.strip().lower() for h in rows[0]]
+    header = [plain(h).lower() for h in rows[0]]
     columns: dict[str, int] = {}
     for name, aliases in ITEM_HEADERS.items():
         for index, h in enumerate(header):
@@ -922,8 +932,9 @@ def items_import(*, path: str | os.PathLike, actor=None, content: bytes | None =
     now = timezone.now()
 
     def cell(row: list[str], name: str) -> str:
+        # Full-width digits and letters (a Chinese input method's) as ASCII: barcodes, ISBNs, prices.
         index = columns.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
+        return plain(row[index]) if index is not None and index < len(row) else ""
 
     for line, row in enumerate(rows[1:], start=2):
         if not any(row):
@@ -947,7 +958,8 @@ def items_import(*, path: str | os.PathLike, actor=None, content: bytes | None =
             item_type = types.get(type_name.upper()) if type_name else default_type
             if item_type is None:
                 raise DomainError(_("there is no item type %(type)s") % {"type": type_name})
-            price = services._price(cell(row, "price"))
+            price = price_parse(cell(row, "price"))
+            acquired_on = date_parse(cell(row, "acquired_on"))
         except DomainError as exc:
             report.problems.append({"line": line, "barcode": barcode, "reason": exc.message})
             continue
@@ -963,6 +975,7 @@ def items_import(*, path: str | os.PathLike, actor=None, content: bytes | None =
                 location=cell(row, "location")[:60],
                 call_number=(cell(row, "call_number") or record.call_number)[:60],
                 price=price,
+                acquired_on=acquired_on,
                 status_changed_at=now,
             )
         )

@@ -332,6 +332,8 @@ def item_type_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = ItemTypeForm(request.POST or None, initial=initial)
     form.fields["code"].disabled = True
     action = request.POST.get("action", "save")
+    if action not in ("delete", "retire", "reinstate"):
+        action = "save"  # an unknown action is a save, checked as one (it was a 500 with a bad form)
     if request.method == "POST" and (action != "save" or form.is_valid()):
         try:
             if action == "delete":

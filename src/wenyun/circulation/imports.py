@@ -3,6 +3,9 @@
 Headers may be English or Chinese (card/读者证号, name/姓名, pin/密码, category/读者类型, unit/所属单位,
 phone/手机, id_number/身份证号, expires/有效期). Each row is registered through `reader_register`, in
 its own transaction: a bad row is reported with its line number and reason, and the good rows import.
+Cells are read as people write them (core/normalise.py): phones with brackets, spaces or +86,
+full-width digits, dates as 2026/1/5 or 2026年1月5日. A row without a category takes the default
+category (`--default-category`, else the WENYUN_DEFAULT_READER_CATEGORY setting).
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from wenyun.core import uploads
 from wenyun.core.errors import DomainError
+from wenyun.core.normalise import date_parse, phone_normalise, plain
 from wenyun.network.models import Unit
 
 from . import services
@@ -51,6 +56,7 @@ class PatronsReport:
     file: str
     rows: int = 0
     added: int = 0
+    defaulted: int = 0  # rows without a category that took the default one
     problems: list[dict] = field(default_factory=list)
     # Legacy PINs kept although a new card could not have them (1234, the card's last digits ...).
     weak_pins: int = 0
@@ -97,20 +103,23 @@ def _rows(path: Path, data: bytes) -> list[list[str]]:
 
 
 def _date(value: str) -> dt.date | None:
-    if not value:
-        return None
-    text = value.strip()[:10].replace("/", "-").replace(".", "-")
     try:
-        year, month, day = (int(p) for p in text.split("-"))
-        return dt.date(year, month, day)
-    except ValueError:
+        return date_parse(value)
+    except DomainError:
         raise DomainError(
             _("The expiry date %(value)s is not a date (YYYY-MM-DD).") % {"value": value},
             code="reader_field_invalid",
         ) from None
 
 
-def patrons_import(*, path: str | os.PathLike, content: bytes | None = None, actor=None) -> PatronsReport:
+def patrons_import(
+    *,
+    path: str | os.PathLike,
+    content: bytes | None = None,
+    actor=None,
+    default_category: str | None = None,
+) -> PatronsReport:
+    """Register each good row; default_category (a code or name) is for rows that give none."""
     file = Path(path)
     if content is None:
         uploads.size_check(size=file.stat().st_size, filename=file.name)
@@ -132,6 +141,16 @@ def patrons_import(*, path: str | os.PathLike, content: bytes | None = None, act
         for key in (each_category.code, each_category.name, each_category.name_en):
             if key:
                 categories[key.lower()] = each_category
+    default_code = plain(
+        settings.WENYUN_DEFAULT_READER_CATEGORY if default_category is None else default_category
+    )
+    default = categories.get(default_code.lower()) if default_code else None
+    if default_code and default is None:
+        raise DomainError(
+            _("There is no reader category %(code)s (the default category for rows without one).")
+            % {"code": default_code},
+            code="category_not_found",
+        )
     units: dict[str, Unit] = {}
     for each_unit in Unit.objects.all():
         units[each_unit.code.lower()] = each_unit
@@ -141,14 +160,28 @@ def patrons_import(*, path: str | os.PathLike, content: bytes | None = None, act
             continue
         report.rows += 1
         values = {name: (row[i] if i < len(row) else "") for i, name in enumerate(columns) if name}
+        for name in ("card", "category", "unit", "pin", "id_number"):
+            values[name] = plain(values.get(name, ""))
+        category: ReaderCategory | None
         try:
-            category = categories.get(values.get("category", "").lower())
+            if not values["category"]:
+                if default is None:
+                    raise DomainError(
+                        _(
+                            "The row gives no reader category and there is no default category "
+                            "(--default-category or the setting WENYUN_DEFAULT_READER_CATEGORY)."
+                        ),
+                        code="category_missing",
+                    )
+                category = default
+            else:
+                category = categories.get(values["category"].lower())
             if category is None:
                 raise DomainError(
-                    _("There is no reader category %(code)s.") % {"code": values.get("category", "")},
+                    _("There is no reader category %(code)s.") % {"code": values["category"]},
                     code="category_not_found",
                 )
-            unit = units.get(values.get("unit", "").lower())
+            unit = units.get(values["unit"].lower())
             if unit is None:
                 raise DomainError(
                     _("There is no unit %(unit)s.") % {"unit": values.get("unit", "")}, code="unit_not_found"
@@ -159,7 +192,7 @@ def patrons_import(*, path: str | os.PathLike, content: bytes | None = None, act
                 name=values.get("name", ""),
                 category=category,
                 home_unit=unit,
-                phone=values.get("phone", ""),
+                phone=phone_normalise(values.get("phone", "")),
                 id_number=values.get("id_number", ""),
                 pin=values.get("pin", ""),
                 expires_on=_date(values.get("expires", "")),
@@ -171,6 +204,7 @@ def patrons_import(*, path: str | os.PathLike, content: bytes | None = None, act
                 pin=values["pin"], card=reader.card, id_number=values.get("id_number", "")
             ):
                 report.weak_pins += 1
+            report.defaulted += not values["category"]
         except DomainError as exc:
             report.problems.append({"line": number, "card": values.get("card", ""), "reason": exc.message})
     return report

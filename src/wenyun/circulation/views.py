@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from wenyun.catalog.models import ItemType
 from wenyun.catalog.selectors import item_get
+from wenyun.core.bounds import day_problem
 from wenyun.core.errors import DomainError, Forbidden, NotFound
 from wenyun.core.web import staff_required
 from wenyun.network.access import access_unit, units_visible_to, user_can_manage_unit
@@ -423,6 +424,13 @@ def hold_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
     return _post_action(request, hold.reader.card, call)
 
 
+def _expiry_problem(day: dt.date) -> str:
+    """A new card expires from today on and within the years Wenyun takes (core/bounds.py)."""
+    if day < timezone.localdate():
+        return _("A new card cannot have expired already: %(day)s is past.") % {"day": day.isoformat()}
+    return day_problem(day)
+
+
 @staff_required
 def reader_search(request: HttpRequest) -> HttpResponse:
     """Find a reader by card, name, phone or identity number: beyond the exact card, only the readers
@@ -473,6 +481,8 @@ def reader_new(request: HttpRequest) -> HttpResponse:
             error = _("The expiry date %(value)s is not a date (YYYY-MM-DD).") % {
                 "value": values["expires_on"]
             }
+        if not error and expires is not None:
+            error = _expiry_problem(expires)
         if not error:
             try:
                 reader = services.reader_register(

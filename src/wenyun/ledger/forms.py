@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wenyun.core.forms import DateField
+
 from .models import CheckResult, Comparison, Part, Scope
 
 
@@ -55,7 +57,7 @@ class TaskEvidenceForm(forms.Form):
 class InspectionForm(forms.Form):
     unit = forms.CharField(label=_("unit code"), max_length=20)
     standard = forms.ChoiceField(label=_("standard"))
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     inspectors = forms.CharField(label=_("inspectors"), max_length=200)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -74,7 +76,7 @@ class FindingForm(forms.Form):
     indicator = forms.ChoiceField(label=_("indicator"), required=False)
     text = forms.CharField(label=_("finding"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.CharField(label=_("owner"), max_length=80)
-    deadline = forms.DateField(
+    deadline = DateField(
         label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
@@ -91,7 +93,7 @@ class TaskActionForm(forms.Form):
 
 class PublishForm(forms.Form):
     standard = forms.ChoiceField(label=_("standard"))
-    year = forms.IntegerField(label=_("ledger year"), min_value=2000)
+    year = forms.IntegerField(label=_("ledger year"), min_value=2000, max_value=2100)
     scope = forms.ChoiceField(
         label=_("scope"),
         choices=[(s, Scope(s).label) for s in (Scope.STATION, Scope.VILLAGE, Scope.INSTITUTION)],
@@ -106,10 +108,8 @@ class PublishForm(forms.Form):
 class SurveyForm(forms.Form):
     unit = forms.ChoiceField(label=_("unit"))
     title = forms.CharField(label=_("survey title"), max_length=200)
-    opens = forms.DateField(
-        label=_("open from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    closes = forms.DateField(
+    opens = DateField(label=_("open from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    closes = DateField(
         label=_("open until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     questions = forms.CharField(

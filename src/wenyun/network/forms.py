@@ -5,12 +5,19 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wenyun.core.forms import DateField
+
 from .models import Unit, UnitKind
 
 WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
 
 
 class UnitForm(forms.ModelForm):
+    # The model's field allows up to 2^31 (PostgreSQL's integer); a county's people are far fewer.
+    population = forms.IntegerField(
+        label=Unit._meta.get_field("population").verbose_name, min_value=0, max_value=100_000_000
+    )
+
     class Meta:
         model = Unit
         fields = [
@@ -82,10 +89,10 @@ class HoursForm(forms.Form):
 
 
 class ClosureForm(forms.Form):
-    first_day = forms.DateField(
+    first_day = DateField(
         label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    last_day = forms.DateField(
+    last_day = DateField(
         label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reason = forms.CharField(label=_("reason"), max_length=120)

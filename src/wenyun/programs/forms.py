@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wenyun.core.forms import DateField, DateTimeField
+
 from .models import Audience, Booking, Category, DigitalResource, MenuItem, TroupeSupport, Venue, VenueKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,8 +34,8 @@ class ActivityEditForm(forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     registration_required = forms.BooleanField(label=_("Registration needed"), required=False)
-    registration_opens = forms.DateTimeField(label=_("Registration opens"), required=False, widget=DATETIME)
-    registration_closes = forms.DateTimeField(label=_("Registration closes"), required=False, widget=DATETIME)
+    registration_opens = DateTimeField(label=_("Registration opens"), required=False, widget=DATETIME)
+    registration_closes = DateTimeField(label=_("Registration closes"), required=False, widget=DATETIME)
 
     def __init__(self, *args, venues=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,11 +46,11 @@ class ActivityEditForm(forms.Form):
 class ActivityForm(ActivityEditForm):
     """A new activity: what it is and where, its weekly sessions, its places."""
 
-    first_day = forms.DateField(label=_("Day (first session)"), widget=DATE)
+    first_day = DateField(label=_("Day (first session)"), widget=DATE)
     starts = forms.TimeField(label=_("Starts at"), widget=TIME)
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, max_value=24 * 60, initial=90)
     count = forms.IntegerField(label=_("Number of weekly sessions"), min_value=1, max_value=60, initial=1)
-    capacity = forms.IntegerField(label=_("Places (0: no limit)"), min_value=0, initial=0)
+    capacity = forms.IntegerField(label=_("Places (0: no limit)"), min_value=0, max_value=100_000, initial=0)
     publish = forms.BooleanField(label=_("Publish now"), required=False, initial=True)
 
     field_order = [
@@ -63,7 +65,7 @@ class ActivityForm(ActivityEditForm):
 
 
 class SessionMoveForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DATE)
+    day = DateField(label=_("Day"), widget=DATE)
     starts = forms.TimeField(label=_("Starts at"), widget=TIME)
     ends = forms.TimeField(label=pgettext_lazy("culture", "Until"), widget=TIME)
 
@@ -80,7 +82,7 @@ class PortalRegistrationForm(forms.Form):
 class VenueForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("culture", "Name"), max_length=80)
     kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=0, initial=30)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=0, max_value=100_000, initial=30)
     equipment = forms.CharField(label=_("Equipment"), max_length=200, required=False)
     opens = forms.TimeField(label=_("Bookable from"), widget=TIME, initial=dt.time(8, 30))
     closes = forms.TimeField(label=_("Bookable until"), widget=TIME, initial=dt.time(21, 0))
@@ -91,8 +93,8 @@ class BookingForm(forms.Form):
     requester_name = forms.CharField(label=_("Name (person, troupe, school)"), max_length=80)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
-    attendees = forms.IntegerField(label=_("People expected"), min_value=1, initial=10)
-    day = forms.DateField(label=_("Day"), widget=DATE)
+    attendees = forms.IntegerField(label=_("People expected"), min_value=1, max_value=100_000, initial=10)
+    day = DateField(label=_("Day"), widget=DATE)
     starts = forms.TimeField(label=pgettext_lazy("culture", "From"), widget=TIME)
     ends = forms.TimeField(label=pgettext_lazy("culture", "Until"), widget=TIME)
 
@@ -104,12 +106,12 @@ class VisitForm(forms.Form):
 
 
 class SlotsForm(forms.Form):
-    first_day = forms.DateField(label=_("From day"), widget=DATE)
-    last_day = forms.DateField(label=_("To day"), widget=DATE)
+    first_day = DateField(label=_("From day"), widget=DATE)
+    last_day = DateField(label=_("To day"), widget=DATE)
     times = forms.CharField(
         label=_("Times (e.g. 09:00-11:00, 14:00-16:00)"), max_length=200, initial="09:00-11:00, 14:00-16:00"
     )
-    capacity = forms.IntegerField(label=_("Visitors per slot"), min_value=1, initial=50)
+    capacity = forms.IntegerField(label=_("Visitors per slot"), min_value=1, max_value=100_000, initial=50)
 
     def clean_times(self):
         periods = []
@@ -130,19 +132,21 @@ class MenuItemForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, initial=90)
-    lead_days = forms.IntegerField(label=_("Days of notice needed"), min_value=0, initial=7)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=7 * 24 * 60, initial=90
+    )
+    lead_days = forms.IntegerField(label=_("Days of notice needed"), min_value=0, max_value=365, initial=7)
 
 
 class MenuOrderForm(forms.Form):
     item = forms.ModelChoiceField(label=_("Service"), queryset=MenuItem.objects.filter(active=True))
     unit = forms.ChoiceField(label=_("For"))
-    wanted_on = forms.DateField(label=_("Wanted on"), widget=DATE)
+    wanted_on = DateField(label=_("Wanted on"), widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class DeliveryForm(forms.Form):
-    attendance = forms.IntegerField(label=_("Attendance"), min_value=0)
+    attendance = forms.IntegerField(label=_("Attendance"), min_value=0, max_value=1_000_000)
     rating = forms.TypedChoiceField(
         label=_("Rating"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)]
     )
@@ -154,22 +158,31 @@ class TroupeForm(forms.Form):
     art_form = forms.CharField(label=_("Art form"), max_length=40)
     leader = forms.CharField(label=_("Leader"), max_length=60)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
-    members = forms.IntegerField(label=_("Members"), min_value=0, initial=10)
-    founded_on = forms.DateField(label=_("Founded"), widget=DATE, required=False)
+    members = forms.IntegerField(label=_("Members"), min_value=0, max_value=100_000, initial=10)
+    founded_on = DateField(
+        label=_("Founded"), widget=DATE, required=False, earliest=dt.date(1900, 1, 1), latest="today"
+    )
 
 
 class SupportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TroupeSupport.Kind.choices)
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = DateField(label=_("Date"), widget=DATE)
     description = forms.CharField(label=_("What"), max_length=200)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, initial=0, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        min_value=0,
+        max_value=10_000_000,
+        initial=0,
+        max_digits=10,
+        decimal_places=2,
+    )
 
 
 class PerformanceForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = DateField(label=_("Date"), widget=DATE)
     title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
     place = forms.CharField(label=_("Place"), max_length=120)
-    audience = forms.IntegerField(label=_("Audience"), min_value=0)
+    audience = forms.IntegerField(label=_("Audience"), min_value=0, max_value=1_000_000)
 
 
 class UsageForm(forms.Form):
@@ -177,11 +190,13 @@ class UsageForm(forms.Form):
         label=_("Resource"), queryset=DigitalResource.objects.filter(active=True)
     )
     unit = forms.ChoiceField(label=_("Unit"))
-    month = forms.DateField(
+    month = DateField(
         label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m"]
     )
-    visits = forms.IntegerField(label=_("Visits"), min_value=0)
-    downloads = forms.IntegerField(label=_("Downloads or plays"), min_value=0, initial=0)
+    visits = forms.IntegerField(label=_("Visits"), min_value=0, max_value=100_000_000)
+    downloads = forms.IntegerField(
+        label=_("Downloads or plays"), min_value=0, max_value=100_000_000, initial=0
+    )
 
 
 class NewsForm(forms.Form):

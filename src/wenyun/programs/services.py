@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from wenyun.core.bounds import day_check
 from wenyun.core.errors import Conflict, DomainError, Forbidden, NotFound, Refused
 from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit, UnitKind
@@ -49,6 +50,7 @@ E = ProgramEvent.Type
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MAX_TICKETS = 5
 MAX_SESSIONS = 60
+MAX_PLACES = 100_000  # places or a head count: more is a typing slip (and past a database integer, a 500)
 # Doors open an hour before a session: check-in is accepted from then on.
 CHECK_IN_OPENS_BEFORE = dt.timedelta(hours=1)
 
@@ -234,6 +236,10 @@ def weekly_sessions(
         )
     if minutes < 1:
         raise DomainError(_("A session lasts at least a minute."), code="sessions_invalid")
+    # The first day inside the window keeps the last one (60 weeks on) far from date.max.
+    day_check(
+        timezone.localtime(first_start).date() if timezone.is_aware(first_start) else first_start.date()
+    )
     return [
         (
             first_start + dt.timedelta(days=every_days * i),
@@ -308,6 +314,10 @@ def activity_create(
     )
     if capacity < 0:
         raise DomainError(_("The number of places cannot be negative."), code="capacity_invalid")
+    if capacity > MAX_PLACES:
+        raise DomainError(
+            _("An activity has at most %(n)s places.") % {"n": f"{MAX_PLACES:,}"}, code="capacity_invalid"
+        )
     periods = sorted(sessions)
     if not periods:
         raise DomainError(_("An activity needs at least one session."), code="sessions_invalid")
@@ -321,6 +331,8 @@ def activity_create(
                 _("A session must end after it starts (%(start)s).") % {"start": _local(starts_at)},
                 code="sessions_invalid",
             )
+    for moment in (periods[0][0], periods[-1][1]):
+        day_check(timezone.localtime(moment).date())
     if registration_closes and registration_closes > periods[-1][1]:
         raise DomainError(_("Registration cannot close after the activity has ended."), code="window_invalid")
     if venue is not None:
@@ -549,6 +561,10 @@ def activity_set_capacity(
     activity = _lock(Activity, activity.pk)
     if capacity < 0:
         raise DomainError(_("The number of places cannot be negative."), code="capacity_invalid")
+    if capacity > MAX_PLACES:
+        raise DomainError(
+            _("An activity has at most %(n)s places.") % {"n": f"{MAX_PLACES:,}"}, code="capacity_invalid"
+        )
     if capacity and capacity < activity.confirmed_count:
         raise Refused(
             _("%(n)s people already hold places: the activity cannot have fewer.")
@@ -807,6 +823,10 @@ def session_walk_ins_record(*, actor, session: Session, count: int, at: dt.datet
     _require_staff_for(actor, session.activity.unit)
     if count < 0:
         raise DomainError(_("A head count cannot be negative."), code="count_invalid")
+    if count > MAX_PLACES:
+        raise DomainError(
+            _("A head count is at most %(n)s.") % {"n": f"{MAX_PLACES:,}"}, code="count_invalid"
+        )
     session = _lock(Session, session.pk)
     session.walk_ins = count
     session.save(update_fields=["walk_ins"])

@@ -82,6 +82,12 @@ def _done(request: HttpRequest, call, success: str) -> bool:
     return True
 
 
+def _id(value: str | None) -> int:
+    """A row's id as sent by a form; anything else (text, a float, nothing) matches no row."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     units = _mine(request)
@@ -259,7 +265,7 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 _("Places changed."),
             )
     elif action == "move":
-        session = Session.objects.filter(pk=request.POST.get("session") or 0, activity=activity).first()
+        session = Session.objects.filter(pk=_id(request.POST.get("session")), activity=activity).first()
         if session is None:
             raise Http404
         form = SessionMoveForm(request.POST)
@@ -279,7 +285,7 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         return redirect(reverse("programs:activity", args=[activity.pk]) + f"?session={session.pk}")
     elif action == "walk_ins":
-        session = Session.objects.filter(pk=request.POST.get("session") or 0, activity=activity).first()
+        session = Session.objects.filter(pk=_id(request.POST.get("session")), activity=activity).first()
         if session is None:
             raise Http404
         try:
@@ -302,7 +308,7 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def check_in_from_list(request: HttpRequest, pk: int, registration_id: int) -> HttpResponse:
     activity = _get(Activity, request, pk)
     registration = Registration.objects.filter(pk=registration_id, activity=activity).first()
-    session = Session.objects.filter(pk=request.POST.get("session") or 0, activity=activity).first()
+    session = Session.objects.filter(pk=_id(request.POST.get("session")), activity=activity).first()
     if registration is None or session is None:
         raise Http404
     _done(

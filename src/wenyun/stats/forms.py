@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wenyun.core import uploads
+from wenyun.core.forms import DateField
 
 from .models import ManualCode
 
@@ -16,7 +17,7 @@ class UnitChoiceField(forms.ChoiceField):
 
 class ManualFigureForm(forms.Form):
     code = forms.ChoiceField(label=_("figure"), choices=ManualCode.choices)
-    year = forms.IntegerField(label=pgettext_lazy("statistics", "year"))
+    year = forms.IntegerField(label=pgettext_lazy("statistics", "year"), min_value=2000, max_value=2100)
     value = forms.CharField(label=_("value"), max_length=20)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
@@ -26,7 +27,7 @@ class ManualFigureForm(forms.Form):
 
 
 class DoorCountForm(forms.Form):
-    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     visits = forms.CharField(label=pgettext_lazy("statistics", "visits"), max_length=12)
 
     def __init__(self, *args, units, **kwargs):

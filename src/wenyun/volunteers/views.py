@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wenyun.core.errors import DomainError
+from wenyun.core.forms import DateTimeField
 from wenyun.core.web import staff_required
 from wenyun.network.access import units_visible_to
 
@@ -41,9 +42,11 @@ class VolunteerForm(forms.Form):
 class ProjectForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("culture", "Title"), max_length=120)
     team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=Team.objects.all(), required=False)
-    starts_at = forms.DateTimeField(label=gettext_lazy("Starts"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=gettext_lazy("Ends"), widget=DATETIME)
-    places = forms.IntegerField(label=gettext_lazy("Volunteers needed"), min_value=1, initial=5)
+    starts_at = DateTimeField(label=gettext_lazy("Starts"), widget=DATETIME)
+    ends_at = DateTimeField(label=gettext_lazy("Ends"), widget=DATETIME)
+    places = forms.IntegerField(
+        label=gettext_lazy("Volunteers needed"), min_value=1, max_value=10_000, initial=5
+    )
     description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False)
 
 
@@ -61,6 +64,12 @@ def _done(request: HttpRequest, call, success: str) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+def _id(value: str | None) -> int:
+    """A row's id as sent by a form; anything else (text, a float, nothing) matches no row."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else 0
 
 
 @staff_required
@@ -144,7 +153,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Signed up."),
                 )
         else:
-            shift = Shift.objects.filter(pk=request.POST.get("shift") or 0, project=project).first()
+            shift = Shift.objects.filter(pk=_id(request.POST.get("shift")), project=project).first()
             calls = {
                 "sign_in": lambda: services.shift_sign_in(actor=request.user, shift=shift),
                 "sign_out": lambda: services.shift_sign_out(actor=request.user, shift=shift),

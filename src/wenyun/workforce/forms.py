@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wenyun.core.forms import DateField
 from wenyun.network.models import UnitKind
 
 from .models import EmploymentType, Post, Qualification
@@ -53,7 +56,7 @@ class AppointmentForm(UnitChoice):
     unit = forms.ChoiceField(label=_("Unit"))
     post = forms.ChoiceField(label=pgettext_lazy("workforce", "Post"), choices=Post.choices)
     employment = forms.ChoiceField(label=_("Employment type"), choices=EmploymentType.choices)
-    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    start_date = DateField(label=_("Start date"), widget=DateInput, earliest=dt.date(1950, 1, 1))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
@@ -62,20 +65,22 @@ class NewStaffForm(PersonForm, AppointmentForm):
 
 
 class EndForm(forms.Form):
-    end_date = forms.DateField(label=_("Last day in the post"), widget=DateInput)
+    end_date = DateField(label=_("Last day in the post"), widget=DateInput)
 
 
 class QualificationForm(forms.Form):
     kind = forms.ChoiceField(label=pgettext_lazy("workforce", "Kind"), choices=Qualification.Kind.choices)
     name = forms.CharField(label=pgettext_lazy("workforce", "Name"), max_length=80)
-    awarded_on = forms.DateField(label=_("Awarded on"), required=False, widget=DateInput)
+    awarded_on = DateField(
+        label=_("Awarded on"), required=False, widget=DateInput, earliest=dt.date(1950, 1, 1), latest="today"
+    )
 
 
 class StandardForm(forms.Form):
     post = forms.ChoiceField(label=pgettext_lazy("workforce", "Post"), choices=Post.choices)
     unit_kind = forms.ChoiceField(label=_("Unit kind"), choices=UnitKind.choices)
     monthly_amount = forms.DecimalField(label=_("Yuan a month"), min_value=0, max_digits=9, decimal_places=2)
-    effective_from = forms.DateField(label=pgettext_lazy("workforce", "From"), widget=DateInput)
+    effective_from = DateField(label=pgettext_lazy("workforce", "From"), widget=DateInput)
     basis = forms.CharField(label=_("Basis (the document that sets it)"), max_length=200, required=False)
 
 
@@ -88,7 +93,9 @@ class MonthForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    appointment = forms.IntegerField(label=pgettext_lazy("workforce", "Post"), widget=forms.Select)
+    appointment = forms.IntegerField(
+        label=pgettext_lazy("workforce", "Post"), widget=forms.Select, min_value=1, max_value=2**63 - 1
+    )
     corrects_month = forms.CharField(
         label=_("Month corrected"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
     )
@@ -99,14 +106,14 @@ class AdjustmentForm(forms.Form):
 class TrainingForm(UnitChoice):
     unit = forms.ChoiceField(label=_("Held by"))
     topic = forms.CharField(label=_("Topic"), max_length=120)
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = DateField(label=_("Date"), widget=DateInput)
     trainer = forms.CharField(label=_("Trainer"), max_length=80)
     hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=5, decimal_places=1)
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
 
 
 class AttendanceForm(forms.Form):
-    person = forms.IntegerField(label=_("Person"), widget=forms.Select)
+    person = forms.IntegerField(label=_("Person"), widget=forms.Select, min_value=1, max_value=2**63 - 1)
     hours = forms.DecimalField(
         label=_("Hours (empty: the whole session)"),
         required=False,

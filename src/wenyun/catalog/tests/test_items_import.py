@@ -1,7 +1,11 @@
 """`import-items`: copies from a CSV (UTF-8 or GB18030) or XLSX file; bad rows named by line, good rows import."""
 
+import datetime as dt
+from decimal import Decimal
+
 import openpyxl
 import pytest
+from django.utils import translation
 
 from wenyun.catalog import services
 from wenyun.catalog.models import Item
@@ -58,3 +62,51 @@ def test_a_file_without_the_needed_columns_is_refused_whole(shelf, tmp_path):
         services.items_import(path=path)
     assert exc.value.code == "header_missing"
     assert not Item.objects.filter(barcode="Z1").exists()
+
+
+def test_prices_dates_and_full_width_digits_are_read_as_people_write_them(shelf, tmp_path):
+    record = shelf["santi"].pk
+    path = tmp_path / "items.csv"
+    path.write_text(
+        "barcode,record_id,unit,price,acquired_on,location\n"
+        f"W001,{record},YX-LIB,¥35.00,2026/1/5,\n"
+        f"W002,{record},YX-LIB,35元,2026年1月5日,\n"
+        f'Ｗ003,{record},YX-LIB,"１，２８０．５０",2026-01-05,\n'
+        f"W004,{record},YX-LIB,,,\n"
+        f"W005,{record},YX-LIB,free,,\n"
+        f"W006,{record},YX-LIB,,2026-02-30,\n",
+        encoding="utf-8",
+    )
+
+    with translation.override("en"):
+        report = services.items_import(path=path)
+
+    assert (report.rows, report.added) == (6, 4)
+    assert report.problems == [
+        {"line": 6, "barcode": "W005", "reason": "free is not a price."},
+        {
+            "line": 7,
+            "barcode": "W006",
+            "reason": "2026-02-30 is not a date (e.g. 2026-01-05, 2026/1/5 or 2026年1月5日).",
+        },
+    ]
+    got = {i.barcode: (i.price, i.acquired_on) for i in Item.objects.filter(barcode__startswith="W")}
+    assert got == {
+        "W001": (Decimal("35.00"), dt.date(2026, 1, 5)),
+        "W002": (Decimal("35.00"), dt.date(2026, 1, 5)),
+        "W003": (Decimal("1280.50"), dt.date(2026, 1, 5)),
+        "W004": (None, None),
+    }
+
+
+def test_an_xlsx_with_a_whole_number_record_id_and_a_date_cell_imports(shelf, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["条码号", "记录号", "馆藏单位", "入藏日期"])
+    sheet.append(["X101", float(shelf["santi"].pk), "YX-LIB", dt.datetime(2026, 1, 5)])
+    book.save(tmp_path / "items.xlsx")
+
+    report = services.items_import(path=tmp_path / "items.xlsx")
+
+    assert (report.added, report.problems) == (1, [])
+    assert Item.objects.get(barcode="X101").acquired_on == dt.date(2026, 1, 5)

@@ -120,3 +120,94 @@ def test_the_command_refuses_a_missing_file(tmp_path):
         call_command("import_patrons", str(tmp_path / "nope.csv"))
 
     assert refused.value.returncode == 2
+
+
+WRITTEN_BY_HAND = (
+    "card,name,category,unit,phone,expires\n"
+    "H0001,陈一,adult,YX-LIB,(519) 555 1234,2029/1/5\n"
+    "H0002,陈二,adult,YX-LIB,+86 138-0000-0002,2029年1月5日\n"
+    "H0003,陈三,adult,YX-LIB,１３８００００００03,２０２９-０１-０５\n"
+    "Ｈ0004,陈四,,YX-LIB,,\n"
+    "H0005,陈五, ,YX-LIB,call me,\n"
+)
+
+
+def test_phones_dates_and_full_width_digits_are_read_as_people_write_them(categories, tmp_path):
+    path = tmp_path / "readers.csv"
+    path.write_text(WRITTEN_BY_HAND, encoding="utf-8")
+
+    report = patrons_import(path=path, default_category="minor")
+
+    assert (report.rows, report.added, report.defaulted) == (5, 4, 1)
+    assert report.problems == [
+        {
+            "line": 6,
+            "card": "H0005",
+            "reason": "call me is not a phone number: give 5 to 15 digits (spaces, dashes and brackets may stay).",
+        }
+    ]
+    readers = {r.card: r for r in Reader.objects.filter(card__startswith="H")}
+    assert {card: (r.phone, r.expires_on, r.category.code) for card, r in readers.items()} == {
+        "H0001": ("5195551234", dt.date(2029, 1, 5), "adult"),
+        "H0002": ("13800000002", dt.date(2029, 1, 5), "adult"),
+        "H0003": ("13800000003", dt.date(2029, 1, 5), "adult"),
+        "H0004": ("", None, "minor"),
+    }
+
+
+def test_an_empty_category_takes_the_default_of_the_setting(categories, tmp_path, settings):
+    settings.WENYUN_DEFAULT_READER_CATEGORY = "成人"
+    path = tmp_path / "readers.csv"
+    path.write_text("card,name,category,unit\nD0001,林一,,YX-LIB\nD0002,林二,少儿,YX-LIB\n", encoding="utf-8")
+
+    report = patrons_import(path=path)
+
+    assert (report.rows, report.added, report.defaulted, report.problems) == (2, 2, 1, [])
+    assert Reader.objects.get(card="D0001").category.code == "adult"
+    assert Reader.objects.get(card="D0002").category.code == "minor"
+
+
+def test_an_empty_category_without_a_default_is_refused_with_a_sentence_saying_so(categories, tmp_path):
+    path = tmp_path / "readers.csv"
+    path.write_text("card,name,category,unit\nD0001,林一,,YX-LIB\n", encoding="utf-8")
+
+    report = patrons_import(path=path)
+
+    assert (report.rows, report.added, report.defaulted) == (1, 0, 0)
+    assert report.problems == [
+        {
+            "line": 2,
+            "card": "D0001",
+            "reason": "The row gives no reader category and there is no default category "
+            "(--default-category or the setting WENYUN_DEFAULT_READER_CATEGORY).",
+        }
+    ]
+    assert not Reader.objects.filter(card="D0001").exists()
+
+
+def test_an_unknown_default_category_refuses_the_whole_file(categories, tmp_path):
+    path = tmp_path / "readers.csv"
+    path.write_text("card,name,category,unit\nD0001,林一,,YX-LIB\n", encoding="utf-8")
+
+    with pytest.raises(DomainError) as refused:
+        patrons_import(path=path, default_category="retired")
+
+    assert refused.value.message == (
+        "There is no reader category retired (the default category for rows without one)."
+    )
+    assert not Reader.objects.filter(card="D0001").exists()
+
+
+def test_the_command_takes_a_default_category_and_counts_the_rows_that_took_it(categories, tmp_path):
+    path = tmp_path / "readers.csv"
+    path.write_text(
+        "card,name,category,unit\nD0001,林一,,YX-LIB\nD0002,林二,adult,YX-LIB\n", encoding="utf-8"
+    )
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("import_patrons", str(path), "--default-category", "minor", stdout=out, stderr=err)
+
+    assert out.getvalue().strip() == (
+        "readers.csv: 2 rows, 2 readers added (1 with the default category), 0 rows refused."
+    )
+    assert Reader.objects.get(card="D0001").category.code == "minor"

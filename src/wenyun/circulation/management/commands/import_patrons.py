@@ -17,6 +17,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--report", help="write the rejected rows to this JSON file")
+        parser.add_argument(
+            "--default-category",
+            metavar="CODE",
+            help="the reader category of rows that give none (default: WENYUN_DEFAULT_READER_CATEGORY)",
+        )
 
     def handle(self, *args, **options):
         from wenyun.circulation.imports import patrons_import
@@ -27,7 +32,7 @@ class Command(BaseCommand):
         if path.suffix.lower() not in (".csv", ".xlsx"):
             raise CommandError(f"{path.name}: give a .csv or .xlsx file.", returncode=2)
         try:
-            report = patrons_import(path=path)
+            report = patrons_import(path=path, default_category=options.get("default_category"))
         except DomainError as exc:
             raise CommandError(exc.message, returncode=1) from None
         for problem in report.problems:
@@ -36,8 +41,10 @@ class Command(BaseCommand):
             Path(options["report"]).write_text(
                 json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
             )
+        defaulted = f" ({report.defaulted} with the default category)" if report.defaulted else ""
         self.stdout.write(
-            f"{path.name}: {report.rows} rows, {report.added} readers added, {len(report.problems)} rows refused."
+            f"{path.name}: {report.rows} rows, {report.added} readers added{defaulted},"
+            f" {len(report.problems)} rows refused."
         )
         if report.rows and not report.added:
             raise CommandError(f"{path.name}: no row could be imported.", returncode=1)
