@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
+from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, WithJsonSchema
 
@@ -30,6 +31,18 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
 # a county might have migrated up to a century ahead (a year outside is no year of this platform).
 YEAR_MIN, YEAR_MAX = 1900, 2100
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX, description=f"A year, {YEAR_MIN} to {YEAR_MAX}.")]
+
+# Years the annual report and the ledger are computed for: from 2000 to this year. The schema's bound
+# is this year as the process started, so never looser than the computations' own check.
+REPORT_YEAR_MIN = 2000
+ReportYear = Annotated[
+    int,
+    Field(
+        ge=REPORT_YEAR_MIN,
+        le=timezone.localdate().year,
+        description=f"A year from {REPORT_YEAR_MIN} to this one.",
+    ),
+]
 
 # Calendar days in the same span. JSON Schema has no minimum for a date, so the span is a pattern on
 # the text as well (the handler's own check is pydantic's ge/le).

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
-from wenyun.core.api_types import Year, errors
+from wenyun.core.api_types import ReportYear, errors
 from wenyun.network.access import units_visible_to
 
 from .access import access_standard
@@ -40,7 +40,7 @@ class IndicatorOut(Schema):
     response={200: list[IndicatorOut], **errors(400, 401, 404)},
     summary="The acceptance ledger: each indicator's values now",
 )
-def ledger(request, standard: str, year: Year = THIS_YEAR):
+def ledger(request, standard: str, year: ReportYear = THIS_YEAR):
     """Each indicator of the standard computed for the year (this year by default): its value per unit
     in scope (only the units the token's staff member may see), met or not against the threshold,
     and the units that fail it (for a share, the units failing the per-unit condition). A formula

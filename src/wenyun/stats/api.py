@@ -7,13 +7,14 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Query, Router
 
-from wenyun.core.api_types import Day, Year, errors
+from wenyun.core.api_types import Day, ReportYear, errors
 
 from .access import stats_unit
 from .metrics import metric_catalogue, metric_value
 from .report import annual_report, report_as_dict
 
 router = Router(tags=["stats"])
+
 # Optional parameters without a null in the schema: absent means the default the docstring names.
 LAST_YEAR = Query(None)
 START = Query(None)
@@ -25,7 +26,7 @@ END = Query(None)
     response={200: dict, **errors(400, 401, 404)},
     summary="The annual statistics figures for a unit and its sub-units",
 )
-def annual(request, year: Year = LAST_YEAR, unit: str | None = None):
+def annual(request, year: ReportYear = LAST_YEAR, unit: str | None = None):
     """The library and cultural-centre forms of the annual statistics report for `year` (default: last
     year) and `unit` (default: the caller's unit): each form's items with the total, the previous year's
     total and the change, and one row per institution; then the county indicators. Items Wenyun does
@@ -52,7 +53,8 @@ def metric(
     end: Day = END,
     sub_units: bool = True,
 ):
-    """`start` and `end` default to this year so far."""
+    """`start` and `end` default to this year so far; `start` after `end` is refused (400
+    `stats_period_invalid`), an unknown metric or unit is 404."""
     target = stats_unit(request.user, unit)
     today = timezone.localdate()
     start = start or dt.date(today.year, 1, 1)
