@@ -27,7 +27,6 @@ operation is one test item of `schema.parametrize()`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 import zlib
 from decimal import Decimal
