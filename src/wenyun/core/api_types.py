@@ -60,8 +60,13 @@ Day = Annotated[
     ),
 ]
 
-# A month as the rolls name it: 2026-03.
+# A month as the rolls name it: 2026-03. Stated in the schema only: the rolls' own parser answers
+# anything else with a sentence showing the form (400 `month_invalid`).
 MONTH_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
+MonthText = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "pattern": MONTH_PATTERN, "description": "A month, YYYY-MM: 2026-03."}),
+]
 
 # Amounts in yuan: text with at most two decimals (the fen is the smallest unit), as the schema of a
 # Decimal says nothing of either.

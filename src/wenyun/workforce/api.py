@@ -11,9 +11,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Path, Router, Schema
+from ninja import Router, Schema
 
-from wenyun.core.api_types import MONTH_PATTERN, Amount, errors
+from wenyun.core.api_types import Amount, MonthText, errors
 from wenyun.network.access import access_unit
 
 from . import rules, selectors, services
@@ -43,9 +43,6 @@ class RollOut(Schema):
     total: Decimal
     approved_at: dt.datetime | None
     lines: list[RollLineOut]
-
-
-Month = Path(..., pattern=MONTH_PATTERN, description="The month, YYYY-MM: 2026-03.")
 
 
 def _scope(user):
@@ -85,7 +82,7 @@ def _roll_out(roll, user) -> RollOut:
     response={200: RollOut, **errors(400, 401, 404)},
     summary="The subsidy roll of a month (YYYY-MM)",
 )
-def roll_detail(request, month: str = Month):
+def roll_detail(request, month: MonthText):
     """Each line: unit code and name, the person, post, the monthly standard, days in post out of the
     month's days, the amount; adjustment lines also name the month they correct and why."""
     roll = selectors.roll_get(month=rules.parse_month(month))
@@ -120,7 +117,7 @@ class ApproveIn(Schema):
     response={200: RollOut, **errors(400, 401, 403, 404, 409)},
     summary="Approve a month's roll (the county bureau only); it is frozen from then on",
 )
-def roll_approve(request, payload: ApproveIn, month: str = Month):
+def roll_approve(request, month: MonthText, payload: ApproveIn):
     roll = selectors.roll_get(month=rules.parse_month(month))
     roll = services.roll_approve(actor=request.user, roll=roll, expected_total=payload.expected_total)
     return _roll_out(roll, request.user)
