@@ -94,7 +94,7 @@ def calendar(
     in the subtree of `unit` (a unit code) if given, of one `category` if given. `to` before `from`,
     or more than 366 days asked at once, is refused (400 `invalid`); an unknown unit is 404."""
     first = from_ or timezone.localdate()
-    last = to or min(first + dt.timedelta(days=30), dt.date.max)
+    last = to or first + dt.timedelta(days=30)
     if last < first:
         raise DomainError(_("'to' must not be before 'from'."), code="invalid")
     if (last - first).days > MAX_DAYS:
