@@ -32,15 +32,20 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
 YEAR_MIN, YEAR_MAX = 1900, 2100
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX, description=f"A year, {YEAR_MIN} to {YEAR_MAX}.")]
 
-# Years the annual report and the ledger are computed for: from 2000 to this year. The schema's bound
-# is this year as the process started, so never looser than the computations' own check.
+# Years the annual report and the ledger are computed for: from 2000 to this year. Stated in the
+# schema only (this year as the process started, so never looser than the computations' own check):
+# the report and the ledger answer any other year with their own sentence naming the span
+# (400 `stats_year_invalid`, `ledger_year_invalid`).
 REPORT_YEAR_MIN = 2000
 ReportYear = Annotated[
     int,
-    Field(
-        ge=REPORT_YEAR_MIN,
-        le=timezone.localdate().year,
-        description=f"A year from {REPORT_YEAR_MIN} to this one.",
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": REPORT_YEAR_MIN,
+            "maximum": timezone.localdate().year,
+            "description": f"A year from {REPORT_YEAR_MIN} to this one.",
+        }
     ),
 ]
 
