@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+from pydantic import WithJsonSchema
+
+from wenyun.core.api_types import PAGE_MAX, errors
 
 from . import selectors
 
@@ -32,12 +36,29 @@ class SearchOut(Schema):
     results: list[HitOut]
 
 
-@router.get("/search", response=SearchOut, auth=None, summary="Search the union catalogue")
-def search(request, q: str = "", unit: str = "", page: int = 1):
+# The longest query the search takes (its own check names the limit in a sentence); stated in the
+# schema only, so that the search's sentence, not a generic one, answers a longer query.
+QUERY_MAX_LENGTH = 200
+SearchText = Annotated[str, WithJsonSchema({"type": "string", "maxLength": QUERY_MAX_LENGTH, "default": ""})]
+
+
+@router.get(
+    "/search",
+    response={200: SearchOut, **errors(400, 404)},
+    auth=None,
+    summary="Search the union catalogue",
+)
+def search(
+    request,
+    q: SearchText = "",
+    unit: str = "",
+    page: int = Query(1, ge=1, le=PAGE_MAX),
+):
     """Public. `q` matches title, author, publisher, subject, ISBN (10 or 13) and call number, Chinese
     by characters (Traditional or Simplified), full pinyin or pinyin initials. `unit` (a unit code)
-    keeps records with copies there; availability is live, per unit where the copies are."""
-    found = selectors.catalog_search(q=q, unit=unit or None, page=max(1, page))
+    keeps records with copies there (404 for an unknown code); availability is live, per unit where
+    the copies are. Past the last page `results` is empty."""
+    found = selectors.catalog_search(q=q, unit=unit or None, page=page)
     return {
         "count": found.count,
         "results": [
@@ -67,7 +88,9 @@ class ItemOut(Schema):
     due: dt.date | None
 
 
-@items_router.get("/{barcode}", response=ItemOut, summary="One copy by its barcode")
+@items_router.get(
+    "/{barcode}", response={200: ItemOut, **errors(401, 404)}, summary="One copy by its barcode"
+)
 def item(request, barcode: str):
     """Staff. `due` is the due date while the copy is on loan, else null."""
     found = selectors.item_get(barcode=barcode)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from wenyun.catalog.selectors import item_get, record_get
+from wenyun.core.api_types import PositiveAmount, errors
 from wenyun.core.errors import DomainError
 from wenyun.network.access import access_unit
 from wenyun.network.selectors import unit_get
@@ -101,7 +102,7 @@ class FeeOut(Schema):
 
 class FeePayIn(Schema):
     unit: str
-    amount: Decimal | None = None
+    amount: PositiveAmount | None = None
 
 
 class FeePayOut(FeeOut):
@@ -113,6 +114,25 @@ class HoldIn(Schema):
     record_id: int | None = None
     barcode: str | None = None
     pickup_unit: str
+
+    # Exactly one of the two, as the handler requires (400 `hold_target_invalid` otherwise).
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {
+                    "required": ["record_id"],
+                    "properties": {"record_id": {"type": "integer"}, "barcode": {"type": "null"}},
+                },
+                {
+                    "required": ["barcode"],
+                    "properties": {
+                        "barcode": {"type": "string", "minLength": 1},
+                        "record_id": {"type": "null"},
+                    },
+                },
+            ]
+        }
+    }
 
 
 class HoldOut(Schema):
@@ -135,7 +155,11 @@ def _brief(reader: Reader) -> dict:
     }
 
 
-@router.get("/readers", response=list[ReaderBrief], summary="Readers by card, name, phone or identity number")
+@router.get(
+    "/readers",
+    response={200: list[ReaderBrief], **errors(401, 403)},
+    summary="Readers by card, name, phone or identity number",
+)
 def readers(request, q: str = ""):
     """Staff. The exact card finds any reader of the county (borrow anywhere); a phone or identity
     number (exactly) or the start of a name only the readers whose home unit lies in the staff
@@ -159,7 +183,7 @@ class ReaderAccessOut(Schema):
 
 @router.get(
     "/reader-access",
-    response=list[ReaderAccessOut],
+    response={200: list[ReaderAccessOut], **errors(401, 403)},
     summary="Who looked at or changed which reader (county administrators)",
 )
 def reader_access(request, card: str = "", staff: str = ""):
@@ -178,7 +202,11 @@ def reader_access(request, card: str = "", staff: str = ""):
     ]
 
 
-@router.get("/readers/{card}", response=ReaderOut, summary="One reader, with what stops him borrowing")
+@router.get(
+    "/readers/{card}",
+    response={200: ReaderOut, **errors(401, 403, 404)},
+    summary="One reader, with what stops him borrowing",
+)
 def reader(request, card: str):
     """Staff. `blocks` lists each reason the card cannot borrow now (empty when it can). The phone is
     masked (138****1234) unless the reader's home unit lies in the staff member's subtree; the look is
@@ -198,7 +226,11 @@ def reader(request, card: str):
     }
 
 
-@router.get("/readers/{card}/loans", response=list[LoanOut], summary="A reader's current loans")
+@router.get(
+    "/readers/{card}/loans",
+    response={200: list[LoanOut], **errors(401, 403, 404)},
+    summary="A reader's current loans",
+)
 def reader_loans(request, card: str):
     found = selectors.access_reader(request.user, card, log_via="api")
     today = timezone.localdate()
@@ -217,7 +249,11 @@ def reader_loans(request, card: str):
     ]
 
 
-@router.post("/circulation/checkout", response=CheckoutOut, summary="Lend a copy")
+@router.post(
+    "/circulation/checkout",
+    response={200: CheckoutOut, **errors(400, 401, 403, 404, 409)},
+    summary="Lend a copy",
+)
 def checkout(request, body: CheckoutIn):
     """Staff, at a unit of their own. A refusal is 409 with the rule's code (card_expired, loan_limit,
     item_not_available, item_on_hold_for_other, ...) and one sentence saying why."""
@@ -228,7 +264,11 @@ def checkout(request, body: CheckoutIn):
     return {"barcode": item.barcode, "card": found.card, "due": loan.due_on, "warning": loan.warning or None}
 
 
-@router.post("/circulation/checkin", response=CheckinOut, summary="Take a copy back; where it goes next")
+@router.post(
+    "/circulation/checkin",
+    response={200: CheckinOut, **errors(400, 401, 403, 404, 409)},
+    summary="Take a copy back; where it goes next",
+)
 def checkin(request, body: CheckinIn):
     """Staff. `destination.action`: shelve (here), hold_shelf (here, for `hold_card`), transit (to `unit`)."""
     unit = access_unit(request.user, body.unit, for_change=True)
@@ -242,7 +282,11 @@ def checkin(request, body: CheckinIn):
     }
 
 
-@router.post("/holds", response=HoldOut, summary="Place a hold on a title or a copy")
+@router.post(
+    "/holds",
+    response={200: HoldOut, **errors(400, 401, 403, 404, 409)},
+    summary="Place a hold on a title or a copy",
+)
 def place_hold(request, body: HoldIn):
     """Staff. Give `record_id` for any copy of the title or `barcode` for that copy; `position` is the
     hold's place in the title's queue (1 = next)."""
@@ -279,17 +323,25 @@ def _fee(fee: Fee) -> dict:
     }
 
 
-@router.get("/readers/{card}/fees", response=list[FeeOut], summary="A reader's fees still owed")
+@router.get(
+    "/readers/{card}/fees",
+    response={200: list[FeeOut], **errors(401, 403, 404)},
+    summary="A reader's fees still owed",
+)
 def reader_fees(request, card: str):
     """Staff. Each open fee with what was charged, what is paid so far and the balance still owed."""
     found = selectors.access_reader(request.user, card, log_via="api")
     return [_fee(fee) for fee in selectors.reader_fees(reader=found)]
 
 
-@router.post("/fees/{fee_id}/pay", response=FeePayOut, summary="Pay a fee, in full or in part")
+@router.post(
+    "/fees/{fee_id}/pay",
+    response={200: FeePayOut, **errors(400, 401, 403, 404, 409)},
+    summary="Pay a fee, in full or in part",
+)
 def fee_pay(request, fee_id: int, body: FeePayIn):
     """Staff, at a unit of their own. Without `amount` the whole balance is paid; with it, that much
-    (more than 0, at most the balance, at most two decimals; otherwise 409 `fee_amount_invalid` or
+    (text, more than 0 and at most two decimals, or 400; at most the balance, or 409
     `fee_amount_over_balance`). The fee's `status` becomes `paid` when its balance reaches 0."""
     if not request.user.is_staff_member:
         raise DomainError(_("Only staff may look readers up."), code="staff_only")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -16,8 +17,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from .api_types import errors
 from .errors import DomainError
 from .services import api_token_authenticate
+
+logger = logging.getLogger("wenyun.api")
 
 
 class BearerToken(HttpBearer):
@@ -72,7 +76,12 @@ class MeOut(Schema):
     unit: str | None
 
 
-@api.get("me", response=MeOut, tags=["accounts"], summary="The staff account the token belongs to")
+@api.get(
+    "me",
+    response={200: MeOut, **errors(401)},
+    tags=["accounts"],
+    summary="The staff account the token belongs to",
+)
 def me(request):
     user = request.auth
     return MeOut(
@@ -114,5 +123,45 @@ def on_validation_error(request, exc: NinjaValidationError):
     where = ".".join(
         str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")
     )
-    message = _("%(field)s: %(problem)s") % {"field": where or _("request"), "problem": first.get("msg", "")}
+    message = _("%(field)s: %(problem)s") % {"field": where or _("request"), "problem": _problem(first)}
     return api.create_response(request, error_body("invalid", message), status=400)
+
+
+def _problem(error: dict) -> str:
+    """pydantic's complaint in the asker's language, for the kinds a well-formed request can make."""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("this is required.")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        limit = ctx.get("ge", ctx.get("gt", ctx.get("le", ctx.get("lt"))))
+        return {
+            "greater_than_equal": _("must be %(limit)s or more."),
+            "greater_than": _("must be more than %(limit)s."),
+            "less_than_equal": _("must be %(limit)s or less."),
+            "less_than": _("must be less than %(limit)s."),
+        }[kind] % {"limit": limit}
+    if kind == "string_too_long":
+        return _("at most %(limit)s characters.") % {"limit": ctx.get("max_length")}
+    if kind == "string_pattern_mismatch":
+        return _("not in the expected form.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("must be a whole number.")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("must be a date, YYYY-MM-DD.")
+    if kind.startswith("decimal"):
+        return _("must be an amount in yuan with at most two decimals.")
+    if kind.startswith("bool"):
+        return _("must be true or false.")
+    return str(error.get("msg", ""))
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc: Exception):
+    """A fault of ours: logged with its traceback, answered in the API's error shape, never as a page."""
+    logger.exception("API %s %s failed", request.method, request.path)
+    return api.create_response(
+        request,
+        error_body("server_error", _("Something went wrong on the server; it has been logged.")),
+        status=500,
+    )

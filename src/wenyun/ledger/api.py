@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from wenyun.core.api_types import ReportYear, errors
 from wenyun.network.access import units_visible_to
 
 from .access import access_standard
 from .evaluate import standard_evaluate
 
 router = Router(tags=["ledger"])
+# Optional, and no null in the schema: an absent year is this year.
+THIS_YEAR = Query(None)
 
 
 class ValueOut(Schema):
@@ -32,8 +35,12 @@ class IndicatorOut(Schema):
     failing: list[ValueOut]
 
 
-@router.get("", response=list[IndicatorOut], summary="The acceptance ledger: each indicator's values now")
-def ledger(request, standard: str, year: int | None = None):
+@router.get(
+    "",
+    response={200: list[IndicatorOut], **errors(400, 401, 404)},
+    summary="The acceptance ledger: each indicator's values now",
+)
+def ledger(request, standard: str, year: ReportYear = THIS_YEAR):
     """Each indicator of the standard computed for the year (this year by default): its value per unit
     in scope (only the units the token's staff member may see), met or not against the threshold,
     and the units that fail it (for a share, the units failing the per-unit condition). A formula

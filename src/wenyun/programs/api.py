@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from wenyun.circulation.selectors import reader_get
+from wenyun.core.api_types import Day, Year, errors
 from wenyun.core.errors import DomainError
 from wenyun.network.access import access_unit
 from wenyun.network.selectors import unit_get, unit_root
@@ -21,6 +22,7 @@ router = Router(tags=["programs"])
 
 MAX_DAYS = 366
 FROM = Query(None, alias="from")  # "from" is a Python keyword
+TO = Query(None)  # optional, and no null in the schema
 
 
 class SessionOut(Schema):
@@ -77,19 +79,20 @@ def _activity_out(activity: Activity, sessions=None) -> ActivityOut:
 
 @router.get(
     "/activities",
-    response=list[ActivityOut],
+    response={200: list[ActivityOut], **errors(400, 404)},
     auth=None,
     summary="The public calendar of published activities",
 )
 def calendar(
     request,
-    from_: dt.date | None = FROM,
-    to: dt.date | None = None,
+    from_: Day = FROM,
+    to: Day = TO,
     unit: str = "",
     category: str = "",
 ):
     """Activities with a session from `from` to `to` (inclusive; default: today and the next 30 days),
-    in the subtree of `unit` (a unit code) if given, of one `category` if given."""
+    in the subtree of `unit` (a unit code) if given, of one `category` if given. `to` before `from`,
+    or more than 366 days asked at once, is refused (400 `invalid`); an unknown unit is 404."""
     first = from_ or timezone.localdate()
     last = to or first + dt.timedelta(days=30)
     if last < first:
@@ -106,7 +109,12 @@ def calendar(
     return [_activity_out(a, sessions.get(a.pk, [])) for a in activities]
 
 
-@router.get("/activities/{activity_id}", response=ActivityOut, auth=None, summary="One published activity")
+@router.get(
+    "/activities/{activity_id}",
+    response={200: ActivityOut, **errors(400, 404)},
+    auth=None,
+    summary="One published activity",
+)
 def activity_detail(request, activity_id: int):
     return _activity_out(selectors.activity_get(pk=activity_id, public=True))
 
@@ -147,7 +155,7 @@ def _registration_out(registration: Registration) -> RegistrationOut:
 
 @router.post(
     "/activities/{activity_id}/registrations",
-    response={201: RegistrationOut},
+    response={201: RegistrationOut, **errors(400, 401, 404, 409)},
     summary="Register a reader by card (or put him on the waiting list)",
 )
 def register(request, activity_id: int, payload: RegistrationIn):
@@ -167,7 +175,7 @@ class CancelOut(Schema):
 
 @router.delete(
     "/activities/{activity_id}/registrations/{card}",
-    response=CancelOut,
+    response={200: CancelOut, **errors(400, 401, 404, 409)},
     summary="Cancel a reader's registration; the first on the waiting list moves up",
 )
 def cancel(request, activity_id: int, card: str):
@@ -183,7 +191,7 @@ def cancel(request, activity_id: int, card: str):
 
 @router.get(
     "/activities/{activity_id}/registrations",
-    response=list[RegistrationOut],
+    response={200: list[RegistrationOut], **errors(400, 401, 404)},
     summary="The roster of an activity of the staff member's unit",
 )
 def roster(request, activity_id: int):
@@ -193,9 +201,11 @@ def roster(request, activity_id: int):
 
 
 @router.get(
-    "/programs/figures", response=dict, summary="The year's cultural-service counts for a unit's subtree"
+    "/programs/figures",
+    response={200: dict, **errors(400, 401, 404)},
+    summary="The year's cultural-service counts for a unit's subtree",
 )
-def figures(request, year: int, unit: str = ""):
+def figures(request, year: Year, unit: str = ""):
     """activities (and by category), sessions, registrations, attendance (check-ins plus head counts),
     visitors (museum tickets used), bookings_approved, menu_delivered, menu_audience, digital_visits."""
     place = access_unit(request.user, unit) if unit else unit_root()

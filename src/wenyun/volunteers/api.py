@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
+from wenyun.core.api_types import Year, errors
 from wenyun.network.access import access_unit
 
 from . import selectors
@@ -35,9 +36,11 @@ class HoursOut(Schema):
 
 
 @router.get(
-    "/hours", response=HoursOut, summary="Confirmed volunteer hours in a year, per volunteer and per team"
+    "/hours",
+    response={200: HoursOut, **errors(400, 401, 404)},
+    summary="Confirmed volunteer hours in a year, per volunteer and per team",
 )
-def hours(request, year: int, unit: str = ""):
+def hours(request, year: Year, unit: str = ""):
     """Only hours confirmed by staff count, dated by the project's day; `unit` limits the volunteers'
     rows to projects of that unit's subtree (teams are county-wide)."""
     within = access_unit(request.user, unit) if unit else None

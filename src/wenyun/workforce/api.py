@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Router, Schema
 
+from wenyun.core.api_types import Amount, MonthText, errors
 from wenyun.network.access import access_unit
 
 from . import rules, selectors, services
@@ -42,11 +43,6 @@ class RollOut(Schema):
     total: Decimal
     approved_at: dt.datetime | None
     lines: list[RollLineOut]
-
-
-class Error(Schema):
-    error: str
-    message: str
 
 
 def _scope(user):
@@ -83,10 +79,10 @@ def _roll_out(roll, user) -> RollOut:
 
 @router.get(
     "/rolls/{month}",
-    response={200: RollOut, 400: Error, 404: Error},
+    response={200: RollOut, **errors(400, 401, 404)},
     summary="The subsidy roll of a month (YYYY-MM)",
 )
-def roll_detail(request, month: str):
+def roll_detail(request, month: MonthText):
     """Each line: unit code and name, the person, post, the monthly standard, days in post out of the
     month's days, the amount; adjustment lines also name the month they correct and why."""
     roll = selectors.roll_get(month=rules.parse_month(month))
@@ -99,7 +95,9 @@ class RollSummary(Schema):
     total: Decimal
 
 
-@router.get("/rolls", response=list[RollSummary], summary="Every subsidy roll, newest first")
+@router.get(
+    "/rolls", response={200: list[RollSummary], **errors(401)}, summary="Every subsidy roll, newest first"
+)
 def roll_index(request):
     within = _scope(request.user)
     return [
@@ -111,15 +109,15 @@ def roll_index(request):
 
 
 class ApproveIn(Schema):
-    expected_total: Decimal | None = None
+    expected_total: Amount | None = None
 
 
 @router.post(
     "/rolls/{month}/approve",
-    response={200: RollOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    response={200: RollOut, **errors(400, 401, 403, 404, 409)},
     summary="Approve a month's roll (the county bureau only); it is frozen from then on",
 )
-def roll_approve(request, month: str, payload: ApproveIn):
+def roll_approve(request, month: MonthText, payload: ApproveIn):
     roll = selectors.roll_get(month=rules.parse_month(month))
     roll = services.roll_approve(actor=request.user, roll=roll, expected_total=payload.expected_total)
     return _roll_out(roll, request.user)
@@ -141,7 +139,9 @@ class StaffingOut(Schema):
 
 
 @router.get(
-    "/staffing", response={200: list[StaffingOut], 404: Error}, summary="Units against their staffing rule"
+    "/staffing",
+    response={200: list[StaffingOut], **errors(400, 401, 404)},
+    summary="Units against their staffing rule",
 )
 def staffing(request, unit: str | None = None, only_gaps: bool = False):
     """Every unit whose kind has a staffing rule (within a unit's subtree with `unit=CODE`), today."""
