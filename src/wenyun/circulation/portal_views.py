@@ -19,13 +19,6 @@ from django.views.decorators.http import require_POST
 
 from wenyun.catalog.selectors import record_get
 from wenyun.core.errors import DomainError, NotFound
-from wenyun.core.services import (
-    LOCK_ADDRESS,
-    login_address_refusal,
-    login_failure_record,
-    login_lock,
-    login_success_record,
-)
 from wenyun.network.models import Unit, UnitKind
 
 from . import selectors, services
@@ -64,27 +57,17 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         card = request.POST.get("card", "").strip()
         pin = request.POST.get("pin", "")
-        ip = request.META.get("REMOTE_ADDR")
-        key = f"card:{card}"
-        lock = login_lock(username=key, ip=ip)
-        if lock == LOCK_ADDRESS:
-            error = login_address_refusal()
-        elif lock is not None:
-            error = _("Too many wrong PINs for this card. Wait a quarter of an hour, or ask at the desk.")
+        try:
+            reader = services.reader_sign_in(card=card, pin=pin, ip=request.META.get("REMOTE_ADDR"))
+        except DomainError as exc:
+            error = exc.message
         else:
-            reader = Reader.objects.filter(card=card).first()
-            if reader is not None and services.reader_pin_check(reader=reader, pin=pin):
-                login_success_record(username=key, ip=ip)
-                request.session.cycle_key()
-                request.session[SESSION_KEY] = reader.pk
-                target = request.GET.get("next", "")
-                return redirect(
-                    target
-                    if target.startswith("/") and not target.startswith("//")
-                    else "portal:account:home"
-                )
-            login_failure_record(username=key, ip=ip)
-            error = _("The card number or the PIN is wrong.")
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = reader.pk
+            target = request.GET.get("next", "")
+            return redirect(
+                target if target.startswith("/") and not target.startswith("//") else "portal:account:home"
+            )
     return render(
         request, "circulation/portal_login.html", {"title": _("My account"), "error": error, "card": card}
     )

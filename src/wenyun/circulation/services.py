@@ -636,6 +636,34 @@ def reader_pin_check(*, reader: Reader, pin: str) -> bool:
     return True
 
 
+def reader_sign_in(*, card: str, pin: str, ip: str | None) -> Reader:
+    """The reader whose card and PIN these are, checked under the sign-in throttle (per card and
+    address, per card, per address), for every web form that takes a card and a PIN; or a refusal."""
+    from wenyun.core.services import (
+        LOCK_ADDRESS,
+        login_address_refusal,
+        login_failure_record,
+        login_lock,
+        login_success_record,
+    )
+
+    key = f"card:{card.strip()}"
+    lock = login_lock(username=key, ip=ip)
+    if lock == LOCK_ADDRESS:
+        raise DomainError(login_address_refusal(), code="address_locked")
+    if lock is not None:
+        raise DomainError(
+            _("Too many wrong PINs for this card. Wait a quarter of an hour, or ask at the desk."),
+            code="card_locked",
+        )
+    reader = Reader.objects.filter(card=card.strip()).first()
+    if reader is None or not reader_pin_check(reader=reader, pin=pin):
+        login_failure_record(username=key, ip=ip)
+        raise DomainError(_("The card number or the PIN is wrong."), code="card_pin_wrong")
+    login_success_record(username=key, ip=ip)
+    return reader
+
+
 def reader_status(*, reader: Reader, today: dt.date | None = None) -> ReaderStatus:
     today = today or timezone.localdate()
     open_loans = Loan.objects.filter(reader=reader, returned_at__isnull=True)

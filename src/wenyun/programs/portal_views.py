@@ -19,8 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenyun.circulation.selectors import reader_get
-from wenyun.circulation.services import reader_pin_check
+from wenyun.circulation.services import reader_sign_in
 from wenyun.core.errors import DomainError, NotFound
 from wenyun.core.models import Role
 from wenyun.network import selectors as network
@@ -152,12 +151,7 @@ def _register(request: HttpRequest, activity: Activity, data: dict) -> Registrat
     if _is_reader_account(request.user):
         return services.registration_create(activity=activity, account=request.user)
     if data["card"].strip():
-        try:
-            reader = reader_get(card=data["card"])
-        except NotFound:
-            reader = None
-        if reader is None or not reader_pin_check(reader=reader, pin=data["pin"]):
-            raise DomainError(_("The card number or the PIN is wrong."), code="card_pin_wrong")
+        reader = reader_sign_in(card=data["card"], pin=data["pin"], ip=request.META.get("REMOTE_ADDR"))
         return services.registration_create(activity=activity, reader=reader)
     return services.registration_create(activity=activity, name=data["name"], phone=data["phone"])
 

@@ -356,3 +356,22 @@ class TestSchedule:
             )
             == []
         )
+
+
+def test_registering_by_card_and_pin_is_under_the_sign_in_throttle(client, lecture, make_reader):
+    """The activity form takes a card and a PIN: five wrong PINs lock the card there as at the portal's
+    sign-in, so the form cannot be used to guess PINs (the right one is refused meanwhile)."""
+    from wenyun.circulation.services import pin_hash
+    from wenyun.programs.models import Registration
+
+    reader = make_reader("YX90000001", "王小明")
+    reader.pin_hash = pin_hash("4863")
+    reader.save(update_fields=["pin_hash"])
+    url = f"/activities/{lecture.pk}/"
+    for _attempt in range(5):
+        client.post(url, {"card": reader.card, "pin": "0000"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    answer = client.post(url, {"card": reader.card, "pin": "4863"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Too many wrong PINs for this card" in answer.content.decode()
+    assert not Registration.objects.filter(activity=lecture).exists()
