@@ -97,6 +97,7 @@ MIDDLEWARE = [
     # Pages and JSON compressed (static files come precompressed from above). BREACH needs a secret
     # reflected beside attacker text: the CSRF token is masked anew on every response.
     "django.middleware.gzip.GZipMiddleware",
+    "wenyun.core.middleware.NulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

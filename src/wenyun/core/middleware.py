@@ -72,3 +72,30 @@ def _api_error(request, response) -> JsonResponse:
     if response.has_header("Allow"):
         answer["Allow"] = response["Allow"]
     return answer
+
+
+def _without_nul(params):
+    if not any("\x00" in value for values in params.lists() for value in values[1]):
+        return params
+    cleaned = params.copy()
+    for key, values in params.lists():
+        cleaned.setlist(key, [value.replace("\x00", "") for value in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+class NulCharactersMiddleware:
+    """NUL characters are dropped from query strings and form fields: nobody types one, SQLite keeps
+    them and PostgreSQL refuses them (a server error), so a search or a form reads the same on both."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.GET = _without_nul(request.GET)
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            request.POST = _without_nul(request.POST)
+        return self.get_response(request)

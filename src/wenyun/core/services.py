@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.db import transaction
@@ -60,6 +61,15 @@ LOCK_ADDRESS = "address"
 _REALM_PREFIXES = ("card:", "sip2:")
 
 
+def _key(username: str) -> str:
+    """The account's key in the failure table: lower case, and a name longer than the column (no
+    account has one, but a guesser may send it) shortened to a digest so its tries still count."""
+    key = username.strip().lower()
+    if len(key) <= FailedLogin._meta.get_field("username").max_length:
+        return key
+    return key[:100] + "#" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
 def _recent_failures():
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     return FailedLogin.objects.filter(at__gte=since)
@@ -78,7 +88,7 @@ def login_lock(*, username: str, ip: str | None, per_address: bool = True) -> st
     """Why a sign-in to this account from this address is refused now (LOCK_ACCOUNT or LOCK_ADDRESS),
     or None when it may be tried. `per_address=False` for the PINs kiosks check: a kiosk's address is
     one device many readers use, not a guesser."""
-    key = username.lower()
+    key = _key(username)
     recent = _recent_failures()
     if recent.filter(username=key, ip=ip).count() >= settings.LOGIN_FAILURE_LIMIT:
         return LOCK_ACCOUNT
@@ -103,14 +113,14 @@ def login_address_refusal() -> str:
 
 @transaction.atomic
 def login_failure_record(*, username: str, ip: str | None) -> None:
-    FailedLogin.objects.create(username=username.lower(), ip=ip, at=timezone.now())
+    FailedLogin.objects.create(username=_key(username), ip=ip, at=timezone.now())
 
 
 @transaction.atomic
 def login_success_record(*, username: str, ip: str | None = None, everywhere: bool = False) -> None:
     """A right password from this address clears that address's failures for the account, not those
     from elsewhere (which count toward the account's own limit until they age out)."""
-    rows = FailedLogin.objects.filter(username=username.lower())
+    rows = FailedLogin.objects.filter(username=_key(username))
     if not everywhere:
         rows = rows.filter(ip=ip)
     rows.delete()
@@ -142,7 +152,7 @@ def login_lock_lift(*, actor: User | None, username: str, ip: str | None = None)
     Returns how many failures were forgotten."""
     if actor is not None and not actor.is_county_admin:
         raise Forbidden(_("Only a county administrator may lift a sign-in lock."), code="unlock_forbidden")
-    key = username.strip().lower()
+    key = _key(username)
     if not key:
         raise DomainError(_("Name the account or card whose lock is to be lifted."), code="unlock_invalid")
     rows = FailedLogin.objects.filter(username=key)
