@@ -61,11 +61,14 @@ LOCK_ADDRESS = "address"
 _REALM_PREFIXES = ("card:", "sip2:")
 
 
+FAILED_LOGIN_KEY_LENGTH = 150  # FailedLogin.username's max_length
+
+
 def _key(username: str) -> str:
     """The account's key in the failure table: lower case, and a name longer than the column (no
     account has one, but a guesser may send it) shortened to a digest so its tries still count."""
     key = username.strip().lower()
-    if len(key) <= FailedLogin._meta.get_field("username").max_length:
+    if len(key) <= FAILED_LOGIN_KEY_LENGTH:
         return key
     return key[:100] + "#" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
