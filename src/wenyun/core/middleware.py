@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -84,9 +86,19 @@ def _without_nul(params):
     return cleaned
 
 
+def _json_without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_json_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_json_without_nul(key): _json_without_nul(item) for key, item in value.items()}
+    return value
+
+
 class NulCharactersMiddleware:
-    """NUL characters are dropped from query strings and form fields: nobody types one, SQLite keeps
-    them and PostgreSQL refuses them (a server error), so a search or a form reads the same on both."""
+    """NUL characters are dropped from query strings, form fields and JSON bodies: nobody types one,
+    SQLite keeps them and PostgreSQL refuses them (a server error), so input reads the same on both."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -98,4 +110,11 @@ class NulCharactersMiddleware:
             "multipart/form-data",
         ):
             request.POST = _without_nul(request.POST)
+        elif request.content_type == "application/json" and b"\\u0000" in request.body.lower():
+            try:
+                document = json.loads(request.body)
+            except ValueError:
+                pass  # not JSON: the API says so itself
+            else:
+                request._body = json.dumps(_json_without_nul(document)).encode()
         return self.get_response(request)

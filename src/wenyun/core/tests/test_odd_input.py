@@ -33,3 +33,17 @@ def test_a_username_longer_than_any_account_is_refused_and_its_tries_still_count
     [key] = set(FailedLogin.objects.values_list("username", flat=True))
     assert len(key) <= 150 and key.startswith("a" * 100)
     assert FailedLogin.objects.count() == 2
+
+
+def test_a_nul_character_in_a_json_body_is_dropped_not_a_server_error(client, county_admin):
+    _row, token = api_token_create(username=county_admin.username)
+
+    answer = client.post(
+        "/api/v1/circulation/checkout",
+        '{"card": "YX\\u0000404", "barcode": "B\\u00001", "unit": "YX-LIB"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert 400 <= answer.status_code < 500
+    assert set(answer.json()) == {"error", "message"}
