@@ -110,7 +110,7 @@ class NulCharactersMiddleware:
             "multipart/form-data",
         ):
             request.POST = _without_nul(request.POST)
-        elif request.content_type == "application/json" and b"\\u0000" in request.body.lower():
+        elif request.content_type == "application/json" and b"\\u0000" in request.body:
             try:
                 document = json.loads(request.body)
             except ValueError:

@@ -37,6 +37,20 @@ def _new_activity(user, first_day: str, count: str = "3"):
     )
 
 
+def _reading_group(lib, *, publish: bool = False) -> Activity:
+    """A reading group at the library in two days, one hour long."""
+    start = timezone.now() + dt.timedelta(days=2)
+    return services.activity_create(
+        actor=None,
+        unit=lib,
+        title="读书分享会",
+        category="reading",
+        place="报告厅",
+        sessions=[(start, start + dt.timedelta(hours=1))],
+        publish=publish,
+    )
+
+
 def test_a_new_activity_with_sessions_far_ahead_is_refused_with_a_sentence(library_staff):
     answer = _new_activity(library_staff, "9999-12-25", count="60")
 
@@ -81,16 +95,7 @@ def test_an_activity_created_through_the_service_keeps_its_sessions_in_the_windo
 
 
 def test_a_portal_registration_with_a_3000_character_name_is_returned_with_the_fields_error(client, lib):
-    start = timezone.now() + dt.timedelta(days=2)
-    activity = services.activity_create(
-        actor=None,
-        unit=lib,
-        title="读书分享会",
-        category="reading",
-        place="报告厅",
-        sessions=[(start, start + dt.timedelta(hours=1))],
-        publish=True,
-    )
+    activity = _reading_group(lib, publish=True)
 
     answer = client.post(
         f"/activities/{activity.pk}/",
@@ -104,15 +109,7 @@ def test_a_portal_registration_with_a_3000_character_name_is_returned_with_the_f
 
 
 def test_places_and_head_counts_past_the_maximum_are_refused_not_a_500(library_staff, lib):
-    start = timezone.now() + dt.timedelta(days=2)
-    activity = services.activity_create(
-        actor=None,
-        unit=lib,
-        title="读书分享会",
-        category="reading",
-        place="报告厅",
-        sessions=[(start, start + dt.timedelta(hours=1))],
-    )
+    activity = _reading_group(lib)
     desk = Client(HTTP_ACCEPT_LANGUAGE="en")
     desk.force_login(library_staff)
     session = activity.sessions.get()
@@ -134,15 +131,8 @@ def test_places_and_head_counts_past_the_maximum_are_refused_not_a_500(library_s
 
 
 def test_a_session_id_that_is_not_a_number_is_not_found_rather_than_a_500(library_staff, lib):
-    start = timezone.now() + dt.timedelta(days=2)
-    activity = services.activity_create(
-        actor=None,
-        unit=lib,
-        title="读书分享会",
-        category="reading",
-        place="报告厅",
-        sessions=[(start, start + dt.timedelta(hours=1))],
-    )
+    activity = _reading_group(lib)
+    start = activity.sessions.get().starts_at
     desk = Client(HTTP_ACCEPT_LANGUAGE="en")
     desk.force_login(library_staff)
 
