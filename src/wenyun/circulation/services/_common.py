@@ -1,0 +1,175 @@
+"""What every circulation service shares: refusals, the event log, the one-writer guard, the desk check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import ParamSpec, TypeVar
+
+from django.db import connection
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenyun.catalog.models import Item
+from wenyun.core.errors import Forbidden, Refused
+from wenyun.network.access import user_can_manage_unit
+from wenyun.network.models import Unit
+
+from .. import rows
+from ..models import (
+    CirculationEvent,
+    CirculationSettings,
+    Fee,
+    Loan,
+    Reader,
+    ReaderAccess,
+)
+from ..rules import (
+    snapshot,
+)
+
+Type = CirculationEvent.Type
+
+
+Access = ReaderAccess.Action
+
+
+P = ParamSpec("P")
+
+
+R = TypeVar("R")
+
+
+class CirculationRefused(Refused):
+    """A circulation rule says no; `code` is one of the stable codes in this module's docstring."""
+
+
+def circ_settings() -> CirculationSettings:
+    # Unsaved defaults until an administrator saves the settings: reading them never writes.
+    return snapshot().settings
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _via(actor, via: str) -> str:
+    if via:
+        return via
+    return "desk" if getattr(actor, "pk", None) else "system"
+
+
+_EVENT_SQL = (
+    "INSERT INTO circulation_circulationevent (type, at, unit_id, actor_id, details, item_id, reader_id, via) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _record(
+    *,
+    type: str,
+    unit: Unit | int,
+    actor,
+    via: str,
+    at: dt.datetime,
+    item: Item | None = None,
+    reader: Reader | None = None,
+    details: dict | None = None,
+    db=None,
+) -> None:
+    """Append one row to the log (a prepared INSERT: every check-out and check-in writes one or two)."""
+    db = db or rows.db()
+    params = [
+        type,
+        rows.moment(at, db),
+        unit if isinstance(unit, int) else unit.pk,
+        getattr(actor, "pk", None),
+        db.ops.adapt_json_value(details or {}, None),
+        item.pk if item is not None else None,
+        reader.pk if reader is not None else None,
+        _via(actor, via),
+    ]
+    if db.in_atomic_block:
+        rows.execute(_EVENT_SQL, params, connection=db)
+    else:
+        with db.cursor() as cursor:
+            cursor.execute(_EVENT_SQL, params)
+
+
+_SQLITE_WRITER = threading.Lock()
+
+
+def _one_writer(service: Callable[P, R]) -> Callable[P, R]:
+    """On SQLite, this process's check-outs and check-ins queue on a lock before BEGIN IMMEDIATE.
+
+    SQLite takes one writer at a time anyway; a writer that finds the database locked sleeps in
+    growing steps (up to 100 ms) before it tries again, which under 20 desks at once made the slowest
+    check-outs wait a second. Queued on a lock here, the next one starts the moment the last commits.
+    Inside an outer transaction (which already holds SQLite's write lock) there is nothing to queue for.
+    """
+
+    @functools.wraps(service)
+    def queued(*args: P.args, **kwargs: P.kwargs) -> R:
+        db = rows.db()
+        if db.vendor != "sqlite" or db.in_atomic_block:
+            return service(*args, **kwargs)
+        with _SQLITE_WRITER:
+            return service(*args, **kwargs)
+
+    return queued
+
+
+def _require_desk(actor, unit: Unit) -> None:
+    """A staff member acts at units in his own subtree; kiosks and the system (actor None) anywhere."""
+    if actor is None or not getattr(actor, "is_staff_member", False):
+        return
+    if not user_can_manage_unit(actor, unit):
+        raise Forbidden(
+            _("You may not lend or take back at %(unit)s: it is outside your unit.") % {"unit": unit.name},
+            code="unit_forbidden",
+        )
+
+
+def _refuse(code: str, message: str):
+    raise CirculationRefused(message, code=code)
+
+
+def _fees_owed(reader_id: int) -> Decimal:
+    owed = Fee.objects.filter(reader_id=reader_id, status=Fee.Status.OPEN).aggregate(
+        total=Sum(F("amount") - F("paid"))
+    )["total"]
+    return Decimal(owed or 0).quantize(Decimal("0.01"))
+
+
+def _overdue_count(reader_id: int, today: dt.date) -> int:
+    return Loan.objects.filter(
+        reader_id=reader_id, returned_at__isnull=True, due_on__lt=today, lost=False, claimed_returned=False
+    ).count()
+
+
+_COUNTS_SQL = (
+    "SELECT "
+    "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL AND due_on < %s "
+    "AND NOT lost AND NOT claimed_returned), "
+    "(SELECT SUM(amount - paid) FROM circulation_fee WHERE reader_id = %s AND status = 'open')"
+)
+
+
+def _reader_counts(reader_id: int, today: dt.date) -> tuple[int, Decimal, int]:
+    """(overdue loans, fees owed, 0) in one round trip; a check-out reads them in `_checkout_facts`."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL, [reader_id, today, reader_id])
+        overdue, owed = cursor.fetchone()
+    return (
+        int(overdue or 0),
+        Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal("0.00"),
+        0,
+    )
