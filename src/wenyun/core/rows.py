@@ -1,4 +1,8 @@
-"""Rows of the check-out/check-in path read and written with prepared SQL instead of the ORM's compiler.
+"""Rows read and written with prepared SQL instead of the ORM's compiler, for the hottest paths.
+
+Each app uses it on its own tables only (circulation's check-out and check-in path, catalogue's copy
+state that circulation changes through catalogue's service); it is here, in core, so that an app need
+not reach into another's private module for it.
 
 Every check-out and check-in reads and writes the same handful of rows; building each statement
 through the query compiler cost several times more than running it. The statements here are built
