@@ -40,6 +40,7 @@ from wenyun.core.errors import NotFound
 from wenyun.network.models import Unit, UnitKind
 
 from . import selectors, sources
+from .memo import memo, memo_kept
 from .models import ManualCode
 from .periods import Period
 
@@ -99,7 +100,7 @@ def _round(metric: Metric, value: Number | None) -> Number | None:
 
 
 def _subtree_ids(unit: Unit) -> list[int]:
-    return sources.memo(
+    return memo(
         ("subtree", unit.path),
         lambda: list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)),
     )
@@ -123,13 +124,10 @@ def metric_cache(*, scope: Unit | None = None, span: Period | None = None):
     unit; the whole county without one) and answer smaller sets from it. `span`: the widest period the
     page reads, if known; figures read day by day are then read once for all of it."""
     token = _cache.set({"scope": scope})
-    shared = sources._memo.set({})
-    spanned = sources._span.set(span)
     try:
-        yield
+        with memo_kept(span=span):
+            yield
     finally:
-        sources._span.reset(spanned)
-        sources._memo.reset(shared)
         _cache.reset(token)
 
 

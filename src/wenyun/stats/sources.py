@@ -7,39 +7,19 @@ Same shapes as in `stats.selectors`: per_unit_* -> {unit id: value}, over_* -> o
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TypeVar
 
 from django.db.models import Count, Q, Sum
 
 from wenyun.network.models import Unit
 
 from . import summary
+from .memo import memo, memo_span
 from .periods import Period
-from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
-
-T = TypeVar("T")
-
-# Figures several metrics share, kept while one page is built (`metrics.metric_cache` opens it).
-_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("stats_sources_memo", default=None)
-
-
-def memo(key: tuple, compute: Callable[[], T]) -> T:
-    kept = _memo.get()
-    if kept is None:
-        return compute()
-    if key not in kept:
-        kept[key] = compute()
-    return kept[key]
-
-
-# The widest period the page being built reads (`metrics.metric_cache` sets it, a dashboard's twelve
-# months, say): day-by-day rows read once for it answer each shorter period inside it.
-_span: contextvars.ContextVar[Period | None] = contextvars.ContextVar("stats_sources_span", default=None)
+from .sql import as_day, fetch, ids_sql, local_day_sql
 
 
 def _daily(
@@ -47,7 +27,7 @@ def _daily(
 ) -> dict:
     """{(unit id, day): value} from `read`, for the period: read once for the page's span and the same
     units, kept while the page is built, and cut to the period."""
-    span = _span.get()
+    span = memo_span()
     if span is None or not (span.start <= period.start and period.end <= span.end):
         span = period
     rows = memo((name, frozenset(unit_ids), span), lambda: read(unit_ids, span))
@@ -212,12 +192,12 @@ def top_titles(*, unit: Unit, period: Period, limit: int = 10) -> list[tuple[str
 def _programs_visits_read(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], int]:
     from wenyun.programs.models import Activity, Attendance, Session, VisitSlot, VisitTicket
 
-    ids = _ids_sql(unit_ids)
+    ids = ids_sql(unit_ids)
     bounds = [period.first_moment, period.after_moment]
     visits: dict[tuple[int, dt.date], int] = defaultdict(int)
     checked_in = local_day_sql("t.at")
     entered = local_day_sql("k.entered_at")
-    for unit_id, on, n in _fetch(
+    for unit_id, on, n in fetch(
         f"SELECT a.unit_id, {checked_in} AS d, COUNT(*) FROM {Attendance._meta.db_table} t "
         f"JOIN {Session._meta.db_table} s ON s.id = t.session_id "
         f"JOIN {Activity._meta.db_table} a ON a.id = s.activity_id "
@@ -228,7 +208,7 @@ def _programs_visits_read(unit_ids: Sequence[int], period: Period) -> dict[tuple
         f"WHERE v.unit_id IN ({ids}) AND k.entered_at >= %s AND k.entered_at < %s GROUP BY v.unit_id, d",
         bounds + bounds,
     ):
-        visits[(unit_id, _as_day(on))] += n
+        visits[(unit_id, as_day(on))] += n
     return dict(visits)
 
 
