@@ -27,6 +27,9 @@ from collections.abc import Callable, Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
+from wenyun.catalog.stats_sources import item_table
+from wenyun.circulation.stats_sources import event_table
+
 from .memo import memo
 from .models import BorrowerMonth, BorrowerYear, CirculationDay, CirculationMonth, SummaryMark, TitleMonth
 from .periods import Period
@@ -34,12 +37,6 @@ from .sql import as_day, fetch, ids_sql, local_day_sql
 
 MARK = "circulation"
 ALL_DAYS = (1 << 31) - 1  # bits 0..30: the days 1..31 of a month
-
-
-def _event_table() -> str:
-    from wenyun.circulation.models import CirculationEvent
-
-    return CirculationEvent._meta.db_table
 
 
 def _month_sql(day: str) -> str:
@@ -61,7 +58,7 @@ def _year_sql(day: str) -> str:
 
 
 def _last_event_id() -> int:
-    return fetch(f"SELECT MAX(id) FROM {_event_table()}", [])[0][0] or 0
+    return fetch(f"SELECT MAX(id) FROM {event_table()}", [])[0][0] or 0
 
 
 def _mark_id() -> int:
@@ -115,7 +112,7 @@ def circulation_summary_catch_up(
             mark = SummaryMark.objects.select_for_update().get(name=MARK)
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute(f"LOCK TABLE {_event_table()} IN SHARE MODE")
+                    cursor.execute(f"LOCK TABLE {event_table()} IN SHARE MODE")
             if not _tree_unchanged(mark.tree):
                 _roll_up_again()
             # The events added now roll up by the tree as it is now, units added since included.
@@ -153,7 +150,7 @@ def circulation_summary_rebuild(
 def _add_events(*, after: int, upto: int) -> int:
     """Add the events with after < id <= upto into both tables (in the caller's transaction); returns the
     number of event ids read."""
-    events, days, borrowers = _event_table(), CirculationDay._meta.db_table, BorrowerMonth._meta.db_table
+    events, days, borrowers = event_table(), CirculationDay._meta.db_table, BorrowerMonth._meta.db_table
     day = local_day_sql("at")
     window = "id > %s AND id <= %s"
     with connection.cursor() as cursor:
@@ -217,7 +214,7 @@ def _add_events(*, after: int, upto: int) -> int:
         titles = TitleMonth._meta.db_table
         grouped = (
             f"SELECT e.unit_id, {_month_sql(local_day_sql('e.at'))} AS m, i.record_id, COUNT(*) AS n "
-            f"FROM {events} e JOIN {_item_table()} i ON i.id = e.item_id "
+            f"FROM {events} e JOIN {item_table()} i ON i.id = e.item_id "
             "WHERE e.id > %s AND e.id <= %s AND e.type = 'checkout' GROUP BY e.unit_id, m, i.record_id"
         )
         upsert = (
@@ -242,12 +239,6 @@ def _unit_table() -> str:
     from wenyun.network.models import Unit
 
     return Unit._meta.db_table
-
-
-def _item_table() -> str:
-    from wenyun.catalog.models import Item
-
-    return Item._meta.db_table
 
 
 def _ancestors_join() -> str:
@@ -458,7 +449,7 @@ def top_titles(*, unit_id: int, unit_ids: Sequence[int], period: Period, limit: 
             counts[record_id] += n
     for _month, inside in cut:
         for record_id, n in fetch(
-            f"SELECT i.record_id, COUNT(*) FROM {_event_table()} e JOIN {_item_table()} i ON i.id = e.item_id "
+            f"SELECT i.record_id, COUNT(*) FROM {event_table()} e JOIN {item_table()} i ON i.id = e.item_id "
             f"WHERE e.unit_id IN ({ids_sql(unit_ids)}) AND e.type = 'checkout' AND e.at >= %s AND e.at < %s "
             "GROUP BY i.record_id",
             [inside.first_moment, inside.after_moment],
