@@ -9,7 +9,6 @@ says "not computable yet" rather than inventing a value.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from wenyun.network.models import Unit
+from wenyun.stats import metrics as stats
 
 Number = int | float | Decimal
 
@@ -34,15 +34,6 @@ class LocalFigure:
     name: str | Promise
     source: str
     compute: Callable[[Sequence[Unit], bool, dt.date, dt.date], dict[str, Number | None]]
-
-
-def _stats_metrics():
-    # The statistics layer is built beside the ledger; until its metric module exists every figure
-    # that needs it is "not computable yet".
-    try:
-        return importlib.import_module("wenyun.stats.metrics")
-    except ImportError:
-        return None
 
 
 def _subtree_ids(units: Sequence[Unit]) -> dict[str, list[int]]:
@@ -140,13 +131,11 @@ LOCAL: dict[str, LocalFigure] = {
 
 
 def figure_known(code: str) -> bool:
-    stats = _stats_metrics()
-    return (stats is not None and code in stats.REGISTRY) or code in LOCAL
+    return code in stats.REGISTRY or code in LOCAL
 
 
 def figure_name(code: str) -> str:
-    stats = _stats_metrics()
-    if stats is not None and code in stats.REGISTRY:
+    if code in stats.REGISTRY:
         return str(stats.REGISTRY[code].name)
     if code in LOCAL:
         return str(LOCAL[code].name)
@@ -155,8 +144,7 @@ def figure_name(code: str) -> str:
 
 def figure_source(code: str) -> str:
     """Where the figure is computed, as "stats.metrics:CODE" or "workforce:CODE"."""
-    stats = _stats_metrics()
-    if stats is not None and code in stats.REGISTRY:
+    if code in stats.REGISTRY:
         return f"stats.metrics:{code}"
     if code in LOCAL:
         return f"{LOCAL[code].source}:{code}"
@@ -166,8 +154,7 @@ def figure_source(code: str) -> str:
 def figures(
     *, code: str, units: Sequence[Unit], include_sub_units: bool, start: dt.date, end: dt.date
 ) -> dict[str, Number | None]:
-    stats = _stats_metrics()
-    if stats is not None and code in stats.REGISTRY:
+    if code in stats.REGISTRY:
         return stats.metric_values(
             code=code,
             units=list(units),

@@ -1,9 +1,10 @@
 """The metric registry: one named, documented metric per figure the county reports.
 
 A metric is a function of (unit, include_sub_units, period) computed from the event logs and
-registers with SQL aggregates (see `stats.selectors`); the circulation figures read the event log's
-summary by day and month (`stats.summary`), brought up to the log's last event first, so they are the
-figures the raw events give. Each says how it aggregates:
+registers with SQL aggregates: the statistics' own (`stats.selectors`, `stats.sources`) and those each
+app publishes over its own tables (`wenyun.<app>.stats_sources`), registered here. The circulation
+figures read the event log's summary by day and month (`stats.summary`), brought up to the log's last
+event first, so they are the figures the raw events give. Each says how it aggregates:
 
 - over sub-units: ``sum`` (the unit's figure plus its sub-units'), ``own`` (the unit's own figure
   whatever is asked: the service population already covers the subtree) or ``distinct`` (counted
@@ -36,10 +37,16 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wenyun.catalog import stats_sources as catalog_figures
+from wenyun.circulation import stats_sources as circulation_figures
 from wenyun.core.errors import NotFound
 from wenyun.network.models import Unit, UnitKind
+from wenyun.programs import stats_sources as programs_figures
+from wenyun.volunteers import stats_sources as volunteers_figures
+from wenyun.workforce import stats_sources as workforce_figures
 
 from . import selectors, sources
+from .memo import memo, memo_kept
 from .models import ManualCode
 from .periods import Period
 
@@ -99,7 +106,7 @@ def _round(metric: Metric, value: Number | None) -> Number | None:
 
 
 def _subtree_ids(unit: Unit) -> list[int]:
-    return sources.memo(
+    return memo(
         ("subtree", unit.path),
         lambda: list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)),
     )
@@ -123,13 +130,10 @@ def metric_cache(*, scope: Unit | None = None, span: Period | None = None):
     unit; the whole county without one) and answer smaller sets from it. `span`: the widest period the
     page reads, if known; figures read day by day are then read once for all of it."""
     token = _cache.set({"scope": scope})
-    shared = sources._memo.set({})
-    spanned = sources._span.set(span)
     try:
-        yield
+        with memo_kept(span=span):
+            yield
     finally:
-        sources._span.reset(spanned)
-        sources._memo.reset(shared)
         _cache.reset(token)
 
 
@@ -494,7 +498,7 @@ register(
         source="catalog",
         over_units="sum",
         over_time="end",
-        per_unit=sources.per_unit_holdings(),
+        per_unit=catalog_figures.per_unit_holdings(),
         group="collection",
     )
 )
@@ -510,13 +514,13 @@ for group, name in (
             definition=format_lazy(
                 "{}{}",
                 _("Holdings (as defined for total holdings) of the item types with these codes: "),
-                ", ".join(sources.ITEM_TYPE_GROUPS[group]),
+                ", ".join(catalog_figures.ITEM_TYPE_GROUPS[group]),
             ),
             measure=VOLUMES,
             source="catalog",
             over_units="sum",
             over_time="end",
-            per_unit=sources.per_unit_holdings(group),
+            per_unit=catalog_figures.per_unit_holdings(group),
             group="collection",
         )
     )
@@ -529,7 +533,7 @@ register(
         source="catalog",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_new_acquisitions,
+        per_unit=catalog_figures.per_unit_new_acquisitions,
         group="collection",
     )
 )
@@ -608,7 +612,7 @@ register(
         source="circulation",
         over_units="sum",
         over_time="end",
-        per_unit=sources.per_unit_valid_cards,
+        per_unit=circulation_figures.per_unit_valid_cards,
         group="circulation",
     )
 )
@@ -621,7 +625,7 @@ register(
         source="circulation",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_new_readers,
+        per_unit=circulation_figures.per_unit_new_readers,
         group="circulation",
     )
 )
@@ -637,7 +641,7 @@ register(
         source="circulation",
         over_units="sum",
         over_time="end",
-        per_unit=sources.per_unit_holds_waiting,
+        per_unit=circulation_figures.per_unit_holds_waiting,
         group="circulation",
     )
 )
@@ -653,7 +657,7 @@ register(
         source="circulation",
         over_units="sum",
         over_time="end",
-        per_unit=sources.per_unit_transits_in_flight,
+        per_unit=circulation_figures.per_unit_transits_in_flight,
         group="circulation",
     )
 )
@@ -716,7 +720,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_activities(),
+        per_unit=programs_figures.per_unit_activities(),
         group="programs",
     )
 )
@@ -732,7 +736,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_attendance(),
+        per_unit=programs_figures.per_unit_attendance(),
         group="programs",
     )
 )
@@ -754,7 +758,7 @@ for code, category, name in (
             source="programs",
             over_units="sum",
             over_time="sum",
-            per_unit=sources.per_unit_activities([category]),
+            per_unit=programs_figures.per_unit_activities([category]),
             group="programs",
         )
     )
@@ -769,7 +773,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_sessions(["training"]),
+        per_unit=programs_figures.per_unit_sessions(["training"]),
         group="programs",
     )
 )
@@ -785,7 +789,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_attendance(["training"]),
+        per_unit=programs_figures.per_unit_attendance(["training"]),
         group="programs",
     )
 )
@@ -800,7 +804,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_activities(ARTS),
+        per_unit=programs_figures.per_unit_activities(ARTS),
         group="programs",
     )
 )
@@ -815,7 +819,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_attendance(ARTS),
+        per_unit=programs_figures.per_unit_attendance(ARTS),
         group="programs",
     )
 )
@@ -840,7 +844,7 @@ for category, name in (
             source="programs",
             over_units="sum",
             over_time="sum",
-            per_unit=sources.per_unit_attendance([category]),
+            per_unit=programs_figures.per_unit_attendance([category]),
             group="programs",
         )
     )
@@ -856,7 +860,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_menu_delivered("performance"),
+        per_unit=programs_figures.per_unit_menu_delivered("performance"),
         group="programs",
     )
 )
@@ -871,7 +875,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_menu_delivered("performance", audience=True),
+        per_unit=programs_figures.per_unit_menu_delivered("performance", audience=True),
         group="programs",
     )
 )
@@ -884,7 +888,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="end",
-        per_unit=sources.per_unit_troupes,
+        per_unit=programs_figures.per_unit_troupes,
         group="programs",
     )
 )
@@ -897,7 +901,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_bookings,
+        per_unit=programs_figures.per_unit_bookings,
         group="programs",
     )
 )
@@ -910,7 +914,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_museum_entries,
+        per_unit=programs_figures.per_unit_museum_entries,
         group="programs",
     )
 )
@@ -925,7 +929,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_digital("visits"),
+        per_unit=programs_figures.per_unit_digital("visits"),
         group="programs",
     )
 )
@@ -941,7 +945,7 @@ register(
         source="programs",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_digital("downloads"),
+        per_unit=programs_figures.per_unit_digital("downloads"),
         group="programs",
     )
 )
@@ -959,8 +963,8 @@ register(
         source="volunteers",
         over_units="sum",
         over_time="sum",
-        per_unit=sources.per_unit_volunteer_hours,
-        per_day_total=sources.volunteer_hours_by_day,
+        per_unit=volunteers_figures.per_unit_volunteer_hours,
+        per_day_total=volunteers_figures.volunteer_hours_by_day,
         decimals=1,
         group="volunteers",
     )
@@ -976,7 +980,7 @@ register(
         source="workforce",
         over_units="sum",
         over_time="end",
-        per_unit=sources.per_unit_staff(),
+        per_unit=workforce_figures.per_unit_staff(),
         group="workforce",
     )
 )
@@ -992,7 +996,7 @@ register(
         source="workforce",
         over_units="sum",
         over_time="end",
-        per_unit=sources.per_unit_staff(senior_title=True),
+        per_unit=workforce_figures.per_unit_staff(senior_title=True),
         group="workforce",
     )
 )

@@ -27,18 +27,16 @@ from collections.abc import Callable, Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
+from wenyun.catalog.stats_sources import item_table
+from wenyun.circulation.stats_sources import event_table
+
+from .memo import memo
 from .models import BorrowerMonth, BorrowerYear, CirculationDay, CirculationMonth, SummaryMark, TitleMonth
 from .periods import Period
-from .selectors import _as_day, _fetch, _ids_sql, local_day_sql
+from .sql import as_day, fetch, ids_sql, local_day_sql
 
 MARK = "circulation"
 ALL_DAYS = (1 << 31) - 1  # bits 0..30: the days 1..31 of a month
-
-
-def _event_table() -> str:
-    from wenyun.circulation.models import CirculationEvent
-
-    return CirculationEvent._meta.db_table
 
 
 def _month_sql(day: str) -> str:
@@ -60,7 +58,7 @@ def _year_sql(day: str) -> str:
 
 
 def _last_event_id() -> int:
-    return _fetch(f"SELECT MAX(id) FROM {_event_table()}", [])[0][0] or 0
+    return fetch(f"SELECT MAX(id) FROM {event_table()}", [])[0][0] or 0
 
 
 def _mark_id() -> int:
@@ -92,8 +90,6 @@ def circulation_summary_current() -> None:
     """Add the events written since the summary was last brought up to date, and roll the titles up
     again if the network tree changed (three small look-ups when neither happened; once for a whole
     page of figures, which are then all as of the same event)."""
-    from .sources import memo
-
     memo(("summary current",), _bring_up_to_date)
 
 
@@ -116,7 +112,7 @@ def circulation_summary_catch_up(
             mark = SummaryMark.objects.select_for_update().get(name=MARK)
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute(f"LOCK TABLE {_event_table()} IN SHARE MODE")
+                    cursor.execute(f"LOCK TABLE {event_table()} IN SHARE MODE")
             if not _tree_unchanged(mark.tree):
                 _roll_up_again()
             # The events added now roll up by the tree as it is now, units added since included.
@@ -154,7 +150,7 @@ def circulation_summary_rebuild(
 def _add_events(*, after: int, upto: int) -> int:
     """Add the events with after < id <= upto into both tables (in the caller's transaction); returns the
     number of event ids read."""
-    events, days, borrowers = _event_table(), CirculationDay._meta.db_table, BorrowerMonth._meta.db_table
+    events, days, borrowers = event_table(), CirculationDay._meta.db_table, BorrowerMonth._meta.db_table
     day = local_day_sql("at")
     window = "id > %s AND id <= %s"
     with connection.cursor() as cursor:
@@ -218,7 +214,7 @@ def _add_events(*, after: int, upto: int) -> int:
         titles = TitleMonth._meta.db_table
         grouped = (
             f"SELECT e.unit_id, {_month_sql(local_day_sql('e.at'))} AS m, i.record_id, COUNT(*) AS n "
-            f"FROM {events} e JOIN {_item_table()} i ON i.id = e.item_id "
+            f"FROM {events} e JOIN {item_table()} i ON i.id = e.item_id "
             "WHERE e.id > %s AND e.id <= %s AND e.type = 'checkout' GROUP BY e.unit_id, m, i.record_id"
         )
         upsert = (
@@ -243,12 +239,6 @@ def _unit_table() -> str:
     from wenyun.network.models import Unit
 
     return Unit._meta.db_table
-
-
-def _item_table() -> str:
-    from wenyun.catalog.models import Item
-
-    return Item._meta.db_table
 
 
 def _ancestors_join() -> str:
@@ -301,7 +291,7 @@ def _per_unit_sum(column: str, event_type: str, unit_ids: Sequence[int], period:
     other days from the daily ones."""
     assert column in ("events", "readers")
     months, days = _whole_months(period)
-    ids = _ids_sql(unit_ids)
+    ids = ids_sql(unit_ids)
     totals: dict[int, int] = defaultdict(int)
     parts = [(CirculationDay._meta.db_table, "day", part) for part in days]
     if months is not None:
@@ -309,7 +299,7 @@ def _per_unit_sum(column: str, event_type: str, unit_ids: Sequence[int], period:
             (CirculationMonth._meta.db_table, "month", Period(months.start, months.end.replace(day=1)))
         )
     for table, when, part in parts:
-        for unit_id, n in _fetch(
+        for unit_id, n in fetch(
             f"SELECT unit_id, SUM({column}) FROM {table} WHERE unit_id IN ({ids}) AND type = %s "
             f"AND {when} >= %s AND {when} <= %s GROUP BY unit_id",
             [event_type, part.start, part.end],
@@ -329,23 +319,23 @@ def per_day(
     """{(unit id, day): events or readers} for one event type."""
     assert column in ("events", "readers")
     circulation_summary_current()
-    rows = _fetch(
+    rows = fetch(
         f"SELECT unit_id, day, {column} FROM {CirculationDay._meta.db_table} "
-        f"WHERE unit_id IN ({_ids_sql(unit_ids)}) AND type = %s AND day >= %s AND day <= %s AND {column} > 0",
+        f"WHERE unit_id IN ({ids_sql(unit_ids)}) AND type = %s AND day >= %s AND day <= %s AND {column} > 0",
         [event_type, period.start, period.end],
     )
-    return {(unit_id, _as_day(day)): n for unit_id, day, n in rows}
+    return {(unit_id, as_day(day)): n for unit_id, day, n in rows}
 
 
 def per_day_total(event_type: str, unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:
     """{day: events} of one type, added up over the units."""
     circulation_summary_current()
-    rows = _fetch(
+    rows = fetch(
         f"SELECT day, SUM(events) FROM {CirculationDay._meta.db_table} "
-        f"WHERE unit_id IN ({_ids_sql(unit_ids)}) AND type = %s AND day >= %s AND day <= %s GROUP BY day",
+        f"WHERE unit_id IN ({ids_sql(unit_ids)}) AND type = %s AND day >= %s AND day <= %s GROUP BY day",
         [event_type, period.start, period.end],
     )
-    return {_as_day(day): int(n) for day, n in rows if n}
+    return {as_day(day): int(n) for day, n in rows if n}
 
 
 def per_month_total(event_type: str, unit_ids: Sequence[int], period: Period) -> dict[dt.date, int]:
@@ -353,22 +343,22 @@ def per_month_total(event_type: str, unit_ids: Sequence[int], period: Period) ->
     from the monthly sums, the days of the months the period cuts from the daily ones."""
     circulation_summary_current()
     months, days = _whole_months(period)
-    ids = _ids_sql(unit_ids)
+    ids = ids_sql(unit_ids)
     totals: dict[dt.date, int] = defaultdict(int)
     if months is not None:
-        for month, n in _fetch(
+        for month, n in fetch(
             f"SELECT CAST(month AS TEXT), SUM(events) FROM {CirculationMonth._meta.db_table} "
             f"WHERE unit_id IN ({ids}) AND type = %s AND month >= %s AND month <= %s GROUP BY month",
             [event_type, months.start, months.end.replace(day=1)],
         ):
-            totals[_as_day(month)] += int(n)
+            totals[as_day(month)] += int(n)
     for part in days:
-        for month, n in _fetch(
+        for month, n in fetch(
             f"SELECT CAST({_month_sql('day')} AS TEXT) AS m, SUM(events) FROM {CirculationDay._meta.db_table} "
             f"WHERE unit_id IN ({ids}) AND type = %s AND day >= %s AND day <= %s GROUP BY m",
             [event_type, part.start, part.end],
         ):
-            totals[_as_day(month)] += int(n)
+            totals[as_day(month)] += int(n)
     return {month: n for month, n in totals.items() if n}
 
 
@@ -380,12 +370,12 @@ def readers(unit_ids: Sequence[int], period: Period, *, by: str) -> dict[int | d
         by_unit: dict[int | dt.date, int] = {}
         by_unit.update(_per_unit_sum("readers", "checkout", unit_ids, period).items())
         return by_unit
-    rows = _fetch(
-        f"SELECT day, SUM(readers) FROM {CirculationDay._meta.db_table} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
+    rows = fetch(
+        f"SELECT day, SUM(readers) FROM {CirculationDay._meta.db_table} WHERE unit_id IN ({ids_sql(unit_ids)}) "
         "AND type = 'checkout' AND day >= %s AND day <= %s GROUP BY day",
         [period.start, period.end],
     )
-    return {_as_day(day): int(n) for day, n in rows if n}
+    return {as_day(day): int(n) for day, n in rows if n}
 
 
 def door_counted_days(unit_ids: Sequence[int], period: Period) -> dict[tuple[int, dt.date], tuple[int, int]]:
@@ -395,13 +385,13 @@ def door_counted_days(unit_ids: Sequence[int], period: Period) -> dict[tuple[int
 
     circulation_summary_current()
     # The day as text: Django's date converter would cost more than the rest of the read.
-    rows = _fetch(
+    rows = fetch(
         f"SELECT d.unit_id, CAST(d.day AS TEXT), d.visits, COALESCE(c.readers, 0) FROM {DoorCount._meta.db_table} d "
         f"LEFT JOIN {CirculationDay._meta.db_table} c ON c.unit_id = d.unit_id AND c.day = d.day AND c.type = 'checkout' "
-        f"WHERE d.unit_id IN ({_ids_sql(unit_ids)}) AND d.day >= %s AND d.day <= %s",
+        f"WHERE d.unit_id IN ({ids_sql(unit_ids)}) AND d.day >= %s AND d.day <= %s",
         [period.start, period.end],
     )
-    return {(unit_id, _as_day(day)): (visits, borrowers) for unit_id, day, visits, borrowers in rows}
+    return {(unit_id, as_day(day)): (visits, borrowers) for unit_id, day, visits, borrowers in rows}
 
 
 def _month_mask(month: dt.date, period: Period) -> int:
@@ -430,8 +420,8 @@ def top_titles(*, unit_id: int, unit_ids: Sequence[int], period: Period, limit: 
         inside = Period(max(month, period.start), min(_month_last(month), period.end))
         if inside.start == month and inside.end == _month_last(month):
             continue
-        outside = _fetch(
-            f"SELECT 1 FROM {CirculationDay._meta.db_table} WHERE unit_id IN ({_ids_sql(unit_ids)}) "
+        outside = fetch(
+            f"SELECT 1 FROM {CirculationDay._meta.db_table} WHERE unit_id IN ({ids_sql(unit_ids)}) "
             "AND type = 'checkout' AND day >= %s AND day <= %s AND (day < %s OR day > %s) AND events > 0 "
             "LIMIT 1",
             [month, _month_last(month), inside.start, inside.end],
@@ -442,7 +432,7 @@ def top_titles(*, unit_id: int, unit_ids: Sequence[int], period: Period, limit: 
     if not cut:
         return [
             (record_id, int(n))
-            for record_id, n in _fetch(
+            for record_id, n in fetch(
                 f"SELECT record_id, SUM(loans) AS n FROM {titles} WHERE unit_id = %s AND own = false "
                 "AND month >= %s AND month <= %s GROUP BY record_id ORDER BY n DESC, record_id LIMIT %s",
                 [unit_id, first, last, limit],
@@ -450,17 +440,17 @@ def top_titles(*, unit_id: int, unit_ids: Sequence[int], period: Period, limit: 
         ]
     counts: dict[int, int] = defaultdict(int)
     whole = [m for m, _inside in cut]
-    for record_id, month, n in _fetch(
+    for record_id, month, n in fetch(
         f"SELECT record_id, month, loans FROM {titles} WHERE unit_id = %s AND own = false "
         "AND month >= %s AND month <= %s",
         [unit_id, first, last],
     ):
-        if _as_day(month) not in whole:
+        if as_day(month) not in whole:
             counts[record_id] += n
     for _month, inside in cut:
-        for record_id, n in _fetch(
-            f"SELECT i.record_id, COUNT(*) FROM {_event_table()} e JOIN {_item_table()} i ON i.id = e.item_id "
-            f"WHERE e.unit_id IN ({_ids_sql(unit_ids)}) AND e.type = 'checkout' AND e.at >= %s AND e.at < %s "
+        for record_id, n in fetch(
+            f"SELECT i.record_id, COUNT(*) FROM {event_table()} e JOIN {item_table()} i ON i.id = e.item_id "
+            f"WHERE e.unit_id IN ({ids_sql(unit_ids)}) AND e.type = 'checkout' AND e.at >= %s AND e.at < %s "
             "GROUP BY i.record_id",
             [inside.first_moment, inside.after_moment],
         ):
@@ -489,14 +479,14 @@ def over_borrowers(unit_ids: Sequence[int], period: Period) -> int:
     if period == Period.year(period.start.year):
         root = _subtree_root(unit_ids)
         if root is not None:
-            return _fetch(
+            return fetch(
                 f"SELECT COUNT(*) FROM {BorrowerYear._meta.db_table} WHERE unit_id = %s AND year = %s",
                 [root, period.start.year],
             )[0][0]
     first, last = period.start.replace(day=1), period.end.replace(day=1)
-    rows = _fetch(
+    rows = fetch(
         f"SELECT COUNT(DISTINCT reader_id) FROM {BorrowerMonth._meta.db_table} "
-        f"WHERE unit_id IN ({_ids_sql(unit_ids)}) AND month >= %s AND month <= %s "
+        f"WHERE unit_id IN ({ids_sql(unit_ids)}) AND month >= %s AND month <= %s "
         "AND (days & CASE WHEN month = %s THEN %s WHEN month = %s THEN %s ELSE %s END) <> 0",
         [first, last, first, _month_mask(first, period), last, _month_mask(last, period), ALL_DAYS],
     )
