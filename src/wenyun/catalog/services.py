@@ -1,7 +1,8 @@
 """Writes to the catalogue: records and copies by staff, and the search index that follows them.
 
-Item.status, Item.current_unit and Item.status_changed_at belong to circulation while a copy is in
-its lending cycle; here a copy is created, described, moved to another home and withdrawn.
+Here a copy is created, described, moved to another home and withdrawn. Its state (Item.status,
+current_unit, status_changed_at) changes only through COPY_LIFECYCLE: circulation moves a copy through
+its lending cycle with `item_move`, never by writing those fields itself.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from wenyun.core import rows
 from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
+from wenyun.core.lifecycle import Lifecycle
 from wenyun.network.access import require_manage
 from wenyun.network.models import Unit
 
@@ -28,6 +31,37 @@ from .models import CatalogEvent, Item, ItemStatus, ItemType, Record
 # Statuses circulation owns: a copy in one of them is in someone's hands or on its way.
 CIRCULATING = frozenset({ItemStatus.ON_LOAN, ItemStatus.IN_TRANSIT, ItemStatus.ON_HOLD_SHELF})
 LOCAL_SOURCE = "wenyun"
+_EVERY_STATE = frozenset(ItemStatus.values)
+
+# A copy's life: lent from the shelf (or the hold shelf, to the reader it waits for); taken back at any
+# desk, whatever it was recorded as (a copy found after it was declared lost or missing is back), and
+# then shelved, sent on in the van or put on the hold shelf; declared lost, claimed returned (searched
+# for as missing), withdrawn when it is in no one's hands.
+COPY_LIFECYCLE = Lifecycle(
+    gettext_lazy("copy"),
+    {
+        "lend": ({ItemStatus.AVAILABLE, ItemStatus.ON_HOLD_SHELF}, ItemStatus.ON_LOAN),
+        "shelve": (_EVERY_STATE, ItemStatus.AVAILABLE),
+        "send": (_EVERY_STATE, ItemStatus.IN_TRANSIT),
+        "hold_shelf": (_EVERY_STATE, ItemStatus.ON_HOLD_SHELF),
+        "lose": (_EVERY_STATE - {ItemStatus.LOST, ItemStatus.WITHDRAWN}, ItemStatus.LOST),
+        "claim_returned": (_EVERY_STATE - {ItemStatus.WITHDRAWN}, ItemStatus.MISSING),
+        "withdraw": (_EVERY_STATE - CIRCULATING - {ItemStatus.WITHDRAWN}, ItemStatus.WITHDRAWN),
+    },
+    written=lambda target, at: {"status": target, "status_changed_at": at},
+    label=lambda state: str(ItemStatus(state).label),
+)
+
+
+def item_move(item: Item, *, action: str, at: dt.datetime, unit: Unit | None = None, connection=None) -> None:
+    """Circulation's step of a copy through COPY_LIFECYCLE (lend, shelve, send, hold_shelf, lose,
+    claim_returned), at `unit` when it changes place; written in the caller's transaction with a
+    prepared statement, as check-out and check-in need it fast."""
+    fields = COPY_LIFECYCLE.move(item, action, at=at)
+    if unit is not None:
+        rows.relate(item, "current_unit", unit)
+        fields.append("current_unit")
+    rows.update(item, fields, connection=connection)
 
 
 def _event(type_: str, *, unit: Unit, actor, **details) -> None:
@@ -443,9 +477,7 @@ def item_withdraw(*, actor, item: Item, reason: str = "") -> Item:
             _("%(barcode)s is already withdrawn.") % {"barcode": item.barcode}, code="item_withdrawn"
         )
     previous = item.status
-    item.status = ItemStatus.WITHDRAWN
-    item.status_changed_at = timezone.now()
-    item.save(update_fields=["status", "status_changed_at"])
+    item.save(update_fields=COPY_LIFECYCLE.move(item, "withdraw", at=timezone.now()))
     _event(
         CatalogEvent.Type.ITEM_WITHDRAWN,
         unit=item.home_unit,

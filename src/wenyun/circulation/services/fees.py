@@ -12,6 +12,7 @@ from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
 from .. import access, locks
+from ..lifecycle import FEE_LIFECYCLE
 from ..models import (
     Fee,
 )
@@ -68,8 +69,7 @@ def fee_pay(*, fee: Fee, actor, at_unit: Unit, via: str = "", amount: Decimal | 
     fee.paid += paying
     fields = ["paid"]
     if fee.paid >= fee.amount:
-        fee.status, fee.settled_at = Fee.Status.PAID, now
-        fields += ["status", "settled_at"]
+        fields += FEE_LIFECYCLE.move(fee, "settle", at=now)
     fee.save(update_fields=fields)
     _record(
         type=Type.FEE_PAID,
@@ -99,8 +99,8 @@ def fee_waive(*, fee: Fee, actor, at_unit: Unit, reason: str, via: str = "") -> 
     access.require_fee_scope(actor, fee)
     waived = fee.balance
     now = timezone.now()
-    fee.status, fee.settled_at, fee.note = Fee.Status.WAIVED, now, reason[:200]
-    fee.save(update_fields=["status", "settled_at", "note"])
+    fee.note = reason[:200]
+    fee.save(update_fields=[*FEE_LIFECYCLE.move(fee, "waive", at=now), "note"])
     _record(
         type=Type.FEE_WAIVED,
         unit=at_unit,

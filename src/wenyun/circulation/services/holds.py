@@ -13,6 +13,7 @@ from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
 from .. import access, locks
+from ..lifecycle import HOLD_LIFECYCLE
 from ..models import (
     Hold,
     Loan,
@@ -106,8 +107,9 @@ def hold_cancel(*, hold: Hold, actor, via: str = "", at: dt.datetime | None = No
             _("This hold is already %(status)s.") % {"status": Hold.Status(hold.status).label},
         )
     previous = hold.status
-    hold.status, hold.closed_at = Hold.Status.CANCELLED, now
-    hold.save(update_fields=["status", "closed_at"])
+    cancelled = HOLD_LIFECYCLE.move(hold, "cancel", at=now)
+    hold.closed_at = now
+    hold.save(update_fields=[*cancelled, "closed_at"])
     if previous == Hold.Status.READY and hold.target_id:
         item = locks.item_lock(pk=hold.target_id)
         _route(item, at_unit=item.current_unit, now=now, actor=actor, via=via)
@@ -143,8 +145,9 @@ def hold_expire(*, today: dt.date | None = None, actor=None, via: str = "") -> i
             if hold.status != Hold.Status.READY:
                 continue
             now = timezone.now()
-            hold.status, hold.closed_at = Hold.Status.EXPIRED, now
-            hold.save(update_fields=["status", "closed_at"])
+            expired = HOLD_LIFECYCLE.move(hold, "expire", at=now)
+            hold.closed_at = now
+            hold.save(update_fields=[*expired, "closed_at"])
             if hold.target_id:
                 item = locks.item_lock(pk=hold.target_id)
                 _route(item, at_unit=item.current_unit, now=now, actor=actor, via=via)

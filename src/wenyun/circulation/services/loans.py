@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.catalog.models import Item, ItemStatus
+from wenyun.catalog.services import item_move
 from wenyun.core import rows
 from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
 from .. import access, locks
+from ..lifecycle import FEE_LIFECYCLE, HOLD_LIFECYCLE, LOAN_LIFECYCLE, TRANSIT_LIFECYCLE
 from ..models import (
     CirculationRule,
     CirculationSettings,
@@ -124,9 +126,6 @@ def _loan_rule(
         return rule
     lending = snap.unit(loan.lending_unit_id)
     return snap.rule_for(unit=lending, category_id=category_id, item_type_id=item.item_type_id)
-
-
-_ITEM_MOVED = ("status", "current_unit", "status_changed_at")
 
 
 def _holds_on_title(item: Item, db=None) -> list[Hold]:
@@ -270,9 +269,7 @@ def loan_checkout(
     # A copy the catalogue has on another unit's shelf is lent all the same (the reader holds it), but
     # the desk is told and the event keeps where it was: that unit's shelf count was wrong.
     shelved_at = item.current_unit_id
-    item.status, item.status_changed_at = ItemStatus.ON_LOAN, now
-    rows.relate(item, "current_unit", at_unit)
-    rows.update(item, _ITEM_MOVED, connection=db)
+    item_move(item, action="lend", at=now, unit=at_unit, connection=db)
     elsewhere = Unit.objects.get(pk=shelved_at) if shelved_at != at_unit.pk else None
     loan.warning = (
         _(
@@ -284,12 +281,11 @@ def loan_checkout(
         else ""
     )
     if fills is not None:
-        fills.status, fills.closed_at, fills.target = Hold.Status.FULFILLED, now, item
-        fills.save(update_fields=["status", "closed_at", "target"])
+        fulfilled = HOLD_LIFECYCLE.move(fills, "fulfil", at=now)
+        fills.closed_at, fills.target = now, item
+        fills.save(update_fields=[*fulfilled, "closed_at", "target"])
         if item.pk != fills.target_id:
-            Transit.objects.filter(hold=fills, received_at__isnull=True, cancelled_at__isnull=True).update(
-                cancelled_at=now
-            )
+            TRANSIT_LIFECYCLE.move_all(Transit.objects.filter(hold=fills), "cancel", at=now)
     _record(
         type=Type.CHECKOUT,
         unit=at_unit,
@@ -313,14 +309,11 @@ def loan_checkout(
 def _send(
     item: Item, *, to: Unit, at_unit: Unit, reason: str, hold: Hold | None, now: dt.datetime, actor, via: str
 ) -> Transit:
-    Transit.objects.filter(item=item, received_at__isnull=True, cancelled_at__isnull=True).update(
-        cancelled_at=now
-    )
+    TRANSIT_LIFECYCLE.move_all(Transit.objects.filter(item=item), "cancel", at=now)
     transit = Transit.objects.create(
         item=item, from_unit=at_unit, to_unit=to, reason=reason, hold=hold, created_at=now
     )
-    item.status, item.current_unit, item.status_changed_at = ItemStatus.IN_TRANSIT, at_unit, now
-    item.save(update_fields=["status", "current_unit", "status_changed_at"])
+    item_move(item, action="send", at=now, unit=at_unit)
     _record(
         type=Type.TRANSIT_CREATED,
         unit=at_unit,
@@ -337,11 +330,11 @@ def _hold_shelf(item: Item, hold: Hold, *, at_unit: Unit, now: dt.datetime, acto
     snap = snapshot()
     conf = snap.settings
     last = _day(now) + dt.timedelta(days=conf.hold_shelf_days)
-    hold.status, hold.target, hold.ready_at = Hold.Status.READY, item, now
+    trapped = HOLD_LIFECYCLE.move(hold, "trap_on_shelf", at=now)
+    hold.target, hold.ready_at = item, now
     hold.shelf_until = snap.next_open_day(at_unit, last) or last
-    hold.save(update_fields=["status", "target", "ready_at", "shelf_until"])
-    item.status, item.current_unit, item.status_changed_at = ItemStatus.ON_HOLD_SHELF, at_unit, now
-    item.save(update_fields=["status", "current_unit", "status_changed_at"])
+    hold.save(update_fields=[*trapped, "target", "ready_at", "shelf_until"])
+    item_move(item, action="hold_shelf", at=now, unit=at_unit)
     _record(
         type=Type.HOLD_TRAPPED,
         unit=at_unit,
@@ -383,8 +376,9 @@ def _route(
         if hold.pickup_unit_id == at_unit.pk:
             _hold_shelf(item, hold, at_unit=at_unit, now=now, actor=actor, via=via)
             return CheckinResult(item=item, action="hold_shelf", unit=at_unit, loan=loan, hold=hold)
-        hold.status, hold.target = Hold.Status.IN_TRANSIT, item
-        hold.save(update_fields=["status", "target"])
+        trapped = HOLD_LIFECYCLE.move(hold, "trap_in_transit", at=now)
+        hold.target = item
+        hold.save(update_fields=[*trapped, "target"])
         transit = _send(
             item,
             to=hold.pickup_unit,
@@ -411,9 +405,7 @@ def _route(
         elif policy == ReturnPolicy.LENDING and loan is not None:
             destination, reason = units.unit(loan.lending_unit_id), Transit.Reason.LENDING
     if destination.pk == at_unit.pk:
-        item.status, item.status_changed_at = ItemStatus.AVAILABLE, now
-        rows.relate(item, "current_unit", at_unit)
-        rows.update(item, _ITEM_MOVED, connection=db)
+        item_move(item, action="shelve", at=now, unit=at_unit, connection=db)
         return CheckinResult(item=item, action="shelve", unit=at_unit, loan=loan)
     transit = _send(
         item, to=destination, at_unit=at_unit, reason=reason, hold=None, now=now, actor=actor, via=via
@@ -480,9 +472,9 @@ def loan_checkin(
     messages: list[str] = []
     category_id: int | None = None
     if loan is not None:
-        loan.returned_at = now
+        returned = LOAN_LIFECYCLE.move(loan, "return", at=now)
         rows.relate(loan, "return_unit", at_unit)
-        rows.update(loan, ("returned_at", "return_unit"), connection=db)
+        rows.update(loan, (*returned, "return_unit"), connection=db)
         category_id = loan.reader.category_id
         rule = _loan_rule(loan, category_id=category_id, item=item, snap=snap)
         amount = overdue_fee(
@@ -502,8 +494,8 @@ def loan_checkin(
             )
         if loan.lost:
             # A lost copy that comes back: its replacement charge is dropped.
-            Fee.objects.filter(loan=loan, kind=Fee.Kind.LOST, status=Fee.Status.OPEN).update(
-                status=Fee.Status.WAIVED, settled_at=now, note="returned"
+            FEE_LIFECYCLE.move_all(
+                Fee.objects.filter(loan=loan, kind=Fee.Kind.LOST), "waive", at=now, note="returned"
             )
             messages.append(_("This copy had been declared lost; the replacement charge is dropped."))
     else:
@@ -514,8 +506,7 @@ def loan_checkin(
             if transit.to_unit_id != at_unit.pk:
                 # Passing through a stop on the way: it keeps travelling.
                 return CheckinResult(item=item, action="transit", unit=transit.to_unit, transit=transit)
-            transit.received_at = now
-            transit.save(update_fields=["received_at"])
+            transit.save(update_fields=TRANSIT_LIFECYCLE.move(transit, "receive", at=now))
             _record(
                 type=Type.TRANSIT_RECEIVED,
                 unit=at_unit,
@@ -672,8 +663,7 @@ def item_mark_lost(
     details: dict = {}
     if loan is not None:
         locks.reader_lock(pk=loan.reader_id)
-        loan.lost = True
-        loan.save(update_fields=["lost"])
+        loan.save(update_fields=LOAN_LIFECYCLE.move(loan, "declare_lost", at=now))
         details["loan"] = loan.pk
         conf = circ_settings()
         if conf.charge_lost_price and item.price:
@@ -686,9 +676,8 @@ def item_mark_lost(
                 created_at=now,
             )
             details["fee"] = str(fee.amount)
-    Hold.objects.filter(target=item, status__in=Hold.ACTIVE).update(status=Hold.Status.WAITING, target=None)
-    item.status, item.status_changed_at = ItemStatus.LOST, now
-    item.save(update_fields=["status", "status_changed_at"])
+    HOLD_LIFECYCLE.move_all(Hold.objects.filter(target=item), "release", at=now, target=None)
+    item_move(item, action="lose", at=now)
     _record(
         type=Type.LOST,
         unit=at_unit,
@@ -722,10 +711,8 @@ def loan_claim_returned(
     access.require_loan_scope(actor, loan, action="claim_returned")
     if loan.returned_at is not None or loan.claimed_returned:
         _refuse("not_renewable", _("This loan is not open, or is already claimed returned."))
-    loan.claimed_returned = True
-    loan.save(update_fields=["claimed_returned"])
-    item.status, item.status_changed_at = ItemStatus.MISSING, now
-    item.save(update_fields=["status", "status_changed_at"])
+    loan.save(update_fields=LOAN_LIFECYCLE.move(loan, "claim_returned", at=now))
+    item_move(item, action="claim_returned", at=now)
     _record(
         type=Type.CLAIM_RETURNED,
         unit=at_unit,

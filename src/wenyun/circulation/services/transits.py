@@ -14,6 +14,7 @@ from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit
 
 from .. import access, locks
+from ..lifecycle import TRANSIT_LIFECYCLE
 from ..models import (
     DeliveryRoute,
     DeliveryRun,
@@ -78,10 +79,10 @@ def delivery_run_send(*, route: DeliveryRoute, day: dt.date, actor, via: str = "
         if route_for_transit(from_unit_id=from_id, to_unit_id=to_id, stops=stops, order=order) == route.pk
     ]
     now = timezone.now()
-    transits = [t for t in locks.transits_lock(pks=pks) if t.sent_at is None and t.received_at is None]
+    transits = [t for t in locks.transits_lock(pks=pks) if TRANSIT_LIFECYCLE.allows(t, "send")]
     for transit in transits:
-        transit.run, transit.sent_at = run, now
-        transit.save(update_fields=["run", "sent_at"])
+        transit.run = run
+        transit.save(update_fields=["run", *TRANSIT_LIFECYCLE.move(transit, "send", at=now)])
         _record(
             type=Type.TRANSIT_SENT,
             unit=transit.from_unit_id,
@@ -124,9 +125,7 @@ def transit_run_send(*, run: DeliveryRun, actor, via: str = "") -> int:
     now = timezone.now()
     run = DeliveryRun.objects.select_for_update().get(pk=run.pk)
     transits = list(
-        Transit.objects.filter(run=run, sent_at__isnull=True, cancelled_at__isnull=True).select_related(
-            "item"
-        )
+        TRANSIT_LIFECYCLE.ready_for(Transit.objects.filter(run=run), "send").select_related("item")
     )
     for transit in transits:
         _record(
@@ -138,7 +137,7 @@ def transit_run_send(*, run: DeliveryRun, actor, via: str = "") -> int:
             item=transit.item,
             details={"transit": transit.pk, "run": run.pk},
         )
-    Transit.objects.filter(pk__in=[t.pk for t in transits]).update(sent_at=now)
+    TRANSIT_LIFECYCLE.move_all(Transit.objects.filter(pk__in=[t.pk for t in transits]), "send", at=now)
     run.sent_at = now
     run.save(update_fields=["sent_at"])
     return len(transits)
@@ -149,9 +148,8 @@ def transit_send(*, transit: Transit, actor, via: str = "") -> Transit:
     now = timezone.now()
     transit = Transit.objects.select_for_update().get(pk=transit.pk)
     access.require_transit_scope(actor, from_unit=transit.from_unit)
-    if transit.sent_at is None and transit.received_at is None and transit.cancelled_at is None:
-        transit.sent_at = now
-        transit.save(update_fields=["sent_at"])
+    if TRANSIT_LIFECYCLE.allows(transit, "send"):
+        transit.save(update_fields=TRANSIT_LIFECYCLE.move(transit, "send", at=now))
         _record(
             type=Type.TRANSIT_SENT,
             unit=transit.from_unit_id,
