@@ -53,7 +53,7 @@ def clear_import(source: str = SOURCE) -> None:
 
 
 def import_lc(ctx: BenchContext, data: bytes):
-    from wenyun.catalog.services import marc_import
+    from wenyun.catalog.imports import marc_import
     from wenyun.network.selectors import unit_get
 
     return marc_import(

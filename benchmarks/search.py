@@ -21,8 +21,8 @@ QUERIES = 200
 
 
 def _ensure_records(ctx: BenchContext, count: int) -> int:
+    from wenyun.catalog.imports import marc_import
     from wenyun.catalog.models import Record
-    from wenyun.catalog.services import marc_import
     from wenyun.network.selectors import unit_get
 
     have = Record.objects.filter(source=SOURCE).count()

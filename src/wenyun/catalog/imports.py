@@ -31,7 +31,7 @@ from wenyun.core.errors import DomainError
 from wenyun.core.normalise import date_parse, plain, price_parse
 from wenyun.network.models import Unit
 
-from . import search
+from . import search, services
 from .extract import NEEDED_TAGS, Extracted, Holding, extract
 from .isbn import isbn_parse
 from .marc import (
@@ -1027,8 +1027,3 @@ def _row_record(record_id: str, isbn: str) -> Record:
             _("several records have the ISBN %(isbn)s: give the record number") % {"isbn": isbn}
         )
     return matches[0]
-
-
-# services.py re-exports this module's functions and this module uses services.py's: imported last, so
-# that either module can be imported first (`wenyun import-marc` imports this one first).
-from . import services  # noqa: E402

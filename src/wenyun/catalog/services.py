@@ -677,14 +677,11 @@ def item_type_delete(*, actor, item_type: ItemType) -> None:
     _event(CatalogEvent.Type.ITEM_TYPE_DELETED, unit=_county(actor), actor=actor, code=code)
 
 
-# The import and export functions behind `wenyun import-marc`, `import-items` and `export-marc`.
-from .imports import ImportReport, ItemsReport, items_import, marc_export, marc_import  # noqa: E402
-
 __all__ = [
-    "ImportReport",
-    "ItemsReport",
+    "COPY_LIFECYCLE",
     "catalog_reindex",
     "item_create",
+    "item_move",
     "item_type_create",
     "item_type_delete",
     "item_type_loanable",
@@ -692,9 +689,6 @@ __all__ = [
     "item_type_update",
     "item_update",
     "item_withdraw",
-    "items_import",
-    "marc_export",
-    "marc_import",
     "record_create",
     "record_delete",
     "record_update",

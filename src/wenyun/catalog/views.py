@@ -12,7 +12,7 @@ from wenyun.core.errors import DomainError, NotFound
 from wenyun.core.web import staff_required
 from wenyun.network.access import access_unit, units_visible_to, user_can_manage_unit
 
-from . import selectors, services
+from . import imports, selectors, services
 from .forms import ItemForm, ItemsImportForm, ItemTypeForm, MarcImportForm, RecordForm
 from .marc import parse_iso2709
 from .models import ItemStatus, Record
@@ -256,7 +256,7 @@ def import_marc(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             owner = access_unit(request.user, form.cleaned_data["owner"], for_change=True)
-            report = services.marc_import(
+            report = imports.marc_import(
                 stream=upload.read(),
                 owner=owner,
                 actor=request.user,
@@ -281,7 +281,7 @@ def import_items(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.items_import(path=upload.name, content=upload.read(), actor=request.user)
+            report = imports.items_import(path=upload.name, content=upload.read(), actor=request.user)
         except DomainError as exc:
             form.add_error(None, exc.message)
     units = list(units_visible_to(request.user))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from wenyun.network.models import Unit
 
-from .models import CirculationRule, ReturnPolicy
+from .models import CirculationRule, CirculationSettings, ReturnPolicy
 
 
 @dataclass
@@ -214,3 +214,9 @@ def snapshot(stamp: tuple | None = None) -> Snapshot:
     fresh = Snapshot(key)
     _current[:] = [fresh]
     return fresh
+
+
+def circ_settings() -> CirculationSettings:
+    """The county's circulation settings (unsaved defaults until an administrator saves them: reading
+    them never writes)."""
+    return snapshot().settings

@@ -44,7 +44,7 @@ def reader_search(*, user, q: str, limit: int = 50) -> list[Reader]:
     anywhere); a phone, an identity number or the start of a name only the readers whose home unit
     lies in the staff member's subtree (every reader, for the county)."""
     from .access import readers_in_scope
-    from .services import _id_hash, id_number_check
+    from .identity import id_hash, id_number_check
 
     q = q.strip()
     if not q or not getattr(user, "is_authenticated", False) or not user.is_staff_member:
@@ -55,7 +55,7 @@ def reader_search(*, user, q: str, limit: int = 50) -> list[Reader]:
     if len(q) == 18:
         # Only the number's hash is kept, so an identity number is found whole or not at all.
         with contextlib.suppress(DomainError):
-            matches |= Q(id_number_hash=_id_hash(id_number_check(q)))
+            matches |= Q(id_number_hash=id_hash(id_number_check(q)))
     found = readers.filter(readers_in_scope(user)).filter(matches).exclude(card=q)
     return [*by_card, *found.order_by("name", "card")[: max(limit - len(by_card), 0)]]
 
@@ -295,7 +295,7 @@ def transits_incoming(*, unit: Unit) -> list[Transit]:
 
 def transits_overdue(*, within: Unit | None = None, today: dt.date | None = None) -> list[Transit]:
     """Transits still not received after the county's allowed days: a copy may be lost on the way."""
-    from .services import circ_settings
+    from .rules import circ_settings
 
     today = today or timezone.localdate()
     limit = timezone.make_aware(dt.datetime.combine(today, dt.time.min)) - dt.timedelta(
@@ -361,7 +361,7 @@ def van_runs(*, units: Iterable[Unit] | None, today: dt.date | None = None) -> l
     reaching one of them); None for the whole county. Each copy is flagged `overdue` once it has
     travelled longer than the county allows.
     """
-    from .services import circ_settings
+    from .rules import circ_settings
 
     today = today or timezone.localdate()
     limit = timezone.make_aware(dt.datetime.combine(today, dt.time.min)) - dt.timedelta(

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.utils import translation
 
-from wenyun.catalog import services
+from wenyun.catalog import imports
 from wenyun.catalog.marc import MarcError, parse_iso2709, read_file
 from wenyun.catalog.models import Record
 
@@ -85,7 +85,7 @@ def test_the_report_says_which_encoding_each_record_was_read_in(unit, item_types
         + _record(b"Caf\xe2e", control=b"a5")
         + _record(b"\xff\xfe", control=b"a6")
     )
-    report = services.marc_import(stream=data, owner=unit("YX-LIB"), name="mixed.mrc")
+    report = imports.marc_import(stream=data, owner=unit("YX-LIB"), name="mixed.mrc")
     assert report.encoding_runs == [
         {"from": 1, "to": 2, "encoding": "utf-8"},
         {"from": 3, "to": 4, "encoding": "gb18030"},

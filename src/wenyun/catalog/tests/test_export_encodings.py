@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import translation
 
-from wenyun.catalog import services
+from wenyun.catalog import imports, services
 from wenyun.catalog.marc import parse_iso2709, split_iso2709
 from wenyun.catalog.models import Record
 
@@ -31,13 +31,13 @@ def _round_trip(data_file, unit, name: str, encoding: str):
     """Import a file, export it in `encoding`, and import the export into a catalogue without it."""
     with transaction.atomic():
         with open(data_file(name), "rb") as fh:
-            services.marc_import(stream=fh, owner=unit("YX-LIB"), name=name)
+            imports.marc_import(stream=fh, owner=unit("YX-LIB"), name=name)
         before = _fields()
         out = io.BytesIO()
-        exported = services.marc_export(out=out, encoding=encoding)
+        exported = imports.marc_export(out=out, encoding=encoding)
         transaction.set_rollback(True)
     assert Record.objects.count() == 0
-    again = services.marc_import(stream=out.getvalue(), owner=unit("YX-LIB"), name="exported")
+    again = imports.marc_import(stream=out.getvalue(), owner=unit("YX-LIB"), name="exported")
     return before, _fields(), out.getvalue(), exported, again
 
 

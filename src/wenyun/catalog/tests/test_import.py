@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from wenyun.catalog import services
+from wenyun.catalog import imports
 from wenyun.catalog.models import CatalogEvent, Item, Record
 
 
@@ -21,7 +21,7 @@ def english():
 
 def _import(data_file, name, unit, **kwargs):
     with open(data_file(name), "rb") as fh:
-        return services.marc_import(stream=fh, owner=unit("YX-LIB"), name=name, **kwargs)
+        return imports.marc_import(stream=fh, owner=unit("YX-LIB"), name=name, **kwargs)
 
 
 def test_a_chinese_marc21_file_imports_its_records_and_the_copies_in_952(item_types, data_file, unit):
@@ -83,7 +83,7 @@ def test_a_record_read_twice_in_one_batch_is_stored_once_as_last_read(item_types
 
     data = data_file("chinese-marc21-utf8.mrc").read_bytes()
     changed = _retitled(data, "球状闪电")
-    report = services.marc_import(stream=data + changed, owner=unit("YX-LIB"), name="twice")
+    report = imports.marc_import(stream=data + changed, owner=unit("YX-LIB"), name="twice")
     assert (report.read, report.added, report.updated, report.unchanged) == (5, 4, 1, 0)
     stored = Record.objects.get(source="TESTLIB", control_number="CN0001")
     assert (stored.title, bytes(stored.marc)) == ("球状闪电", changed)
@@ -95,10 +95,10 @@ def test_a_changed_record_updates_the_earlier_import_and_its_search_row(item_typ
     from wenyun.catalog.selectors import catalog_search
 
     data = data_file("chinese-marc21-utf8.mrc").read_bytes()
-    services.marc_import(stream=data, owner=unit("YX-LIB"), name="first")
+    imports.marc_import(stream=data, owner=unit("YX-LIB"), name="first")
     before = Record.objects.get(source="TESTLIB", control_number="CN0001")
     changed = _retitled(data, "球状闪电")
-    report = services.marc_import(stream=changed, owner=unit("YX-LIB"), name="again")
+    report = imports.marc_import(stream=changed, owner=unit("YX-LIB"), name="again")
     assert (report.read, report.added, report.updated, report.unchanged) == (1, 0, 1, 0)
     after = Record.objects.get(pk=before.pk)
     assert (after.title, after.isbn, bytes(after.marc)) == ("球状闪电", before.isbn, changed)
@@ -172,7 +172,7 @@ def test_worker_processes_import_exactly_what_one_process_does(item_types, data_
     data = b"".join(data_file(name).read_bytes() for name in names)
 
     def run(workers):
-        report = services.marc_import(stream=data, owner=unit("YX-LIB"), name="mixed", workers=workers)
+        report = imports.marc_import(stream=data, owner=unit("YX-LIB"), name="mixed", workers=workers)
         summary = {k: v for k, v in report.as_dict().items() if k != "seconds"}
         stored = list(
             Record.objects.order_by("pk").values_list("source", "control_number", "title", "isbn", "marc")
@@ -231,7 +231,7 @@ def test_export_writes_back_every_field_as_imported(item_types, data_file, unit)
     original = data_file("chinese-marc21-utf8.mrc").read_bytes()
     _import(data_file, "chinese-marc21-utf8.mrc", unit)
     out = io.BytesIO()
-    assert services.marc_export(out=out).records == 4
+    assert imports.marc_export(out=out).records == 4
     assert out.getvalue() == original
 
 
@@ -240,7 +240,7 @@ def test_export_as_marcxml_reads_back_the_same_records(item_types, data_file, un
 
     _import(data_file, "test.dat", unit)
     out = io.BytesIO()
-    count = services.marc_export(out=out, format="marcxml").records
+    count = imports.marc_export(out=out, format="marcxml").records
     again = [r for _p, r in read_marcxml(out.getvalue())]
     assert len(again) == count == Record.objects.count()
     first = Record.objects.order_by("pk").first()
@@ -288,7 +288,7 @@ def test_a_holdings_map_may_name_a_field_the_import_does_not_otherwise_read(item
             f.tag = "949"
         record.raw = b""
     data = b"".join(to_iso2709(r) for r in records)
-    report = services.marc_import(
+    report = imports.marc_import(
         stream=data,
         owner=unit("YX-LIB"),
         holdings_map={"949": {"home_unit": "a", "barcode": "p", "call_number": "o"}},
@@ -320,9 +320,9 @@ def test_a_record_with_no_control_number_or_isbn_is_matched_by_its_bytes(item_ty
         return to_iso2709(MarcRecord(leader="00000nam a2200000 a 4500", fields=fields))
 
     data = record("乡村图书室手册") + record("乡村图书室手册") + record("乡村图书室手则")
-    first = services.marc_import(stream=data, owner=unit("YX-LIB"), source="NOIDS")
+    first = imports.marc_import(stream=data, owner=unit("YX-LIB"), source="NOIDS")
     assert (first.read, first.added, first.unchanged) == (3, 2, 1)
-    again = services.marc_import(stream=data, owner=unit("YX-LIB"), source="NOIDS")
+    again = imports.marc_import(stream=data, owner=unit("YX-LIB"), source="NOIDS")
     assert (again.read, again.added, again.unchanged) == (3, 0, 3)
     assert sorted(Record.objects.filter(source="NOIDS").values_list("title", flat=True)) == sorted(
         ["乡村图书室手册", "乡村图书室手则"]

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from wenyun.catalog import services
+from wenyun.catalog import imports
 from wenyun.catalog.models import Item, Record
 from wenyun.circulation.models import Reader
 from wenyun.core.errors import DomainError
@@ -86,7 +86,7 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_any_part_is_re
         mock.patch.object(openpyxl, "load_workbook", side_effect=AssertionError("read")),
         pytest.raises(DomainError) as refused,
     ):
-        services.items_import(path="items.xlsx", content=bomb)
+        imports.items_import(path="items.xlsx", content=bomb)
     assert refused.value.code == "file_too_large"
     assert refused.value.message == (
         "items.xlsx 解压后有 11.2 MB；导入的工作簿最多 10.0 MB（WENYUN_IMPORT_MAX_BYTES），请拆成较小的文件。"
@@ -102,7 +102,7 @@ def test_a_sheet_whose_dimension_declares_seven_million_rows_is_refused_before_i
 
     data = _rewritten(_workbook(2, shelf["huozhe"].pk), declare)
     with pytest.raises(DomainError) as refused:
-        services.items_import(path="items.xlsx", content=data)
+        imports.items_import(path="items.xlsx", content=data)
     assert refused.value.message == (
         "items.xlsx 有 7,000,000 行；导入最多 200,000 行（WENYUN_IMPORT_MAX_ROWS），请拆成较小的文件。"
     )
@@ -117,7 +117,7 @@ def test_a_sheet_with_more_rows_than_it_declares_stops_at_the_limit(shelf, setti
 
     data = _rewritten(_workbook(30, shelf["huozhe"].pk), hide)
     with pytest.raises(DomainError) as refused:
-        services.items_import(path="items.xlsx", content=data)
+        imports.items_import(path="items.xlsx", content=data)
     assert refused.value.message == (
         "items.xlsx 超过 10 行，这是一次导入的上限（WENYUN_IMPORT_MAX_ROWS），请拆成较小的文件。"
     )
@@ -130,7 +130,7 @@ def test_a_csv_with_more_lines_than_the_limit_is_refused_before_parsing(shelf, s
         "条码号,记录号,馆藏单位\n" + "".join(f"L{n},{shelf['huozhe'].pk},YX-LIB\n" for n in range(10))
     ).encode()
     with pytest.raises(DomainError) as refused:
-        services.items_import(path="items.csv", content=data)
+        imports.items_import(path="items.csv", content=data)
     assert refused.value.message == (
         "items.csv 有 11 行；导入最多 10 行（WENYUN_IMPORT_MAX_ROWS），请拆成较小的文件。"
     )

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from wenyun.catalog import services
+from wenyun.catalog import imports
 from wenyun.catalog.models import Item
 from wenyun.core.errors import DomainError
 
@@ -25,7 +25,7 @@ def test_a_chinese_csv_in_gb18030_imports_its_good_rows_and_names_the_bad_ones(s
             "C001,,%d,YX-S02,,,,\n" % (shelf["huozhe"].pk, shelf["huozhe"].pk)
         ).encode("gb18030")
     )
-    report = services.items_import(path=path)
+    report = imports.items_import(path=path)
     assert (report.rows, report.added) == (6, 2)
     assert report.problems == [
         {"line": 4, "barcode": "C003", "reason": "9787536692931 不是有效的 ISBN"},
@@ -50,7 +50,7 @@ def test_an_xlsx_with_english_headers_imports(shelf, tmp_path):
     sheet.append(["barcode", "record_id", "unit", "location", "item_type", "price", "call_number"])
     sheet.append(["X001", shelf["santi"].pk, "YX-LIB", "Stacks", "book", 45, ""])
     book.save(tmp_path / "items.xlsx")
-    report = services.items_import(path=tmp_path / "items.xlsx")
+    report = imports.items_import(path=tmp_path / "items.xlsx")
     assert (report.added, report.problems) == (1, [])
     assert Item.objects.get(barcode="X001").price == 45
 
@@ -59,7 +59,7 @@ def test_a_file_without_the_needed_columns_is_refused_whole(shelf, tmp_path):
     path = tmp_path / "items.csv"
     path.write_text("barcode,title\nZ1,三体\n", encoding="utf-8")
     with pytest.raises(DomainError) as exc:
-        services.items_import(path=path)
+        imports.items_import(path=path)
     assert exc.value.code == "header_missing"
     assert not Item.objects.filter(barcode="Z1").exists()
 
@@ -79,7 +79,7 @@ def test_prices_dates_and_full_width_digits_are_read_as_people_write_them(shelf,
     )
 
     with translation.override("en"):
-        report = services.items_import(path=path)
+        report = imports.items_import(path=path)
 
     assert (report.rows, report.added) == (6, 4)
     assert report.problems == [
@@ -106,7 +106,7 @@ def test_an_xlsx_with_a_whole_number_record_id_and_a_date_cell_imports(shelf, tm
     sheet.append(["X101", float(shelf["santi"].pk), "YX-LIB", dt.datetime(2026, 1, 5)])
     book.save(tmp_path / "items.xlsx")
 
-    report = services.items_import(path=tmp_path / "items.xlsx")
+    report = imports.items_import(path=tmp_path / "items.xlsx")
 
     assert (report.added, report.problems) == (1, [])
     assert Item.objects.get(barcode="X101").acquired_on == dt.date(2026, 1, 5)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from wenyun.catalog import services
+from wenyun.catalog import imports, services
 from wenyun.catalog.models import CatalogEvent, Item, ItemStatus, Record
 from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
 
@@ -48,7 +48,7 @@ def test_editing_a_record_changes_its_marc_and_keeps_the_other_fields(
     county_admin, item_types, data_file, unit
 ):
     with open(data_file("chinese-marc21-utf8.mrc"), "rb") as fh:
-        services.marc_import(stream=fh, owner=unit("YX-LIB"))
+        imports.marc_import(stream=fh, owner=unit("YX-LIB"))
     record = Record.objects.get(control_number="CN0002")
     services.record_update(actor=county_admin, record=record, title="活着（修订版）", year=2017)
     from wenyun.catalog.marc import parse_iso2709

@@ -4,7 +4,7 @@ linked by $6 to 245, 100, 650 ...; both the script and the romanised form find t
 from django.test import Client
 from django.utils import translation
 
-from wenyun.catalog import services
+from wenyun.catalog import imports
 from wenyun.catalog.marc import Field, MarcRecord, to_iso2709
 from wenyun.catalog.models import Record
 from wenyun.catalog.selectors import catalog_search
@@ -33,7 +33,7 @@ def _import(unit):
     ) + to_iso2709(
         _lc_record("lc2", "Nihon no chasho", "日本の茶書", "Hayashi, Yoshio", "林屋辰三郎", "茶道")
     )
-    return services.marc_import(stream=data, owner=unit("YX-LIB"), name="lc.mrc")
+    return imports.marc_import(stream=data, owner=unit("YX-LIB"), name="lc.mrc")
 
 
 def _titles(q):

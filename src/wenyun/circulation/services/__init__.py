@@ -22,7 +22,9 @@ matrix's rules); this module re-exports their public functions, so callers impor
 `wenyun.circulation.services` as before.
 """
 
-from ._common import Access, CirculationRefused, Type, circ_settings
+from ..identity import id_number_check
+from ..rules import circ_settings
+from ._common import Access, CirculationRefused, Type
 from .fees import fee_pay, fee_waive
 from .holds import hold_cancel, hold_expire, hold_place, holds_fill
 from .loans import (
@@ -41,8 +43,6 @@ from .readers import (
     Block,
     PinHasher,
     ReaderStatus,
-    _id_hash,
-    id_number_check,
     pin_hash,
     pin_weakness,
     reader_block,
@@ -71,7 +71,6 @@ __all__ = [
     "PinHasher",
     "ReaderStatus",
     "Type",
-    "_id_hash",
     "circ_settings",
     "delivery_run_receive",
     "delivery_run_send",

@@ -22,14 +22,10 @@ from wenyun.network.models import Unit
 
 from ..models import (
     CirculationEvent,
-    CirculationSettings,
     Fee,
     Loan,
     Reader,
     ReaderAccess,
-)
-from ..rules import (
-    snapshot,
 )
 
 Type = CirculationEvent.Type
@@ -46,11 +42,6 @@ R = TypeVar("R")
 
 class CirculationRefused(Refused):
     """A circulation rule says no; `code` is one of the stable codes in this module's docstring."""
-
-
-def circ_settings() -> CirculationSettings:
-    # Unsaved defaults until an administrator saves the settings: reading them never writes.
-    return snapshot().settings
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:

@@ -20,11 +20,12 @@ from ..models import (
     Reader,
 )
 from ..rules import (
+    circ_settings,
     copy_distance,
     rule_match,
     township_of,
 )
-from ._common import Access, Type, _day, _now, _record, _refuse, _via, circ_settings
+from ._common import Access, Type, _day, _now, _record, _refuse, _via
 from .loans import _route
 from .readers import _check_blocks
 

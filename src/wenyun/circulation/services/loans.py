@@ -35,6 +35,7 @@ from ..rules import (
     STAMP_COLUMNS,
     STAMP_WIDTH,
     Snapshot,
+    circ_settings,
     due_date,
     overdue_fee,
     snapshot,
@@ -49,7 +50,6 @@ from ._common import (
     _refuse,
     _require_desk,
     _via,
-    circ_settings,
 )
 from .readers import _check_blocks
 

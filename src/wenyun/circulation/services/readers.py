@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +15,7 @@ from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
 from .. import access, locks
+from ..identity import id_hash, id_number_check
 from ..models import (
     CirculationSettings,
     Hold,
@@ -25,6 +23,7 @@ from ..models import (
     Reader,
     ReaderCategory,
 )
+from ..rules import circ_settings
 from ._common import (
     Access,
     CirculationRefused,
@@ -36,7 +35,6 @@ from ._common import (
     _refuse,
     _require_desk,
     _via,
-    circ_settings,
 )
 
 
@@ -114,39 +112,6 @@ def _check_blocks(
     blocks = reader_blocks(reader=reader, today=today, conf=conf, counts=counts)
     if blocks:
         _refuse(blocks[0].code, blocks[0].message)
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-_ID_CHECK = "10X98765432"
-
-
-def id_number_check(value: str) -> str:
-    """The 18-character GB 11643 citizen identity number, normalised, or a DomainError saying what is wrong."""
-    number = (value or "").strip().upper()
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise DomainError(
-            _("An identity number has 17 digits and a check digit (0-9 or X)."), code="id_number_invalid"
-        )
-    try:
-        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        raise DomainError(
-            _("The identity number's date of birth %(birth)s is not a date.") % {"birth": number[6:14]},
-            code="id_number_invalid",
-        ) from None
-    check = _ID_CHECK[sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True)) % 11]
-    if number[17] != check:
-        raise DomainError(
-            _("The identity number's check digit is wrong: it should be %(check)s.") % {"check": check},
-            code="id_number_invalid",
-        )
-    return number
-
-
-def _id_hash(number: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
 
 
 _PHONE_CHARS = set("0123456789-+ ")
@@ -250,7 +215,7 @@ def reader_register(
     )
     if id_number:
         number = id_number_check(id_number)
-        reader.id_number_hash, reader.id_number_last4 = _id_hash(number), number[-4:]
+        reader.id_number_hash, reader.id_number_last4 = id_hash(number), number[-4:]
     if pin:
         _pin_check_format(pin)
         if not legacy_pin:
@@ -316,7 +281,7 @@ def reader_update(*, actor, reader: Reader, via: str = "", **changes) -> Reader:
     fields += ["name", "phone"]
     if changes.get("id_number"):
         number = id_number_check(changes["id_number"])
-        reader.id_number_hash, reader.id_number_last4 = _id_hash(number), number[-4:]
+        reader.id_number_hash, reader.id_number_last4 = id_hash(number), number[-4:]
         fields += ["id_number_hash", "id_number_last4"]
     if changes.get("pin"):
         _pin_check_format(changes["pin"])

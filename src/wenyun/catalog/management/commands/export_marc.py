@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", choices=EXPORT_ENCODINGS, default="utf-8")
 
     def handle(self, *args, **options):
-        from wenyun.catalog.services import marc_export
+        from wenyun.catalog.imports import marc_export
 
         out = Path(options["out"])
         if not out.parent.is_dir():

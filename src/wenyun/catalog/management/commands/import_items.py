@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, **options):
-        from wenyun.catalog.services import items_import
+        from wenyun.catalog.imports import items_import
 
         path = Path(options["file"])
         if not path.is_file():

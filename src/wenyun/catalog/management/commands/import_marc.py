@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--report", default="", help="write a JSON summary to this file")
 
     def handle(self, *args, **options):
-        from wenyun.catalog.services import marc_import
+        from wenyun.catalog.imports import marc_import
         from wenyun.network.selectors import unit_get
 
         path = Path(options["file"])
