@@ -159,14 +159,6 @@ def _register(request: HttpRequest, activity: Activity, data: dict) -> Registrat
 
 def registration_page(request: HttpRequest, code: str) -> HttpResponse:
     registration = _or_404(selectors.registration_by_code, code=code)
-    position = None
-    if registration.status == Registration.Status.WAITING:
-        position = Registration.objects.filter(
-            activity_id=registration.activity_id,
-            status=Registration.Status.WAITING,
-            registered_at__lte=registration.registered_at,
-            pk__lte=registration.pk,
-        ).count()
     check_in_url = request.build_absolute_uri(reverse("programs:checkin", args=[registration.code]))
     return render(
         request,
@@ -175,7 +167,7 @@ def registration_page(request: HttpRequest, code: str) -> HttpResponse:
             "title": registration.activity.title,
             "registration": registration,
             "activity": registration.activity,
-            "position": position,
+            "position": selectors.waiting_place(registration=registration),
             "qr": qr_svg(check_in_url) if registration.status == Registration.Status.CONFIRMED else "",
         },
     )

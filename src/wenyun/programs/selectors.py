@@ -248,6 +248,18 @@ def registration_by_code(*, code: str) -> Registration:
     return registration
 
 
+def waiting_place(*, registration: Registration) -> int | None:
+    """A waiting registration's place in the queue (1 is next), in order of registration; else None."""
+    if registration.status != Registration.Status.WAITING:
+        return None
+    return Registration.objects.filter(
+        activity_id=registration.activity_id,
+        status=Registration.Status.WAITING,
+        registered_at__lte=registration.registered_at,
+        pk__lte=registration.pk,
+    ).count()
+
+
 def activity_roster(*, activity: Activity) -> list[Registration]:
     return list(
         activity.registrations.exclude(status=Registration.Status.CANCELLED)
