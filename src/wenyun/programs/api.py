@@ -134,21 +134,13 @@ class RegistrationOut(Schema):
 
 
 def _registration_out(registration: Registration) -> RegistrationOut:
-    position = None
-    if registration.status == Registration.Status.WAITING:
-        position = Registration.objects.filter(
-            activity_id=registration.activity_id,
-            status=Registration.Status.WAITING,
-            registered_at__lte=registration.registered_at,
-            pk__lte=registration.pk,
-        ).count()
     return RegistrationOut(
         id=registration.pk,
         activity=registration.activity_id,
         card=registration.party.removeprefix("card:") if registration.party.startswith("card:") else "",
         name=registration.name,
         status=registration.status,
-        waiting_position=position,
+        waiting_position=selectors.waiting_place(registration=registration),
         code=registration.code,
     )
 

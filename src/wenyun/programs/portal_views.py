@@ -27,7 +27,7 @@ from wenyun.network.models import INSTITUTION_KINDS, UnitKind
 
 from . import selectors, services
 from .forms import BookingForm, PortalRegistrationForm, VisitForm, aware
-from .models import Activity, Booking, Category, News, Registration, Venue, VisitSlot, VisitTicket
+from .models import Activity, Booking, Category, Registration, Venue, VisitTicket
 
 SESSION_KEY = "programs_codes"
 
@@ -112,15 +112,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _activity_or_404(pk: int) -> Activity:
+def _or_404(fetch, **kwargs):
+    """What a selector fetches by id or code; its NotFound is this page's 404."""
     try:
-        return selectors.activity_get(pk=pk, public=True)
+        return fetch(**kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from None
 
 
 def activity_page(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _activity_or_404(pk)
+    activity = _or_404(selectors.activity_get, pk=pk, public=True)
     form = PortalRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,23 +157,8 @@ def _register(request: HttpRequest, activity: Activity, data: dict) -> Registrat
     return services.registration_create(activity=activity, name=data["name"], phone=data["phone"])
 
 
-def _registration_or_404(code: str) -> Registration:
-    try:
-        return selectors.registration_by_code(code=code)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
 def registration_page(request: HttpRequest, code: str) -> HttpResponse:
-    registration = _registration_or_404(code)
-    position = None
-    if registration.status == Registration.Status.WAITING:
-        position = Registration.objects.filter(
-            activity_id=registration.activity_id,
-            status=Registration.Status.WAITING,
-            registered_at__lte=registration.registered_at,
-            pk__lte=registration.pk,
-        ).count()
+    registration = _or_404(selectors.registration_by_code, code=code)
     check_in_url = request.build_absolute_uri(reverse("programs:checkin", args=[registration.code]))
     return render(
         request,
@@ -181,7 +167,7 @@ def registration_page(request: HttpRequest, code: str) -> HttpResponse:
             "title": registration.activity.title,
             "registration": registration,
             "activity": registration.activity,
-            "position": position,
+            "position": selectors.waiting_place(registration=registration),
             "qr": qr_svg(check_in_url) if registration.status == Registration.Status.CONFIRMED else "",
         },
     )
@@ -189,7 +175,7 @@ def registration_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def registration_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    registration = _registration_or_404(code)
+    registration = _or_404(selectors.registration_by_code, code=code)
     try:
         services.registration_cancel(registration=registration)
     except DomainError as exc:
@@ -251,9 +237,7 @@ def visits(request: HttpRequest) -> HttpResponse:
 
 
 def visit_book(request: HttpRequest, slot_id: int) -> HttpResponse:
-    slot = VisitSlot.objects.select_related("unit").filter(pk=slot_id).first()
-    if slot is None:
-        raise Http404
+    slot = _or_404(selectors.visit_slot_get, pk=slot_id)
     form = VisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -273,9 +257,7 @@ def visit_book(request: HttpRequest, slot_id: int) -> HttpResponse:
 
 
 def ticket_page(request: HttpRequest, code: str) -> HttpResponse:
-    ticket = VisitTicket.objects.select_related("slot__unit").filter(code=code.upper()).first()
-    if ticket is None:
-        raise Http404
+    ticket = _or_404(selectors.visit_ticket_by_code, code=code)
     group = list(
         VisitTicket.objects.filter(slot=ticket.slot, phone=ticket.phone, booked_at=ticket.booked_at).order_by(
             "pk"
@@ -294,9 +276,7 @@ def ticket_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def ticket_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    ticket = VisitTicket.objects.filter(code=code.upper()).first()
-    if ticket is None:
-        raise Http404
+    ticket = _or_404(selectors.visit_ticket_by_code, code=code)
     try:
         services.visit_ticket_cancel(ticket=ticket)
     except DomainError as exc:
@@ -319,9 +299,7 @@ def venues(request: HttpRequest) -> HttpResponse:
 
 
 def venue_book(request: HttpRequest, pk: int) -> HttpResponse:
-    venue = Venue.objects.select_related("unit").filter(pk=pk, bookable=True).first()
-    if venue is None:
-        raise Http404
+    venue = _or_404(selectors.venue_get, pk=pk, bookable=True)
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -361,17 +339,13 @@ def venue_book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def booking_page(request: HttpRequest, code: str) -> HttpResponse:
-    booking = Booking.objects.select_related("venue__unit").filter(code=code.upper()).first()
-    if booking is None:
-        raise Http404
+    booking = _or_404(selectors.booking_by_code, code=code)
     return render(request, "programs/portal/booking.html", {"title": _("Booking"), "booking": booking})
 
 
 @require_POST
 def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    booking = Booking.objects.select_related("venue__unit").filter(code=code.upper()).first()
-    if booking is None:
-        raise Http404
+    booking = _or_404(selectors.booking_by_code, code=code)
     try:
         services.booking_cancel(booking=booking, reason=_("Cancelled by the requester"))
     except DomainError as exc:
@@ -402,20 +376,13 @@ def news_list(request: HttpRequest, code: str = "") -> HttpResponse:
     )
 
 
-def _published(pk: int) -> News:
-    item = News.objects.select_related("unit").filter(pk=pk, status=News.Status.PUBLISHED).first()
-    if item is None:
-        raise Http404
-    return item
-
-
 def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _published(pk)
+    item = _or_404(selectors.news_get, pk=pk, public=True)
     return render(request, "programs/portal/news_detail.html", {"title": item.title, "item": item})
 
 
 def news_photo(request: HttpRequest, pk: int) -> FileResponse:
-    item = _published(pk)
+    item = _or_404(selectors.news_get, pk=pk, public=True)
     if not item.photo:
         raise Http404
     return FileResponse(item.photo.open("rb"))

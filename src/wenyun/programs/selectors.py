@@ -1,5 +1,6 @@
-"""Reads for cultural services: the public calendar, a person's registrations, a unit's bookings,
-menu orders and the township performance count, and the yearly figures the statistics use."""
+"""Reads for cultural services: the rows a page fetches by id or code (through access helpers that
+check who asks), the public calendar, a person's registrations, a unit's bookings, menu orders and
+the township performance count, and the yearly figures the statistics use."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import NotFound
+from wenyun.network.access import units_visible_to, user_can_manage_unit
 from wenyun.network.models import Unit, UnitKind
 
 from .models import (
@@ -22,6 +24,8 @@ from .models import (
     News,
     Registration,
     Session,
+    Troupe,
+    Venue,
     VisitSlot,
     VisitTicket,
 )
@@ -40,6 +44,139 @@ def activity_get(*, pk: int, public: bool = False) -> Activity:
     if activity is None:
         raise NotFound(_("There is no activity number %(id)s.") % {"id": pk}, code="activity_not_found")
     return activity
+
+
+# --- access: one row by id or code, for whoever asks ------------------------------------------
+# Staff reach the rows of their own subtree; another unit's row is not found, exactly as a missing one
+# (the pages answer both with the same 404). What a staff member may then do with it, the services check.
+
+
+def access_activity(user, pk: int) -> Activity:
+    """An activity of the staff member's subtree, whatever its status."""
+    activity = (
+        Activity.objects.select_related("unit", "venue")
+        .filter(pk=pk, unit__in=units_visible_to(user))
+        .first()
+    )
+    if activity is None:
+        raise NotFound(_("There is no activity number %(id)s.") % {"id": pk}, code="activity_not_found")
+    return activity
+
+
+def access_session(user, pk: int, *, activity: Activity) -> Session:
+    """A session of that activity, in the staff member's subtree."""
+    session = Session.objects.filter(
+        pk=pk, activity=activity, activity__unit__in=units_visible_to(user)
+    ).first()
+    if session is None:
+        raise NotFound(_("There is no such session."), code="session_not_found")
+    return session
+
+
+def access_registration(user, pk: int, *, activity: Activity) -> Registration:
+    """A registration for that activity, in the staff member's subtree (checked in from the list)."""
+    registration = Registration.objects.filter(
+        pk=pk, activity=activity, activity__unit__in=units_visible_to(user)
+    ).first()
+    if registration is None:
+        raise NotFound(_("There is no such registration."), code="registration_not_found")
+    return registration
+
+
+def access_registration_by_code(user, code: str) -> Registration:
+    """The registration a QR code names, for the staff of the activity's unit (at the door)."""
+    registration = Registration.objects.select_related("activity__unit").filter(code=code.upper()).first()
+    if registration is None or not user_can_manage_unit(user, registration.activity.unit):
+        raise NotFound(
+            _("There is no registration with the code %(code)s.") % {"code": code}, code="code_unknown"
+        )
+    return registration
+
+
+def access_booking(user, pk: int) -> Booking:
+    """A booking, for any staff member: only the venue's unit may decide it, and the services tell the
+    others why (nothing changes), rather than a bare 404."""
+    booking = None
+    if getattr(user, "is_staff_member", False):
+        booking = Booking.objects.select_related("venue__unit").filter(pk=pk).first()
+    if booking is None:
+        raise NotFound(_("There is no such booking."), code="booking_not_found")
+    return booking
+
+
+def access_menu_order(user, pk: int) -> MenuOrder:
+    """A menu order, for any staff member: the services check who may confirm, decline, cancel or
+    record it (the provider or the ordering unit) and tell the others why."""
+    order = None
+    if getattr(user, "is_staff_member", False):
+        order = MenuOrder.objects.select_related("item__provider", "unit").filter(pk=pk).first()
+    if order is None:
+        raise NotFound(_("There is no such order."), code="order_not_found")
+    return order
+
+
+def access_troupe(user, pk: int) -> Troupe:
+    """A troupe of the staff member's subtree."""
+    troupe = Troupe.objects.select_related("unit").filter(pk=pk, unit__in=units_visible_to(user)).first()
+    if troupe is None:
+        raise NotFound(_("There is no such troupe."), code="troupe_not_found")
+    return troupe
+
+
+def access_news(user, pk: int) -> News:
+    """A news item of the staff member's subtree, draft or published."""
+    item = News.objects.select_related("unit").filter(pk=pk, unit__in=units_visible_to(user)).first()
+    if item is None:
+        raise NotFound(_("There is no such news item."), code="news_not_found")
+    return item
+
+
+# The public pages: what anyone may reach by its id, or by the code in the link he was given.
+
+
+def news_get(*, pk: int, public: bool = False) -> News:
+    news = News.objects.select_related("unit")
+    if public:
+        news = news.filter(status=News.Status.PUBLISHED)
+    item = news.filter(pk=pk).first()
+    if item is None:
+        raise NotFound(_("There is no such news item."), code="news_not_found")
+    return item
+
+
+def venue_get(*, pk: int, bookable: bool = False) -> Venue:
+    venues = Venue.objects.select_related("unit")
+    if bookable:
+        venues = venues.filter(bookable=True)
+    venue = venues.filter(pk=pk).first()
+    if venue is None:
+        raise NotFound(_("There is no such venue."), code="venue_not_found")
+    return venue
+
+
+def booking_by_code(*, code: str) -> Booking:
+    booking = Booking.objects.select_related("venue__unit").filter(code=code.upper()).first()
+    if booking is None:
+        raise NotFound(
+            _("There is no booking with the code %(code)s.") % {"code": code}, code="booking_not_found"
+        )
+    return booking
+
+
+def visit_slot_get(*, pk: int) -> VisitSlot:
+    slot = VisitSlot.objects.select_related("unit").filter(pk=pk).first()
+    if slot is None:
+        raise NotFound(_("There is no such visiting time."), code="slot_not_found")
+    return slot
+
+
+def visit_ticket_by_code(*, code: str) -> VisitTicket:
+    ticket = VisitTicket.objects.select_related("slot__unit").filter(code=code.upper()).first()
+    if ticket is None:
+        raise NotFound(
+            _("There is no ticket with the code %(code)s.") % {"code": code}, code="ticket_not_found"
+        )
+    return ticket
 
 
 def calendar_sessions(
@@ -109,6 +246,18 @@ def registration_by_code(*, code: str) -> Registration:
             _("There is no registration with the code %(code)s.") % {"code": code}, code="code_unknown"
         )
     return registration
+
+
+def waiting_place(*, registration: Registration) -> int | None:
+    """A waiting registration's place in the queue (1 is next), in order of registration; else None."""
+    if registration.status != Registration.Status.WAITING:
+        return None
+    return Registration.objects.filter(
+        activity_id=registration.activity_id,
+        status=Registration.Status.WAITING,
+        registered_at__lte=registration.registered_at,
+        pk__lte=registration.pk,
+    ).count()
 
 
 def activity_roster(*, activity: Activity) -> list[Registration]:

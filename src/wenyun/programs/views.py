@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenyun.circulation.selectors import reader_get
-from wenyun.core.errors import DomainError
+from wenyun.core.errors import DomainError, NotFound
 from wenyun.core.web import staff_required
-from wenyun.network.access import units_visible_to, user_can_manage_unit
+from wenyun.network.access import units_visible_to
 from wenyun.network.models import UnitKind
 
 from . import selectors, services
@@ -42,8 +42,6 @@ from .models import (
     DigitalUsage,
     MenuOrder,
     News,
-    Registration,
-    Session,
     Troupe,
     Venue,
     VisitSlot,
@@ -64,12 +62,12 @@ def _home_unit(request: HttpRequest):
     return user.unit
 
 
-def _get(model, request: HttpRequest, pk: int, unit_field: str = "unit"):
-    """A row of the staff member's subtree, else 404 (never another unit's row)."""
-    row = model.objects.filter(pk=pk, **{f"{unit_field}__in": _mine(request)}).first()
-    if row is None:
-        raise Http404
-    return row
+def _or_404(fetch, *args, **kwargs):
+    """What an access helper fetches; its NotFound is this page's 404 (another unit's row looks absent)."""
+    try:
+        return fetch(*args, **kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
 
 
 def _done(request: HttpRequest, call, success: str) -> bool:
@@ -158,7 +156,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _get(Activity, request, pk)
+    activity = _or_404(selectors.access_activity, request.user, pk)
     venues = Venue.objects.filter(unit__path__startswith=activity.unit.path).select_related("unit")
     initial = {
         "title": activity.title,
@@ -190,7 +188,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _get(Activity, request, pk)
+    activity = _or_404(selectors.access_activity, request.user, pk)
     sessions = list(activity.sessions.all())
     session_id = request.GET.get("session")
     today = timezone.localdate()
@@ -231,7 +229,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    activity = _get(Activity, request, pk)
+    activity = _or_404(selectors.access_activity, request.user, pk)
     if action == "publish":
         _done(
             request, lambda: services.activity_publish(actor=request.user, activity=activity), _("Published.")
@@ -265,9 +263,9 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 _("Places changed."),
             )
     elif action == "move":
-        session = Session.objects.filter(pk=_id(request.POST.get("session")), activity=activity).first()
-        if session is None:
-            raise Http404
+        session = _or_404(
+            selectors.access_session, request.user, _id(request.POST.get("session")), activity=activity
+        )
         form = SessionMoveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Give the new day, start and end of the session."))
@@ -285,9 +283,9 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         return redirect(reverse("programs:activity", args=[activity.pk]) + f"?session={session.pk}")
     elif action == "walk_ins":
-        session = Session.objects.filter(pk=_id(request.POST.get("session")), activity=activity).first()
-        if session is None:
-            raise Http404
+        session = _or_404(
+            selectors.access_session, request.user, _id(request.POST.get("session")), activity=activity
+        )
         try:
             count = int(request.POST.get("count", ""))
         except ValueError:
@@ -306,11 +304,11 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @staff_required
 @require_POST
 def check_in_from_list(request: HttpRequest, pk: int, registration_id: int) -> HttpResponse:
-    activity = _get(Activity, request, pk)
-    registration = Registration.objects.filter(pk=registration_id, activity=activity).first()
-    session = Session.objects.filter(pk=_id(request.POST.get("session")), activity=activity).first()
-    if registration is None or session is None:
-        raise Http404
+    activity = _or_404(selectors.access_activity, request.user, pk)
+    registration = _or_404(selectors.access_registration, request.user, registration_id, activity=activity)
+    session = _or_404(
+        selectors.access_session, request.user, _id(request.POST.get("session")), activity=activity
+    )
     _done(
         request,
         lambda: services.attendance_check_in(actor=request.user, session=session, registration=registration),
@@ -322,9 +320,7 @@ def check_in_from_list(request: HttpRequest, pk: int, registration_id: int) -> H
 @staff_required
 def checkin(request: HttpRequest, code: str) -> HttpResponse:
     """Where a registration's QR code leads: the staff member's phone opens it at the door."""
-    registration = Registration.objects.select_related("activity__unit").filter(code=code.upper()).first()
-    if registration is None or not user_can_manage_unit(request.user, registration.activity.unit):
-        raise Http404
+    registration = _or_404(selectors.access_registration_by_code, request.user, code)
     activity = registration.activity
     session = selectors.session_at_the_door(activity=activity, now=timezone.now())
     if request.method == "POST":
@@ -400,9 +396,7 @@ def bookings(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def booking_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    booking = Booking.objects.select_related("venue__unit").filter(pk=pk).first()
-    if booking is None:
-        raise Http404
+    booking = _or_404(selectors.access_booking, request.user, pk)
     # Another unit's staff get the service's refusal (and nothing changes), not a silent 404.
     if action == "approve":
         _done(
@@ -549,9 +543,7 @@ def menu(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def menu_order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    order = MenuOrder.objects.select_related("item__provider", "unit").filter(pk=pk).first()
-    if order is None:
-        raise Http404
+    order = _or_404(selectors.access_menu_order, request.user, pk)
     if action == "confirm":
         _done(
             request,
@@ -613,7 +605,7 @@ def troupes(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def troupe_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    troupe = _get(Troupe, request, pk)
+    troupe = _or_404(selectors.access_troupe, request.user, pk)
     support = SupportForm(request.POST if "amount" in request.POST else None)
     performance = PerformanceForm(request.POST if "audience" in request.POST else None)
     if request.method == "POST":
@@ -695,7 +687,7 @@ def news(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    item = _get(News, request, pk) if pk else None
+    item = _or_404(selectors.access_news, request.user, pk) if pk else None
     initial = {"title": item.title, "body": item.body, "is_notice": item.is_notice} if item else None
     form = NewsForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
