@@ -1,7 +1,34 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 
+from . import versions
 from .models import ApiToken, User
+
+
+class BumpsVersionAdmin(admin.ModelAdmin):
+    """An admin whose saves and deletes (its inlines' too) bump `bumps`, a name in core.versions:
+    for models a cache holds, which the admin writes without going through the services."""
+
+    bumps: str
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        versions.bump(self.bumps)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        versions.bump(self.bumps)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        versions.bump(self.bumps)
+
+    def delete_queryset(self, request, queryset):
+        # The changelist's "delete selected" runs outside the change form's transaction.
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            versions.bump(self.bumps)
 
 
 @admin.register(User)

@@ -103,3 +103,14 @@ class EventBase(models.Model):
     class Meta:
         abstract = True
         indexes = [models.Index(fields=["unit", "type", "at"], name="%(app_label)s_%(class)s_uta")]
+
+
+class Version(models.Model):
+    """The version of something every process caches, bumped by each writer of it (see core.versions)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    n = models.BigIntegerField(default=0)  # how many changes: for people reading the table
+    token = models.BigIntegerField(default=0)  # drawn at random with each change: what caches compare
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.n}"
