@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 
 from . import versions
-from .models import ApiToken, User
+from .models import ApiToken, JobRun, User
 
 
 class BumpsVersionAdmin(admin.ModelAdmin):
@@ -45,3 +45,27 @@ class UserAdmin(DjangoUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "digest"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """The periodic jobs' runs, for county administrators to read: written by core.jobs alone."""
+
+    list_display = ["job", "started_at", "finished_at", "outcome", "counts", "runner"]
+    list_filter = ["job", "outcome"]
+    ordering = ["-started_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return bool(getattr(request.user, "is_county_admin", False))
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
