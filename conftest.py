@@ -44,6 +44,15 @@ def county(db):
     return root
 
 
+@pytest.fixture(autouse=True)
+def fresh_rules_cache():
+    """Each test starts without the circulation rules cache, as a new process would: rolling a test
+    back undoes its writes without a version bump, so a copy cached in one test is not the next one's."""
+    from wenyun.circulation.rules import snapshot_forget
+
+    snapshot_forget()
+
+
 def _user(username: str):
     from wenyun.core.models import User
 

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from wenyun.core import uploads
+from wenyun.core import uploads, versions
 from wenyun.core.errors import DomainError
 from wenyun.core.normalise import date_parse, plain, price_parse
 from wenyun.network.models import Unit
@@ -445,9 +445,11 @@ class _Context:
         types = {t.code.upper(): t for t in ItemType.objects.all()}
         default = types.get("BOOK") or next(iter(types.values()), None)
         if default is None:
-            default, _created = ItemType.objects.get_or_create(
+            default, created = ItemType.objects.get_or_create(
                 code="book", defaults={"name": "图书", "name_en": "Book"}
             )
+            if created:
+                versions.bump(versions.CIRCULATION_RULES)
             types["BOOK"] = default
         return cls(owner, units, types, default)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from wenyun.core import rows
+from wenyun.core import rows, versions
 from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
 from wenyun.core.lifecycle import Lifecycle
 from wenyun.network.access import require_manage
@@ -542,6 +542,11 @@ def _type_lending(*, actor, item_type: ItemType, loanable: bool) -> None:
         )
 
 
+def _types_changed() -> None:
+    """The circulation rules cache holds the item types its matrix rows name: it reads them again."""
+    versions.bump(versions.CIRCULATION_RULES)
+
+
 def _type_names(*, name: str, name_en: str) -> tuple[str, str]:
     name, name_en = (name or "").strip(), (name_en or "").strip()
     if not name:
@@ -573,6 +578,7 @@ def item_type_create(*, actor, code: str, name: str, name_en: str = "", loanable
         )
     name, name_en = _type_names(name=name, name_en=name_en)
     item_type = ItemType.objects.create(code=code, name=name, name_en=name_en)
+    _types_changed()
     if not loanable:
         _type_lending(actor=actor, item_type=item_type, loanable=False)
     _event(
@@ -593,6 +599,7 @@ def item_type_update(*, actor, item_type: ItemType, name: str, name_en: str, loa
     was_loanable = item_type_loanable(item_type=item_type)
     item_type.name, item_type.name_en = name, name_en
     item_type.save(update_fields=["name", "name_en"])
+    _types_changed()
     if loanable != was_loanable:
         _type_lending(actor=actor, item_type=item_type, loanable=loanable)
     _event(
@@ -621,6 +628,7 @@ def item_type_retire(*, actor, item_type: ItemType, retired: bool = True) -> Ite
     if item_type.retired != retired:
         item_type.retired = retired
         item_type.save(update_fields=["retired"])
+        _types_changed()
         _event(
             CatalogEvent.Type.ITEM_TYPE_RETIRED if retired else CatalogEvent.Type.ITEM_TYPE_REINSTATED,
             unit=_county(actor),
@@ -674,6 +682,7 @@ def item_type_delete(*, actor, item_type: ItemType) -> None:
             % {"name": item_type.name},
             code="item_type_in_use",
         ) from None
+    _types_changed()
     _event(CatalogEvent.Type.ITEM_TYPE_DELETED, unit=_county(actor), actor=actor, code=code)
 
 

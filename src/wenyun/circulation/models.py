@@ -100,7 +100,7 @@ class CirculationRule(models.Model):
         _("return policy"), max_length=10, choices=ReturnPolicy.choices, default=ReturnPolicy.HOME
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    # Read by rules.snapshot() to know when its cached copy of the matrix is stale.
+    # When the row last changed, for people (the rules cache goes by core.versions.CIRCULATION_RULES).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from wenyun.core import versions
 from wenyun.network.models import Unit
 
 from .models import CirculationRule, CirculationSettings, ReturnPolicy
@@ -138,12 +139,14 @@ class Snapshot:
     """The matrix, the county settings and the opening calendar, cached in the process.
 
     Every check-out and check-in needs them; reading them costs three or four queries while they
-    change a few times a year. One cheap query (`STAMP_COLUMNS`) tells whether the cached copy is
-    still current, so a change saved by another process is seen on its next call. The version key:
-    the rules' and settings' last-change marks; the network's event log, which every change of a
-    unit, its hours or its closures through the network services appends to; the admin's change log,
-    for rows edited in the admin (an hours row or a closure edited in place keeps its id, so row
-    counts and largest ids alone would not see it); and those counts and ids, for bulk loads.
+    change a few times a year. The cached copy is kept with the version it was read at
+    (`core.versions.CIRCULATION_RULES`, one row read by its key, `STAMP_COLUMNS`, in the round trip a
+    check-out makes anyway), so a change committed by any process is seen on the next call. Every
+    writer of what the snapshot holds bumps that version in its own transaction: the matrix services
+    (`services.rule_save`, `rule_delete`), the network's services (units, hours, closures), the
+    catalogue's item-type services, the network's admin pages and the demo builder. Anything else
+    that writes those tables — `QuerySet.update()`, `bulk_create`, raw SQL, a data migration — must
+    call `wenyun.core.versions.bump(CIRCULATION_RULES)` as well, or the cached copy goes on being used.
     """
 
     def __init__(self, stamp: tuple) -> None:
@@ -184,23 +187,20 @@ class Snapshot:
         return self._open[key]
 
 
-# Scalar subqueries, each answered from an index or a table's last row; other reads prepend them.
-STAMP_COLUMNS = (
-    "(SELECT COUNT(*) FROM circulation_circulationrule), "
-    "(SELECT MAX(updated_at) FROM circulation_circulationrule), "
-    "(SELECT MAX(updated_at) FROM circulation_circulationsettings), "
-    "(SELECT MAX(id) FROM network_networkevent), (SELECT MAX(id) FROM django_admin_log), "
-    "(SELECT COUNT(*) FROM network_openinghours), (SELECT MAX(id) FROM network_openinghours), "
-    "(SELECT COUNT(*) FROM network_closure), (SELECT MAX(id) FROM network_closure), "
-    "(SELECT COUNT(*) FROM network_unit), (SELECT MAX(id) FROM network_unit)"
-)
-STAMP_WIDTH = STAMP_COLUMNS.count("(SELECT ")
+# The version as a scalar subquery (one row by its primary key), for other reads to prepend.
+STAMP_COLUMNS = versions.current_sql(versions.CIRCULATION_RULES)
+STAMP_WIDTH = 1
 _STAMP_SQL = "SELECT " + STAMP_COLUMNS
 _current: list[Snapshot] = []
 
 
+def snapshot_forget() -> None:
+    """Drop the cached copy (tests: each starts from its own rolled-back data, as a new process)."""
+    _current.clear()
+
+
 def snapshot(stamp: tuple | None = None) -> Snapshot:
-    """The cached matrix, settings and calendar, read again if `stamp` (the STAMP_COLUMNS just read
+    """The cached matrix, settings and calendar, read again if `stamp` (STAMP_COLUMNS, just read
     along with something else, or read here when not given) says they changed."""
     from django.db import connection
 

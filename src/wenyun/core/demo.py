@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from . import versions
 from .models import DemoStep
 
 DEMO_APPS = [
@@ -78,6 +79,8 @@ def demo_build(
             ctx.out(f"building the demo county: {app} ...")
             with transaction.atomic():
                 importlib.import_module(module_name).build(ctx)
+                # Builders write directly (get_or_create, bulk_create), as a data migration does.
+                versions.bump(versions.CIRCULATION_RULES)
                 done = DemoStep.objects.create(
                     name=app, details={"logins": ctx.logins, "today": ctx.today.isoformat(), "scale": scale}
                 )

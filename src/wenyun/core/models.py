@@ -103,3 +103,48 @@ class EventBase(models.Model):
     class Meta:
         abstract = True
         indexes = [models.Index(fields=["unit", "type", "at"], name="%(app_label)s_%(class)s_uta")]
+
+
+class Version(models.Model):
+    """The version of something every process caches, bumped by each writer of it (see core.versions)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    n = models.BigIntegerField(default=0)  # how many changes: for people reading the table
+    token = models.BigIntegerField(default=0)  # drawn at random with each change: what caches compare
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.n}"
+
+
+class JobRun(models.Model):
+    """One run of a periodic job: when it started and ended, how it ended and what it did.
+
+    A run still going is also its job's lock: one "running" row per job (see core.jobs).
+    """
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        ABANDONED = "abandoned", _("abandoned (stopped without finishing)")
+
+    job = models.CharField(_("job"), max_length=60)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    runner = models.CharField(_("run by"), max_length=120, blank=True)  # host and process id
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job"], condition=models.Q(outcome="running"), name="core_jobrun_one_running"
+            )
+        ]
+        indexes = [models.Index(fields=["job", "started_at"], name="core_jobrun_job_started")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

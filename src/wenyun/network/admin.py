@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from wenyun.core import versions
+from wenyun.core.admin import BumpsVersionAdmin
+
 from .models import Closure, NetworkEvent, OpeningHours, Unit
 
 
@@ -9,7 +12,8 @@ class OpeningHoursInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(BumpsVersionAdmin):
+    bumps = versions.CIRCULATION_RULES  # the circulation rules cache holds every unit and its hours
     list_display = ["code", "name", "kind", "parent", "population", "grade", "active"]
     list_filter = ["kind", "grade", "active"]
     search_fields = ["code", "name", "name_en"]
@@ -18,7 +22,8 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(BumpsVersionAdmin):
+    bumps = versions.CIRCULATION_RULES
     list_display = ["unit", "first_day", "last_day", "reason"]
 
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenyun.core import versions
 from wenyun.core.errors import Conflict, DomainError
 
 from .access import require_county_admin, require_manage
@@ -57,6 +58,8 @@ def _require_manage(actor, unit: Unit) -> None:
 
 
 def _record(*, unit: Unit, actor, type: str, details: dict | None = None) -> None:
+    """The change's event, and the version of the circulation rules cache, which holds every unit,
+    its hours and its closures: each change here is one it must see."""
     NetworkEvent.objects.create(
         unit=unit,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -64,6 +67,7 @@ def _record(*, unit: Unit, actor, type: str, details: dict | None = None) -> Non
         at=timezone.now(),
         details=details or {},
     )
+    versions.bump(versions.CIRCULATION_RULES)
 
 
 def _clean_number(value, *, field: str, minimum: int | Decimal = 0):

@@ -1,10 +1,11 @@
-"""The circulation matrix: saving and deleting its rules."""
+"""The circulation matrix: saving and deleting its rules (each bumps the rules cache's version)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from wenyun.core import versions
 from wenyun.core.errors import DomainError
 
 from ..models import (
@@ -32,6 +33,7 @@ def rule_save(*, actor, rule: CirculationRule | None = None, **fields) -> Circul
             _("The matrix already has a row for this unit, category and item type."), code="rule_duplicate"
         )
     rule.save()
+    versions.bump(versions.CIRCULATION_RULES)
     return rule
 
 
@@ -41,3 +43,4 @@ def rule_delete(*, actor, rule: CirculationRule) -> None:
 
     require_county_admin(actor)
     rule.delete()
+    versions.bump(versions.CIRCULATION_RULES)

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 
 from wenyun.catalog.models import Item, ItemStatus, ItemType, Record
 from wenyun.circulation.models import CirculationRule, Reader, ReaderCategory
+from wenyun.core import versions
 from wenyun.network.models import Unit
 
 _seq = itertools.count(1)
@@ -79,4 +80,6 @@ def rule(**fields) -> CirculationRule:
     fields.setdefault("loan_days", 30)
     fields.setdefault("loan_limit", 10)
     fields.setdefault("renewals", 1)
-    return CirculationRule.objects.create(**fields)
+    row = CirculationRule.objects.create(**fields)
+    versions.bump(versions.CIRCULATION_RULES)  # written directly, as a data migration would
+    return row
