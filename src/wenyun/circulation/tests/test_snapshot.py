@@ -11,10 +11,10 @@ from django.db import connection, transaction
 from django.forms.models import model_to_dict
 
 from wenyun.catalog.services import item_type_update
-from wenyun.circulation import rows, services
+from wenyun.circulation import services
 from wenyun.circulation.models import CirculationRule
 from wenyun.circulation.rules import snapshot
-from wenyun.core import versions
+from wenyun.core import rows, versions
 from wenyun.core.errors import Refused
 from wenyun.network.models import Closure
 from wenyun.network.services import closure_add, unit_set_hours, unit_update
