@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from wenyun.circulation.services import reader_sign_in
 from wenyun.core.errors import DomainError, NotFound
 from wenyun.core.models import Role
+from wenyun.core.web import or_404
 from wenyun.network import selectors as network
 from wenyun.network.models import INSTITUTION_KINDS, UnitKind
 
@@ -112,16 +113,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _or_404(fetch, **kwargs):
-    """What a selector fetches by id or code; its NotFound is this page's 404."""
-    try:
-        return fetch(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
 def activity_page(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _or_404(selectors.activity_get, pk=pk, public=True)
+    activity = or_404(selectors.activity_get, pk=pk, public=True)
     form = PortalRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,7 +151,7 @@ def _register(request: HttpRequest, activity: Activity, data: dict) -> Registrat
 
 
 def registration_page(request: HttpRequest, code: str) -> HttpResponse:
-    registration = _or_404(selectors.registration_by_code, code=code)
+    registration = or_404(selectors.registration_by_code, code=code)
     check_in_url = request.build_absolute_uri(reverse("programs:checkin", args=[registration.code]))
     return render(
         request,
@@ -175,7 +168,7 @@ def registration_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def registration_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    registration = _or_404(selectors.registration_by_code, code=code)
+    registration = or_404(selectors.registration_by_code, code=code)
     try:
         services.registration_cancel(registration=registration)
     except DomainError as exc:
@@ -237,7 +230,7 @@ def visits(request: HttpRequest) -> HttpResponse:
 
 
 def visit_book(request: HttpRequest, slot_id: int) -> HttpResponse:
-    slot = _or_404(selectors.visit_slot_get, pk=slot_id)
+    slot = or_404(selectors.visit_slot_get, pk=slot_id)
     form = VisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -257,7 +250,7 @@ def visit_book(request: HttpRequest, slot_id: int) -> HttpResponse:
 
 
 def ticket_page(request: HttpRequest, code: str) -> HttpResponse:
-    ticket = _or_404(selectors.visit_ticket_by_code, code=code)
+    ticket = or_404(selectors.visit_ticket_by_code, code=code)
     group = list(
         VisitTicket.objects.filter(slot=ticket.slot, phone=ticket.phone, booked_at=ticket.booked_at).order_by(
             "pk"
@@ -276,7 +269,7 @@ def ticket_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def ticket_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    ticket = _or_404(selectors.visit_ticket_by_code, code=code)
+    ticket = or_404(selectors.visit_ticket_by_code, code=code)
     try:
         services.visit_ticket_cancel(ticket=ticket)
     except DomainError as exc:
@@ -299,7 +292,7 @@ def venues(request: HttpRequest) -> HttpResponse:
 
 
 def venue_book(request: HttpRequest, pk: int) -> HttpResponse:
-    venue = _or_404(selectors.venue_get, pk=pk, bookable=True)
+    venue = or_404(selectors.venue_get, pk=pk, bookable=True)
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -339,13 +332,13 @@ def venue_book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def booking_page(request: HttpRequest, code: str) -> HttpResponse:
-    booking = _or_404(selectors.booking_by_code, code=code)
+    booking = or_404(selectors.booking_by_code, code=code)
     return render(request, "programs/portal/booking.html", {"title": _("Booking"), "booking": booking})
 
 
 @require_POST
 def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    booking = _or_404(selectors.booking_by_code, code=code)
+    booking = or_404(selectors.booking_by_code, code=code)
     try:
         services.booking_cancel(booking=booking, reason=_("Cancelled by the requester"))
     except DomainError as exc:
@@ -377,12 +370,12 @@ def news_list(request: HttpRequest, code: str = "") -> HttpResponse:
 
 
 def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _or_404(selectors.news_get, pk=pk, public=True)
+    item = or_404(selectors.news_get, pk=pk, public=True)
     return render(request, "programs/portal/news_detail.html", {"title": item.title, "item": item})
 
 
 def news_photo(request: HttpRequest, pk: int) -> FileResponse:
-    item = _or_404(selectors.news_get, pk=pk, public=True)
+    item = or_404(selectors.news_get, pk=pk, public=True)
     if not item.photo:
         raise Http404
     return FileResponse(item.photo.open("rb"))

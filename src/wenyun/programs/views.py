@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenyun.circulation.selectors import reader_get
-from wenyun.core.errors import DomainError, NotFound
-from wenyun.core.web import staff_required
+from wenyun.core.errors import DomainError
+from wenyun.core.web import done, form_id, home_unit, or_404, staff_required
 from wenyun.network.access import units_visible_to
 from wenyun.network.models import UnitKind
 
@@ -53,39 +53,6 @@ def _mine(request: HttpRequest):
     return units_visible_to(request.user)
 
 
-def _home_unit(request: HttpRequest):
-    user = request.user
-    if user.unit_id is None:
-        from wenyun.network.selectors import unit_root
-
-        return unit_root()
-    return user.unit
-
-
-def _or_404(fetch, *args, **kwargs):
-    """What an access helper fetches; its NotFound is this page's 404 (another unit's row looks absent)."""
-    try:
-        return fetch(*args, **kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
-def _done(request: HttpRequest, call, success: str) -> bool:
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _id(value: str | None) -> int:
-    """A row's id as sent by a form; anything else (text, a float, nothing) matches no row."""
-    text = (value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else 0
-
-
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     units = _mine(request)
@@ -108,8 +75,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "orders_to_decide": MenuOrder.objects.filter(
                 item__provider__in=units, status=MenuOrder.Status.ORDERED
             ).count(),
-            "figures": selectors.year_figures(unit=_home_unit(request), year=today.year)
-            if _home_unit(request)
+            "figures": selectors.year_figures(unit=home_unit(request), year=today.year)
+            if home_unit(request)
             else {},
             "year": today.year,
         },
@@ -118,7 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def activity_new(request: HttpRequest) -> HttpResponse:
-    unit = _home_unit(request)
+    unit = home_unit(request)
     venues = Venue.objects.filter(unit__in=_mine(request)).select_related("unit")
     form = ActivityForm(request.POST or None, venues=venues)
     if request.method == "POST" and form.is_valid():
@@ -156,7 +123,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _or_404(selectors.access_activity, request.user, pk)
+    activity = or_404(selectors.access_activity, request.user, pk)
     venues = Venue.objects.filter(unit__path__startswith=activity.unit.path).select_related("unit")
     initial = {
         "title": activity.title,
@@ -188,7 +155,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _or_404(selectors.access_activity, request.user, pk)
+    activity = or_404(selectors.access_activity, request.user, pk)
     sessions = list(activity.sessions.all())
     session_id = request.GET.get("session")
     today = timezone.localdate()
@@ -229,13 +196,13 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    activity = _or_404(selectors.access_activity, request.user, pk)
+    activity = or_404(selectors.access_activity, request.user, pk)
     if action == "publish":
-        _done(
+        done(
             request, lambda: services.activity_publish(actor=request.user, activity=activity), _("Published.")
         )
     elif action == "cancel":
-        _done(
+        done(
             request, lambda: services.activity_cancel(actor=request.user, activity=activity), _("Cancelled.")
         )
     elif action == "register":
@@ -248,14 +215,14 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 activity=activity, reader=reader, name=name, phone=phone, actor=request.user
             )
 
-        _done(request, register, _("Registered."))
+        done(request, register, _("Registered."))
     elif action == "capacity":
         try:
             capacity = int(request.POST.get("capacity", ""))
         except ValueError:
             messages.error(request, _("Give the number of places as a whole number."))
         else:
-            _done(
+            done(
                 request,
                 lambda: services.activity_set_capacity(
                     actor=request.user, activity=activity, capacity=capacity
@@ -263,15 +230,15 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 _("Places changed."),
             )
     elif action == "move":
-        session = _or_404(
-            selectors.access_session, request.user, _id(request.POST.get("session")), activity=activity
+        session = or_404(
+            selectors.access_session, request.user, form_id(request.POST.get("session")), activity=activity
         )
         form = SessionMoveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Give the new day, start and end of the session."))
         else:
             data = form.cleaned_data
-            _done(
+            done(
                 request,
                 lambda: services.session_move(
                     actor=request.user,
@@ -283,15 +250,15 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         return redirect(reverse("programs:activity", args=[activity.pk]) + f"?session={session.pk}")
     elif action == "walk_ins":
-        session = _or_404(
-            selectors.access_session, request.user, _id(request.POST.get("session")), activity=activity
+        session = or_404(
+            selectors.access_session, request.user, form_id(request.POST.get("session")), activity=activity
         )
         try:
             count = int(request.POST.get("count", ""))
         except ValueError:
             messages.error(request, _("Give the head count as a whole number."))
         else:
-            _done(
+            done(
                 request,
                 lambda: services.session_walk_ins_record(actor=request.user, session=session, count=count),
                 _("Head count saved."),
@@ -304,12 +271,12 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @staff_required
 @require_POST
 def check_in_from_list(request: HttpRequest, pk: int, registration_id: int) -> HttpResponse:
-    activity = _or_404(selectors.access_activity, request.user, pk)
-    registration = _or_404(selectors.access_registration, request.user, registration_id, activity=activity)
-    session = _or_404(
-        selectors.access_session, request.user, _id(request.POST.get("session")), activity=activity
+    activity = or_404(selectors.access_activity, request.user, pk)
+    registration = or_404(selectors.access_registration, request.user, registration_id, activity=activity)
+    session = or_404(
+        selectors.access_session, request.user, form_id(request.POST.get("session")), activity=activity
     )
-    _done(
+    done(
         request,
         lambda: services.attendance_check_in(actor=request.user, session=session, registration=registration),
         _("%(name)s checked in.") % {"name": registration.name},
@@ -320,14 +287,14 @@ def check_in_from_list(request: HttpRequest, pk: int, registration_id: int) -> H
 @staff_required
 def checkin(request: HttpRequest, code: str) -> HttpResponse:
     """Where a registration's QR code leads: the staff member's phone opens it at the door."""
-    registration = _or_404(selectors.access_registration_by_code, request.user, code)
+    registration = or_404(selectors.access_registration_by_code, request.user, code)
     activity = registration.activity
     session = selectors.session_at_the_door(activity=activity, now=timezone.now())
     if request.method == "POST":
         if session is None:
             messages.error(request, _("%(title)s has no session at this time.") % {"title": activity.title})
         else:
-            _done(
+            done(
                 request,
                 lambda: services.attendance_check_in(
                     actor=request.user, session=session, registration=registration, method="qr"
@@ -358,9 +325,9 @@ def venues(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _done(
+        and done(
             request,
-            lambda: services.venue_create(actor=request.user, unit=_home_unit(request), **form.cleaned_data),
+            lambda: services.venue_create(actor=request.user, unit=home_unit(request), **form.cleaned_data),
             _("Venue added."),
         )
     ):
@@ -396,16 +363,16 @@ def bookings(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def booking_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    booking = _or_404(selectors.access_booking, request.user, pk)
+    booking = or_404(selectors.access_booking, request.user, pk)
     # Another unit's staff get the service's refusal (and nothing changes), not a silent 404.
     if action == "approve":
-        _done(
+        done(
             request,
             lambda: services.booking_approve(actor=request.user, booking=booking),
             _("Booking approved."),
         )
     elif action == "refuse":
-        _done(
+        done(
             request,
             lambda: services.booking_refuse(
                 actor=request.user, booking=booking, reason=request.POST.get("reason", "")
@@ -413,7 +380,7 @@ def booking_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             _("Booking refused."),
         )
     elif action == "cancel":
-        _done(
+        done(
             request,
             lambda: services.booking_cancel(
                 actor=request.user, booking=booking, reason=request.POST.get("reason", "")
@@ -430,7 +397,7 @@ def booking_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @staff_required
 def visits(request: HttpRequest) -> HttpResponse:
-    unit = _home_unit(request)
+    unit = home_unit(request)
     form = SlotsForm(request.POST or None)
     if request.method == "POST" and "code" in request.POST:
         form = SlotsForm()
@@ -455,7 +422,7 @@ def visits(request: HttpRequest) -> HttpResponse:
             )
             messages.info(request, _("%(n)s slots opened.") % {"n": n})
 
-        if _done(request, create, _("Saved.")):
+        if done(request, create, _("Saved.")):
             return redirect("programs:visits")
     today = timezone.localdate()
     slots = VisitSlot.objects.filter(
@@ -493,7 +460,7 @@ def menu(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and order_form.is_bound and order_form.is_valid():
         data = order_form.cleaned_data
         target = ordering.filter(code=data["unit"]).first()
-        if target is not None and _done(
+        if target is not None and done(
             request,
             lambda: services.menu_order_place(
                 actor=request.user,
@@ -509,10 +476,10 @@ def menu(request: HttpRequest) -> HttpResponse:
         request.method == "POST"
         and item_form.is_bound
         and item_form.is_valid()
-        and _done(
+        and done(
             request,
             lambda: services.menu_item_create(
-                actor=request.user, provider=_home_unit(request), **item_form.cleaned_data
+                actor=request.user, provider=home_unit(request), **item_form.cleaned_data
             ),
             _("Added to the menu."),
         )
@@ -543,15 +510,15 @@ def menu(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def menu_order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    order = _or_404(selectors.access_menu_order, request.user, pk)
+    order = or_404(selectors.access_menu_order, request.user, pk)
     if action == "confirm":
-        _done(
+        done(
             request,
             lambda: services.menu_order_confirm(actor=request.user, order=order),
             _("Order confirmed."),
         )
     elif action == "decline":
-        _done(
+        done(
             request,
             lambda: services.menu_order_decline(
                 actor=request.user, order=order, reason=request.POST.get("reason", "")
@@ -559,7 +526,7 @@ def menu_order_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             _("Order declined."),
         )
     elif action == "cancel":
-        _done(
+        done(
             request,
             lambda: services.menu_order_cancel(
                 actor=request.user, order=order, reason=request.POST.get("reason", "")
@@ -571,7 +538,7 @@ def menu_order_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         if not form.is_valid():
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         else:
-            _done(
+            done(
                 request,
                 lambda: services.menu_order_deliver(actor=request.user, order=order, **form.cleaned_data),
                 _("Delivery recorded."),
@@ -590,10 +557,10 @@ def troupes(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _done(
+        and done(
             request,
             lambda: services.troupe_register(
-                actor=request.user, unit=_home_unit(request), **form.cleaned_data
+                actor=request.user, unit=home_unit(request), **form.cleaned_data
             ),
             _("Troupe registered."),
         )
@@ -605,14 +572,14 @@ def troupes(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def troupe_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    troupe = _or_404(selectors.access_troupe, request.user, pk)
+    troupe = or_404(selectors.access_troupe, request.user, pk)
     support = SupportForm(request.POST if "amount" in request.POST else None)
     performance = PerformanceForm(request.POST if "audience" in request.POST else None)
     if request.method == "POST":
         if (
             support.is_bound
             and support.is_valid()
-            and _done(
+            and done(
                 request,
                 lambda: services.troupe_support_add(
                     actor=request.user, troupe=troupe, **support.cleaned_data
@@ -624,7 +591,7 @@ def troupe_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if (
             performance.is_bound
             and performance.is_valid()
-            and _done(
+            and done(
                 request,
                 lambda: services.troupe_performance_add(
                     actor=request.user, troupe=troupe, **performance.cleaned_data
@@ -651,7 +618,7 @@ def digital(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         target = units.filter(code=data["unit"]).first()
-        if target is not None and _done(
+        if target is not None and done(
             request,
             lambda: services.digital_usage_record(
                 actor=request.user,
@@ -687,7 +654,7 @@ def news(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    item = _or_404(selectors.access_news, request.user, pk) if pk else None
+    item = or_404(selectors.access_news, request.user, pk) if pk else None
     initial = {"title": item.title, "body": item.body, "is_notice": item.is_notice} if item else None
     form = NewsForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -695,7 +662,7 @@ def news_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             saved = services.news_save(
                 actor=request.user,
-                unit=item.unit if item else _home_unit(request),
+                unit=item.unit if item else home_unit(request),
                 news=item,
                 title=data["title"],
                 body=data["body"],

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from wenyun.core.errors import DomainError
 from wenyun.core.forms import DateTimeField
-from wenyun.core.web import staff_required
+from wenyun.core.web import done, form_id, home_unit, staff_required
 from wenyun.network.access import units_visible_to
 
 from . import selectors, services
@@ -50,38 +49,16 @@ class ProjectForm(forms.Form):
     description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False)
 
 
-def _home_unit(request: HttpRequest):
-    from wenyun.network.selectors import unit_root
-
-    return request.user.unit if request.user.unit_id else unit_root()
-
-
-def _done(request: HttpRequest, call, success: str) -> bool:
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _id(value: str | None) -> int:
-    """A row's id as sent by a form; anything else (text, a float, nothing) matches no row."""
-    text = (value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else 0
-
-
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     form = VolunteerForm(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
-        and _done(
+        and done(
             request,
             lambda: services.volunteer_register(
-                actor=request.user, unit=_home_unit(request), **form.cleaned_data
+                actor=request.user, unit=home_unit(request), **form.cleaned_data
             ),
             _("Volunteer registered."),
         )
@@ -114,9 +91,9 @@ def projects(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _done(
+        and done(
             request,
-            lambda: services.project_post(actor=request.user, unit=_home_unit(request), **form.cleaned_data),
+            lambda: services.project_post(actor=request.user, unit=home_unit(request), **form.cleaned_data),
             _("Project posted."),
         )
     ):
@@ -147,13 +124,13 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     _("No volunteer has the phone %(phone)s.") % {"phone": request.POST.get("phone", "")},
                 )
             else:
-                _done(
+                done(
                     request,
                     lambda: services.shift_sign_up(volunteer=volunteer, project=project, actor=request.user),
                     _("Signed up."),
                 )
         else:
-            shift = Shift.objects.filter(pk=_id(request.POST.get("shift")), project=project).first()
+            shift = Shift.objects.filter(pk=form_id(request.POST.get("shift")), project=project).first()
             calls = {
                 "sign_in": lambda: services.shift_sign_in(actor=request.user, shift=shift),
                 "sign_out": lambda: services.shift_sign_out(actor=request.user, shift=shift),
@@ -164,7 +141,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
             if shift is None or action not in calls:
                 raise Http404
-            _done(request, calls[action], _("Saved."))
+            done(request, calls[action], _("Saved."))
         return redirect("volunteers:project", pk=project.pk)
     shifts = project.shifts.select_related("volunteer").exclude(status=Shift.Status.CANCELLED)
     return render(
