@@ -52,6 +52,16 @@ def require_manage(user, unit: Unit) -> None:
         )
 
 
+def require_staff_for(actor, unit: Unit) -> None:
+    """The actor may act for the unit (actor None is the system itself: the demo builder, an import
+    run from the shell)."""
+    if actor is not None and not user_can_manage_unit(actor, unit):
+        raise Forbidden(
+            _("You may not act for %(unit)s: it is outside your unit.") % {"unit": unit.name},
+            code="unit_forbidden",
+        )
+
+
 def require_county_admin(user) -> None:
     if not (getattr(user, "is_authenticated", False) and user.is_county_admin):
         raise Forbidden(_("Only a county administrator may do this."), code="county_admin_only")

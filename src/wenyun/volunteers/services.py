@@ -14,8 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
-from wenyun.network.access import user_can_manage_unit
+from wenyun.core.errors import Conflict, DomainError, Refused
+from wenyun.network.access import require_staff_for
 from wenyun.network.models import Unit
 from wenyun.programs.services import clean_phone
 
@@ -44,14 +44,6 @@ def _record(*, unit_id: int, actor, type: str, details: dict, at: dt.datetime | 
         at=_now(at),
         details=details,
     )
-
-
-def _require_staff_for(actor, unit: Unit) -> None:
-    if actor is not None and not user_can_manage_unit(actor, unit):
-        raise Forbidden(
-            _("You may not act for %(unit)s: it is outside your unit.") % {"unit": unit.name},
-            code="unit_forbidden",
-        )
 
 
 def _text(value: str, *, label: str, max_length: int) -> str:
@@ -83,7 +75,7 @@ def _details(shift: Shift) -> dict:
 
 @transaction.atomic
 def team_create(*, actor, unit: Unit, name: str, brand: str = "", description: str = "") -> Team:
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     name = _text(name, label=_("The team's name"), max_length=80)
     if Team.objects.filter(name=name).exists():
         raise Conflict(_("There is already a team called %(name)s.") % {"name": name}, code="team_name_taken")
@@ -106,7 +98,7 @@ def volunteer_register(
     at: dt.datetime | None = None,
 ) -> Volunteer:
     """Register a volunteer, a reader or not; actor None is the volunteer signing himself up."""
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     name = _text(name, label=_("The name"), max_length=60)
     phone = clean_phone(phone)
     unknown = set(availability or []) - set(Availability.values)
@@ -150,7 +142,7 @@ def project_post(
     team: Team | None = None,
     description: str = "",
 ) -> Project:
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     title = _text(title, label=_("The title"), max_length=120)
     if starts_at >= ends_at:
         raise DomainError(_("A project must end after it starts."), code="project_times_invalid")
@@ -215,7 +207,7 @@ def _lock_shift(shift: Shift) -> Shift:
 def shift_cancel(*, shift: Shift, actor=None, at: dt.datetime | None = None) -> Shift:
     shift = _lock_shift(shift)
     if actor is not None and actor.is_staff_member:
-        _require_staff_for(actor, shift.project.unit)
+        require_staff_for(actor, shift.project.unit)
     shift.status = _move(shift, "cancel")
     shift.save(update_fields=["status"])
     Project.objects.filter(pk=shift.project_id).update(signed_up=F("signed_up") - 1)
@@ -229,7 +221,7 @@ def shift_cancel(*, shift: Shift, actor=None, at: dt.datetime | None = None) -> 
 def shift_sign_in(*, actor, shift: Shift, at: dt.datetime | None = None) -> Shift:
     now = _now(at)
     shift = _lock_shift(shift)
-    _require_staff_for(actor, shift.project.unit)
+    require_staff_for(actor, shift.project.unit)
     shift.status = _move(shift, "sign_in")
     if timezone.localtime(now).date() != timezone.localtime(shift.project.starts_at).date():
         raise Refused(
@@ -256,7 +248,7 @@ def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
 def shift_sign_out(*, actor, shift: Shift, at: dt.datetime | None = None) -> Shift:
     now = _now(at)
     shift = _lock_shift(shift)
-    _require_staff_for(actor, shift.project.unit)
+    require_staff_for(actor, shift.project.unit)
     shift.status = _move(shift, "sign_out")
     shift.signed_out_at = now
     shift.hours = min(hours_between(shift.signed_in_at or now, now), MAX_SHIFT_HOURS)
@@ -272,7 +264,7 @@ def shift_confirm(
     """Staff confirm the hours (as signed, or corrected); only confirmed hours count."""
     now = _now(at)
     shift = _lock_shift(shift)
-    _require_staff_for(actor, shift.project.unit)
+    require_staff_for(actor, shift.project.unit)
     shift.status = _move(shift, "confirm")
     if hours is not None and str(hours).strip() != "":
         try:

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import DomainError, Forbidden, Refused
-from wenyun.network.access import user_can_manage_unit
+from wenyun.core.errors import DomainError, Refused
 from wenyun.network.models import Unit
 
 from ..models import ProgramEvent
@@ -32,17 +31,6 @@ def _record(*, unit: Unit, actor, type: str, details: dict, at: dt.datetime | No
         at=_now(at),
         details=details,
     )
-
-
-def _require_staff_for(actor, unit: Unit) -> None:
-    """actor None is the system itself (the demo builder, an import run from the shell)."""
-    if actor is None:
-        return
-    if not user_can_manage_unit(actor, unit):
-        raise Forbidden(
-            _("You may not act for %(unit)s: it is outside your unit.") % {"unit": unit.name},
-            code="unit_forbidden",
-        )
 
 
 def _lock(model, pk: int):

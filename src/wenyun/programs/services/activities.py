@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from wenyun.core.bounds import day_check
 from wenyun.core.errors import Conflict, DomainError, Refused
+from wenyun.network.access import require_staff_for
 from wenyun.network.models import Unit
 
 from ..models import Activity, Attendance, Audience, Category, Registration, Session, Venue
@@ -22,7 +23,6 @@ from ._common import (
     _lock,
     _now,
     _record,
-    _require_staff_for,
     _transition,
     clean_phone,
 )
@@ -115,7 +115,7 @@ def activity_create(
     publish: bool = False,
     at: dt.datetime | None = None,
 ) -> Activity:
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     title, place = _check_details(
         unit=unit,
         title=title,
@@ -176,7 +176,7 @@ def activity_create(
 
 @transaction.atomic
 def activity_publish(*, actor, activity: Activity, at: dt.datetime | None = None) -> Activity:
-    _require_staff_for(actor, activity.unit)
+    require_staff_for(actor, activity.unit)
     activity = _lock(Activity, activity.pk)
     activity.status = _transition(ACTIVITY_TRANSITIONS, action="publish", obj=activity, what=activity.title)
     activity.save(update_fields=["status"])
@@ -197,7 +197,7 @@ def activity_publish(*, actor, activity: Activity, at: dt.datetime | None = None
 @transaction.atomic
 def activity_cancel(*, actor, activity: Activity, at: dt.datetime | None = None) -> Activity:
     """Cancel the whole activity; every registration ends with it (nobody is promoted)."""
-    _require_staff_for(actor, activity.unit)
+    require_staff_for(actor, activity.unit)
     activity = _lock(Activity, activity.pk)
     activity.status = _transition(ACTIVITY_TRANSITIONS, action="cancel", obj=activity, what=activity.title)
     activity.confirmed_count = 0
@@ -230,7 +230,7 @@ def activity_update(
 ) -> Activity:
     """Change what an activity is and where; its places change through activity_set_capacity and its
     sessions through session_move. A cancelled activity stays as it was."""
-    _require_staff_for(actor, activity.unit)
+    require_staff_for(actor, activity.unit)
     activity = _lock(Activity, activity.pk)
     if activity.status == Activity.Status.CANCELLED:
         raise Refused(
@@ -303,7 +303,7 @@ def session_move(
     """Move one session that has not begun to another time (the venue must be free then)."""
     now = _now(at)
     activity = _lock(Activity, session.activity_id)
-    _require_staff_for(actor, activity.unit)
+    require_staff_for(actor, activity.unit)
     session = Session.objects.select_for_update().get(pk=session.pk)
     when = _local(session.starts_at)
     if activity.status == Activity.Status.CANCELLED:
@@ -370,7 +370,7 @@ def activity_set_capacity(
 ) -> list[Registration]:
     """Change the number of places; added places go to the waiting list in order (returned)."""
     now = _now(at)
-    _require_staff_for(actor, activity.unit)
+    require_staff_for(actor, activity.unit)
     activity = _lock(Activity, activity.pk)
     if capacity < 0:
         raise DomainError(_("The number of places cannot be negative."), code="capacity_invalid")
@@ -522,7 +522,7 @@ def registration_cancel(
     now = _now(at)
     activity = _lock(Activity, registration.activity_id)
     if actor is not None and getattr(actor, "is_staff_member", False):
-        _require_staff_for(actor, activity.unit)
+        require_staff_for(actor, activity.unit)
     registration = _lock(Registration, registration.pk)
     if registration.status == Registration.Status.CANCELLED:
         raise Refused(_("This registration is already cancelled."), code="already_cancelled")
@@ -582,7 +582,7 @@ def attendance_check_in(
 ) -> Attendance:
     now = _now(at)
     activity = session.activity
-    _require_staff_for(actor, activity.unit)
+    require_staff_for(actor, activity.unit)
     if registration.activity_id != activity.pk:
         raise Refused(
             _("%(name)s is registered for another activity, not %(title)s.")
@@ -633,7 +633,7 @@ def attendance_check_in(
 @transaction.atomic
 def session_walk_ins_record(*, actor, session: Session, count: int, at: dt.datetime | None = None) -> Session:
     """The head count of people who came without registering (the only count where none is needed)."""
-    _require_staff_for(actor, session.activity.unit)
+    require_staff_for(actor, session.activity.unit)
     if count < 0:
         raise DomainError(_("A head count cannot be negative."), code="count_invalid")
     if count > MAX_PLACES:

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import DomainError, Refused
+from wenyun.network.access import require_staff_for
 
 from ..models import Booking, Troupe, Venue
-from ._common import E, _clean_text, _lock, _now, _record, _require_staff_for, _transition, clean_phone
+from ._common import E, _clean_text, _lock, _now, _record, _transition, clean_phone
 from .venues import _refuse_clash, venue_clash
 
 BOOKING_TRANSITIONS = {
@@ -102,7 +103,7 @@ def booking_request(
 def booking_approve(*, actor, booking: Booking, at: dt.datetime | None = None) -> Booking:
     now = _now(at)
     venue = _lock(Venue, booking.venue_id)
-    _require_staff_for(actor, venue.unit)
+    require_staff_for(actor, venue.unit)
     booking = _lock(Booking, booking.pk)
     target = _transition(BOOKING_TRANSITIONS, action="approve", obj=booking, what=_("The booking"))
     _refuse_clash(
@@ -127,7 +128,7 @@ def booking_approve(*, actor, booking: Booking, at: dt.datetime | None = None) -
 def booking_refuse(*, actor, booking: Booking, reason: str, at: dt.datetime | None = None) -> Booking:
     now = _now(at)
     venue = booking.venue
-    _require_staff_for(actor, venue.unit)
+    require_staff_for(actor, venue.unit)
     reason = _clean_text(reason, label=_("The reason"), max_length=200)
     booking = _lock(Booking, booking.pk)
     booking.status = _transition(BOOKING_TRANSITIONS, action="refuse", obj=booking, what=_("The booking"))
@@ -150,7 +151,7 @@ def booking_cancel(
     """The requester (or the unit's staff) cancels, up to the start of the booked time."""
     now = _now(at)
     if actor is not None and actor.is_staff_member:
-        _require_staff_for(actor, booking.venue.unit)
+        require_staff_for(actor, booking.venue.unit)
     booking = _lock(Booking, booking.pk)
     target = _transition(BOOKING_TRANSITIONS, action="cancel", obj=booking, what=_("The booking"))
     if booking.starts_at <= now:

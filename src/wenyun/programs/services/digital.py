@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import DomainError, Refused
+from wenyun.network.access import require_staff_for
 from wenyun.network.models import Unit
 
 from ..models import DigitalResource, DigitalUsage
-from ._common import E, _record, _require_staff_for
+from ._common import E, _record
 
 
 @transaction.atomic
@@ -19,7 +20,7 @@ def digital_usage_record(
     *, actor, resource: DigitalResource, unit: Unit, month: dt.date, visits: int, downloads: int = 0, at=None
 ) -> DigitalUsage:
     """A month's figures for one unit; entering them again replaces the month."""
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     if visits < 0 or downloads < 0:
         raise DomainError(_("Usage figures cannot be negative."), code="usage_invalid")
     if not resource.units.filter(pk=unit.pk).exists():

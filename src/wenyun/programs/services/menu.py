@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import DomainError, Forbidden, Refused
-from wenyun.network.access import user_can_manage_unit
+from wenyun.network.access import require_staff_for, user_can_manage_unit
 from wenyun.network.models import Unit, UnitKind
 from wenyun.network.selectors import unit_township
 
 from ..models import MenuItem, MenuOrder, Troupe
-from ._common import E, _clean_text, _local, _now, _record, _require_staff_for, _transition
+from ._common import E, _clean_text, _local, _now, _record, _transition
 
 # action: (from states, to state); who may act is checked beside each.
 MENU_TRANSITIONS = {
@@ -47,7 +47,7 @@ def menu_item_create(
     lead_days: int = 7,
     troupe: Troupe | None = None,
 ) -> MenuItem:
-    _require_staff_for(actor, provider)
+    require_staff_for(actor, provider)
     title = _clean_text(title, label=_("The title"), max_length=120)
     if kind not in MenuItem.Kind.values:
         raise DomainError(_("%(value)s is not a kind of service.") % {"value": kind}, code="kind_invalid")
@@ -67,7 +67,7 @@ def menu_order_place(
     *, actor, item: MenuItem, unit: Unit, wanted_on: dt.date, note: str = "", at: dt.datetime | None = None
 ) -> MenuOrder:
     now = _now(at)
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     if unit.kind not in ORDERING_KINDS:
         raise Refused(
             _("Only a township station or a village centre orders from the menu, not %(unit)s.")
@@ -106,7 +106,7 @@ def menu_order_confirm(
     *, actor, order: MenuOrder, scheduled_at: dt.datetime | None = None, at: dt.datetime | None = None
 ) -> MenuOrder:
     now = _now(at)
-    _require_staff_for(actor, order.item.provider)
+    require_staff_for(actor, order.item.provider)
     order = _menu_move(order=order, action="confirm")
     if scheduled_at is None:
         scheduled_at = timezone.make_aware(dt.datetime.combine(order.wanted_on, dt.time(19, 0)))
@@ -121,7 +121,7 @@ def menu_order_confirm(
 @transaction.atomic
 def menu_order_decline(*, actor, order: MenuOrder, reason: str, at: dt.datetime | None = None) -> MenuOrder:
     now = _now(at)
-    _require_staff_for(actor, order.item.provider)
+    require_staff_for(actor, order.item.provider)
     reason = _clean_text(reason, label=_("The reason"), max_length=200)
     order = _menu_move(order=order, action="decline")
     order.reason, order.decided_by, order.decided_at = reason, actor, now
@@ -159,7 +159,7 @@ def menu_order_deliver(
 ) -> MenuOrder:
     """The village records that the service came: how many attended and how it was (1 to 5)."""
     now = _now(at)
-    _require_staff_for(actor, order.unit)
+    require_staff_for(actor, order.unit)
     if attendance < 0:
         raise DomainError(_("Attendance cannot be negative."), code="attendance_invalid")
     if not 1 <= rating <= 5:

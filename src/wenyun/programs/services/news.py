@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import DomainError, Forbidden
+from wenyun.network.access import require_staff_for
 from wenyun.network.models import Unit
 
 from ..models import News
-from ._common import E, _clean_text, _now, _record, _require_staff_for
+from ._common import E, _clean_text, _now, _record
 
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -30,7 +31,7 @@ def news_save(
     publish: bool = False,
     at: dt.datetime | None = None,
 ) -> News:
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     title = _clean_text(title, label=_("The title"), max_length=120)
     body = _clean_text(body, label=_("The text"), max_length=20000)
     if photo is not None:

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import Conflict, DomainError
+from wenyun.network.access import require_staff_for
 from wenyun.network.models import Unit
 
 from ..models import Troupe, TroupePerformance, TroupeSupport, Venue
-from ._common import E, _clean_text, _record, _require_staff_for, clean_phone
+from ._common import E, _clean_text, _record, clean_phone
 
 
 @transaction.atomic
@@ -29,7 +30,7 @@ def troupe_register(
     founded_on: dt.date | None = None,
     at: dt.datetime | None = None,
 ) -> Troupe:
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     name = _clean_text(name, label=_("The troupe's name"), max_length=80)
     art_form = _clean_text(art_form, label=_("The art form"), max_length=40)
     leader = _clean_text(leader, label=_("The leader"), max_length=60)
@@ -58,7 +59,7 @@ def troupe_register(
 def troupe_support_add(
     *, actor, troupe: Troupe, kind: str, on: dt.date, description: str, amount: Decimal | str = "0", at=None
 ) -> TroupeSupport:
-    _require_staff_for(actor, troupe.unit)
+    require_staff_for(actor, troupe.unit)
     if kind not in TroupeSupport.Kind.values:
         raise DomainError(_("%(value)s is not a kind of support.") % {"value": kind}, code="kind_invalid")
     try:
@@ -90,7 +91,7 @@ def troupe_support_add(
 def troupe_performance_add(
     *, actor, troupe: Troupe, on: dt.date, title: str, place: str, audience: int, at=None
 ) -> TroupePerformance:
-    _require_staff_for(actor, troupe.unit)
+    require_staff_for(actor, troupe.unit)
     if audience < 0:
         raise DomainError(_("An audience cannot be negative."), code="audience_invalid")
     performance = TroupePerformance.objects.create(

@@ -10,11 +10,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import Conflict, DomainError, Refused
+from wenyun.network.access import require_staff_for
 from wenyun.network.models import Unit
 from wenyun.network.selectors import unit_closures
 
 from ..models import Activity, Booking, Session, Venue
-from ._common import _clean_text, _local, _require_staff_for
+from ._common import _clean_text, _local
 
 
 @transaction.atomic
@@ -30,7 +31,7 @@ def venue_create(
     closes: dt.time = dt.time(21, 0),
     bookable: bool = True,
 ) -> Venue:
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     name = _clean_text(name, label=_("The venue's name"), max_length=80)
     if opens >= closes:
         raise DomainError(_("A venue must open before it closes."), code="venue_hours_invalid")

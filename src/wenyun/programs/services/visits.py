@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import Conflict, DomainError, NotFound, Refused
+from wenyun.network.access import require_staff_for
 from wenyun.network.models import Unit
 from wenyun.network.selectors import OpeningCalendar
 
 from ..models import VisitSlot, VisitTicket
-from ._common import E, _clean_text, _local, _lock, _now, _record, _require_staff_for, clean_phone
+from ._common import E, _clean_text, _local, _lock, _now, _record, clean_phone
 
 MAX_TICKETS = 5
 
@@ -30,7 +31,7 @@ def visit_slots_create(
     capacity: int,
 ) -> int:
     """Open timed-entry slots on each open day of the unit; days already set up keep their slots."""
-    _require_staff_for(actor, unit)
+    require_staff_for(actor, unit)
     if first_day > last_day or (last_day - first_day).days > 366:
         raise DomainError(_("Give a range of days of at most a year, first day first."), code="days_invalid")
     if capacity < 1:
@@ -129,7 +130,7 @@ def visit_enter(*, actor, code: str, at: dt.datetime | None = None) -> VisitTick
         raise NotFound(
             _("There is no ticket with the code %(code)s.") % {"code": code}, code="ticket_not_found"
         )
-    _require_staff_for(actor, ticket.slot.unit)
+    require_staff_for(actor, ticket.slot.unit)
     ticket = _lock(VisitTicket, ticket.pk)
     if ticket.cancelled_at:
         raise Refused(_("This ticket was cancelled."), code="ticket_cancelled")
