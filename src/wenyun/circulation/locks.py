@@ -14,8 +14,8 @@ from django.db import connection
 from django.db.transaction import TransactionManagementError
 
 from wenyun.catalog.models import Item
+from wenyun.core import rows
 
-from . import rows
 from .models import DeliveryRun, Fee, Hold, Loan, Reader, Transit
 
 

@@ -21,8 +21,8 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from wenyun.catalog.models import Item, ItemType, Record
-from wenyun.circulation import rows
 from wenyun.circulation.models import Fee, Hold, Loan, Reader
+from wenyun.core import rows
 from wenyun.network.models import Unit
 
 _READER_SQL = "SELECT {reader} FROM circulation_reader WHERE card = %s"

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.catalog.models import Item
+from wenyun.core import rows
 from wenyun.core.errors import Forbidden, Refused
 from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit
 
-from .. import rows
 from ..models import (
     CirculationEvent,
     CirculationSettings,

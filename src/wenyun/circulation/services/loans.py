@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.catalog.models import Item, ItemStatus
+from wenyun.core import rows
 from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
-from .. import access, locks, rows
+from .. import access, locks
 from ..models import (
     CirculationRule,
     CirculationSettings,

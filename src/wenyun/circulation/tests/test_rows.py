@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
-from wenyun.circulation import rows
 from wenyun.circulation.models import Loan
+from wenyun.core import rows
 
 from . import factories as f
 from .conftest import MONDAY

@@ -1,17 +1,20 @@
-"""Rows of the check-out/check-in path read and written with prepared SQL instead of the ORM's compiler.
+"""Rows read and written with prepared SQL instead of the ORM's compiler, on the hot paths only.
 
-Every check-out and check-in reads and writes the same handful of rows; building each statement
-through the query compiler cost several times more than running it. The statements here are built
-once per model, field set and database from the models' own metadata (table, columns, converters,
-`get_db_prep_save`), so a row read here is the same model instance the ORM would give and a row
-written here carries the same values (no model here overrides `save` or has signal receivers).
+Every check-out and check-in reads and writes the same handful of rows, and every kiosk message
+reads a reader or a copy; building each statement through the query compiler cost several times
+more than running it. The statements here are built once per model, field set and database from the
+models' own metadata (table, columns, converters, `get_db_prep_save`), so a row read here is the
+same model instance the ORM would give and a row written here carries the same values. A write here
+bypasses `save()` and the save signals: no model written here may have either
+(circulation/tests/test_rows.py names the models and fails on one that gains them).
 
 The statements run on the DB-API connection under Django's transaction (`execute`): Django's
 cursor wrapper (its per-statement connection lookups, placeholder rewriting and wrapper chain) cost
 about as much as SQLite running the statement. Driver errors are still turned into Django's
 (`IntegrityError` and the rest), and a statement outside a transaction is refused.
 
-Row locks stay in `locks.py`, which builds its statements with `select`.
+Used by circulation (its services, and its row locks in `circulation/locks.py`, which build their
+statements with `select`) and by the selectors of the kiosk path (circulation's and catalog's).
 """
 
 from __future__ import annotations
