@@ -6,11 +6,8 @@ import datetime as dt
 import functools
 import threading
 from collections.abc import Callable
-from decimal import Decimal
 from typing import ParamSpec, TypeVar
 
-from django.db import connection
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +20,6 @@ from wenyun.network.models import Unit
 from ..models import (
     CirculationEvent,
     CirculationSettings,
-    Fee,
-    Loan,
     Reader,
     ReaderAccess,
 )
@@ -140,36 +135,3 @@ def _require_desk(actor, unit: Unit) -> None:
 
 def _refuse(code: str, message: str):
     raise CirculationRefused(message, code=code)
-
-
-def _fees_owed(reader_id: int) -> Decimal:
-    owed = Fee.objects.filter(reader_id=reader_id, status=Fee.Status.OPEN).aggregate(
-        total=Sum(F("amount") - F("paid"))
-    )["total"]
-    return Decimal(owed or 0).quantize(Decimal("0.01"))
-
-
-def _overdue_count(reader_id: int, today: dt.date) -> int:
-    return Loan.objects.filter(
-        reader_id=reader_id, returned_at__isnull=True, due_on__lt=today, lost=False, claimed_returned=False
-    ).count()
-
-
-_COUNTS_SQL = (
-    "SELECT "
-    "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL AND due_on < %s "
-    "AND NOT lost AND NOT claimed_returned), "
-    "(SELECT SUM(amount - paid) FROM circulation_fee WHERE reader_id = %s AND status = 'open')"
-)
-
-
-def _reader_counts(reader_id: int, today: dt.date) -> tuple[int, Decimal, int]:
-    """(overdue loans, fees owed, 0) in one round trip; a check-out reads them in `_checkout_facts`."""
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_SQL, [reader_id, today, reader_id])
-        overdue, owed = cursor.fetchone()
-    return (
-        int(overdue or 0),
-        Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal("0.00"),
-        0,
-    )
