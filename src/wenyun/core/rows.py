@@ -76,9 +76,10 @@ class _Shape:
         # Filled in directly, as unpickling does, unless something listens for a model's construction.
         self.direct = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
         self.columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in fields)
-        # For `new`: every field's default when none is callable (else the model's own constructor runs).
-        callable_default = any(f.has_default() and callable(f.default) for f in fields)
-        self.defaults = None if callable_default else {f.attname: f.get_default() for f in fields}
+        # For `new`: every field's default, and the fields whose default is made afresh for each row.
+        made = [f for f in fields if f.has_default() and callable(f.default)]
+        self.defaults = {f.attname: f.get_default() for f in fields if f not in made}
+        self.made = [(f.name, f.attname, f.get_default) for f in made]
         self.converters: list[tuple[int, list, Any]] = []
         for index, f in enumerate(fields):
             col = f.get_col(table)
@@ -123,13 +124,16 @@ def new(model: type[M], **values: Any) -> M:
     a related object sets its id and is kept as the cached relation)."""
     connection = db()
     s = shape(model, connection)
-    if s.defaults is None or not s.direct:
+    if not s.direct:
         return model(**values)
     obj = model.__new__(model)
     state = ModelState()
     attributes = obj.__dict__
     attributes["_state"] = state
     attributes.update(s.defaults)
+    for field_name, field_attname, make in s.made:
+        if field_name not in values and field_attname not in values:
+            attributes[field_attname] = make()
     related = relations(model)
     for name, value in values.items():
         attname = related.get(name)

@@ -62,12 +62,6 @@ def _via(actor, via: str) -> str:
     return "desk" if getattr(actor, "pk", None) else "system"
 
 
-_EVENT_SQL = (
-    "INSERT INTO circulation_circulationevent (type, at, unit_id, actor_id, details, item_id, reader_id, via) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-)
-
-
 def _record(
     *,
     type: str,
@@ -80,23 +74,25 @@ def _record(
     details: dict | None = None,
     db=None,
 ) -> None:
-    """Append one row to the log (a prepared INSERT: every check-out and check-in writes one or two)."""
+    """Append one row to the log. Every check-out and check-in writes one or two, so inside a
+    transaction it is a prepared INSERT (`rows`, built from the model's fields: a field added to the
+    log gets its default there as through the ORM)."""
     db = db or rows.db()
-    params = [
-        type,
-        rows.moment(at, db),
-        unit if isinstance(unit, int) else unit.pk,
-        getattr(actor, "pk", None),
-        db.ops.adapt_json_value(details or {}, None),
-        item.pk if item is not None else None,
-        reader.pk if reader is not None else None,
-        _via(actor, via),
-    ]
+    event = rows.new(
+        CirculationEvent,
+        type=type,
+        at=at,
+        unit_id=unit if isinstance(unit, int) else unit.pk,
+        actor_id=getattr(actor, "pk", None),
+        details=details or {},
+        item_id=item.pk if item is not None else None,
+        reader_id=reader.pk if reader is not None else None,
+        via=_via(actor, via),
+    )
     if db.in_atomic_block:
-        rows.execute(_EVENT_SQL, params, connection=db)
+        rows.insert(event, connection=db)
     else:
-        with db.cursor() as cursor:
-            cursor.execute(_EVENT_SQL, params)
+        event.save(force_insert=True, using=db.alias)
 
 
 _SQLITE_WRITER = threading.Lock()
