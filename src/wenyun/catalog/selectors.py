@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.apps import apps
 from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wenyun.core import rows
 from wenyun.core.errors import DomainError, NotFound
 from wenyun.network.models import Unit
 
@@ -46,6 +48,43 @@ def item_get(*, barcode: str) -> Item:
         raise NotFound(
             _("There is no copy with the barcode %(barcode)s.") % {"barcode": barcode}, code="item_not_found"
         )
+    return item
+
+
+_ITEM_SQL = (
+    "SELECT {item}, r.title, r.call_number, h.code, h.name, c.code, c.name, t.code, t.name "
+    "FROM catalog_item JOIN catalog_record r ON r.id = catalog_item.record_id "
+    "JOIN network_unit h ON h.id = catalog_item.home_unit_id "
+    "JOIN network_unit c ON c.id = catalog_item.current_unit_id "
+    "JOIN catalog_itemtype t ON t.id = catalog_item.item_type_id "
+    "WHERE catalog_item.barcode = %s"
+)
+
+
+def item_by_barcode(*, barcode: str) -> Item:
+    """The copy with this barcode, its record's title and call number, its home and current units and
+    its type already attached (other fields of those load on use), or `item_get`'s NotFound.
+
+    For the kiosk path (every SIP2 message about a copy reads one): one prepared statement built from
+    the models' metadata through `core.rows`, since building it through the ORM's compiler cost
+    0.5-1 ms, more than the rest of a kiosk message together."""
+    shape = rows.shape(Item)
+    with connection.cursor() as cursor:
+        cursor.execute(_ITEM_SQL.format(item=shape.columns), [(barcode or "").strip()])
+        row = cursor.fetchone()
+    if row is None:
+        return item_get(barcode=barcode)  # raises NotFound, worded once
+    item = cast(Item, shape.build(row[: shape.width]))
+    title, call_number, home_code, home_name, here_code, here_name, type_code, type_name = row[shape.width :]
+    alias = connection.alias
+    item.record = Record.from_db(alias, ["id", "title", "call_number"], [item.record_id, title, call_number])
+    item.home_unit = Unit.from_db(alias, ["id", "code", "name"], [item.home_unit_id, home_code, home_name])
+    item.current_unit = Unit.from_db(
+        alias, ["id", "code", "name"], [item.current_unit_id, here_code, here_name]
+    )
+    item.item_type = ItemType.from_db(
+        alias, ["id", "code", "name"], [item.item_type_id, type_code, type_name]
+    )
     return item
 
 

@@ -13,11 +13,9 @@ def site(request):
         and hasattr(request, "session")
         and request.session.get("portal_reader")
     ):
-        from wenyun.circulation.models import Reader
+        from wenyun.circulation.selectors import reader_name as name_of
 
-        reader_name = (
-            Reader.objects.filter(pk=request.session["portal_reader"]).values_list("name", flat=True).first()
-        )
+        reader_name = name_of(pk=request.session["portal_reader"])
     return {
         "portal_reader_name": reader_name,
         "county": root,

@@ -1,21 +1,24 @@
-"""Rows read and written with prepared SQL instead of the ORM's compiler, for the hottest paths.
+"""Rows read and written with prepared SQL instead of the ORM's compiler, on the hot paths only.
 
 Each app uses it on its own tables only (circulation's check-out and check-in path, catalogue's copy
 state that circulation changes through catalogue's service); it is here, in core, so that an app need
 not reach into another's private module for it.
 
-Every check-out and check-in reads and writes the same handful of rows; building each statement
-through the query compiler cost several times more than running it. The statements here are built
-once per model, field set and database from the models' own metadata (table, columns, converters,
-`get_db_prep_save`), so a row read here is the same model instance the ORM would give and a row
-written here carries the same values (no model here overrides `save` or has signal receivers).
+Every check-out and check-in reads and writes the same handful of rows, and every kiosk message
+reads a reader or a copy; building each statement through the query compiler cost several times
+more than running it. The statements here are built once per model, field set and database from the
+models' own metadata (table, columns, converters, `get_db_prep_save`), so a row read here is the
+same model instance the ORM would give and a row written here carries the same values. A write here
+bypasses `save()` and the save signals: no model written here may have either
+(circulation/tests/test_rows.py names the models and fails on one that gains them).
 
 The statements run on the DB-API connection under Django's transaction (`execute`): Django's
 cursor wrapper (its per-statement connection lookups, placeholder rewriting and wrapper chain) cost
 about as much as SQLite running the statement. Driver errors are still turned into Django's
 (`IntegrityError` and the rest), and a statement outside a transaction is refused.
 
-Row locks stay in `locks.py`, which builds its statements with `select`.
+Used by circulation (its services, and its row locks in `circulation/locks.py`, which build their
+statements with `select`) and by the selectors of the kiosk path (circulation's and catalog's).
 """
 
 from __future__ import annotations
@@ -77,9 +80,10 @@ class _Shape:
         # Filled in directly, as unpickling does, unless something listens for a model's construction.
         self.direct = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
         self.columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in fields)
-        # For `new`: every field's default when none is callable (else the model's own constructor runs).
-        callable_default = any(f.has_default() and callable(f.default) for f in fields)
-        self.defaults = None if callable_default else {f.attname: f.get_default() for f in fields}
+        # For `new`: every field's default, and the fields whose default is made afresh for each row.
+        made = [f for f in fields if f.has_default() and callable(f.default)]
+        self.defaults = {f.attname: f.get_default() for f in fields if f not in made}
+        self.made = [(f.name, f.attname, f.get_default) for f in made]
         self.converters: list[tuple[int, list, Any]] = []
         for index, f in enumerate(fields):
             col = f.get_col(table)
@@ -124,13 +128,16 @@ def new(model: type[M], **values: Any) -> M:
     a related object sets its id and is kept as the cached relation)."""
     connection = db()
     s = shape(model, connection)
-    if s.defaults is None or not s.direct:
+    if not s.direct:
         return model(**values)
     obj = model.__new__(model)
     state = ModelState()
     attributes = obj.__dict__
     attributes["_state"] = state
     attributes.update(s.defaults)
+    for field_name, field_attname, make in s.made:
+        if field_name not in values and field_attname not in values:
+            attributes[field_attname] = make()
     related = relations(model)
     for name, value in values.items():
         attname = related.get(name)

@@ -15,16 +15,22 @@ import hmac
 import secrets
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.circulation.models import Reader
+from wenyun.catalog.selectors import item_by_barcode
+from wenyun.circulation import selectors as circulation
 from wenyun.core.errors import DomainError, NotFound
 
-from . import codec, reads
+from . import codec
 from .codec import Message
 from .selectors import item_properties_of
+
+if TYPE_CHECKING:
+    from wenyun.circulation.models import Reader
+    from wenyun.circulation.selectors import ReaderCounts
 
 Answer = tuple[str, dict, dict]
 
@@ -94,12 +100,12 @@ def _media_type(item) -> str:
 
 def _reader(card: str) -> Reader:
     """The reader, or NotFound worded by circulation."""
-    return reads.reader_by_card(card=card)
+    return circulation.reader_by_card(card=card)
 
 
 def _item(barcode: str):
     """The copy, or NotFound worded by the catalogue (the answer is then a refusal naming the barcode)."""
-    return reads.item_by_barcode(barcode=barcode)
+    return item_by_barcode(barcode=barcode)
 
 
 def _pin_given(message: Message) -> bool:
@@ -209,21 +215,11 @@ def _patron_status(status) -> str:
     return "".join(flags)
 
 
-def _status_of(reader, counts: reads.PatronCounts | None = None):
-    """Circulation's ReaderStatus: its blocks judged by `reader_blocks` on the counts read here."""
-    from wenyun.circulation.services import ReaderStatus, reader_blocks
+def _status_of(reader, counts: ReaderCounts | None = None):
+    """Circulation's ReaderStatus: the reader's counts (or those already read) and the blocks on them."""
+    from wenyun.circulation.services import reader_status
 
-    today = timezone.localdate()
-    counts = counts or reads.patron_counts(reader=reader, today=today)
-    return ReaderStatus(
-        reader=reader,
-        blocks=reader_blocks(reader=reader, today=today, counts=(counts.overdue, counts.owed, counts.loans)),
-        loans=counts.loans,
-        overdue=counts.overdue,
-        holds=counts.holds_ready + counts.holds_waiting,
-        holds_ready=counts.holds_ready,
-        fees_owed=counts.owed,
-    )
+    return reader_status(reader=reader, today=timezone.localdate(), counts=counts)
 
 
 def _patron_fields(session, message: Message, reader, status, *, pin_checked: bool) -> dict:
@@ -397,7 +393,7 @@ def patron_information(session, message: Message) -> Answer:
     if reader is None:
         return refusal(session, message, problem or "")
     today = timezone.localdate()
-    counts = reads.patron_counts(reader=reader, today=today)
+    counts = circulation.reader_counts(reader=reader, today=today)
     status = _status_of(reader, counts)
     fixed = {
         "patron_status": _patron_status(status),
@@ -408,20 +404,20 @@ def patron_information(session, message: Message) -> Answer:
         "charged_items_count": codec.count(counts.loans),
         "fine_items_count": codec.count(counts.fees),
         "recall_items_count": codec.count(0),
-        "unavailable_holds_count": codec.count(counts.holds_waiting),
+        "unavailable_holds_count": codec.count(counts.holds - counts.holds_ready),
     }
     fields = _patron_fields(session, message, reader, status, pin_checked=_pin_given(message))
     # The one list the summary asks for (a kiosk asks for at most one at a time).
     wanted = message.fixed["summary"].find("Y")
     if wanted in (0, 5):
-        holds = list(reads.active_holds(reader=reader))
+        holds = list(circulation.reader_holds(reader=reader))
         if wanted == 0:
             ready = [h.target.barcode if h.target else h.record.title for h in holds if h.status == "ready"]
             fields["AS"] = _window(message, ready)
         else:
             fields["CD"] = _window(message, [h.record.title for h in holds if h.status != "ready"])
     elif wanted in (1, 2):
-        loans = list(reads.open_loans(reader=reader))
+        loans = list(circulation.reader_loans(reader=reader))
         if wanted == 1:
             loans = [
                 loan for loan in loans if loan.due_on < today and not loan.lost and not loan.claimed_returned
@@ -435,7 +431,7 @@ def patron_information(session, message: Message) -> Answer:
             [
                 f"{_money(fee.balance)} {fee.get_kind_display()}"
                 + (f" {fee.loan.item.barcode}" if fee.loan is not None else "")
-                for fee in reads.open_fees(reader=reader)
+                for fee in circulation.reader_fees(reader=reader, oldest_first=True)
             ],
         )
     return "64", fixed, fields
@@ -483,7 +479,7 @@ def checkout(session, message: Message) -> Answer:
         return refusal(session, message, problem or "")
     item = _item(message.get("AB").strip())
     current = (
-        reads.open_loan_of_item(item=item)
+        circulation.item_open_loan(item=item)
         if message.fixed["sc_renewal_policy"] == "Y" and not offline
         else None
     )
@@ -639,7 +635,7 @@ def renew(session, message: Message) -> Answer:
     if reader is None:
         return refusal(session, message, problem or "")
     item = _item(message.get("AB").strip())
-    loan = reads.open_loan_of_item(item=item)
+    loan = circulation.item_open_loan(item=item)
     if loan is None or loan.reader_id != reader.pk:
         return refusal(
             session,
@@ -704,14 +700,14 @@ def item_information(session, message: Message) -> Answer:
     fields: dict[str, object] = {
         "AB": item.barcode,
         "AJ": item.record.title,
-        "CF": str(reads.queue_length(item=item)),
+        "CF": str(circulation.hold_queue_length(item=item)),
         "AQ": item.home_unit.code,
         "AP": item.current_unit.code,
         "CK": _media_type(item),
     }
     if item.call_number or item.record.call_number:
         fields["CS"] = item.call_number or item.record.call_number
-    loan = reads.open_loan_of_item(item=item)
+    loan = circulation.item_open_loan(item=item)
     if loan is not None:
         fields["AH"] = _due(loan.due_on)
     properties = item_properties_of(item_id=item.pk)
@@ -796,7 +792,7 @@ def hold(session, message: Message) -> Answer:
         "AB": item.barcode,
         "AJ": item.record.title,
     }
-    mine = [h for h in reads.active_holds(reader=reader) if h.record_id == item.record_id]
+    mine = [h for h in circulation.reader_holds(reader=reader) if h.record_id == item.record_id]
     try:
         if mode == "-":
             if not mine:
@@ -819,7 +815,7 @@ def hold(session, message: Message) -> Answer:
         answer[2].update(fields)
         answer[2]["AF"] = exc.message
         return answer
-    fields["BR"] = str(reads.queue_position(hold=placed))
+    fields["BR"] = str(circulation.hold_position(hold=placed))
     fields["BS"] = pickup.code
     fields["AF"] = _("The hold is placed; collect it at %(unit)s.") % {"unit": pickup.name}
     available = item.status == "available"

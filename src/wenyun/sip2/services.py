@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.catalog.models import Item
-from wenyun.circulation.models import Reader
 from wenyun.core.errors import Conflict, DomainError, Refused
 from wenyun.core.services import login_failure_record, login_lock, login_success_record
 from wenyun.network.selectors import unit_get
 
 from .models import Encoding, ItemProperties, KioskAccount
 from .selectors import kiosk_account_get
+
+if TYPE_CHECKING:
+    from wenyun.catalog.models import Item
+    from wenyun.circulation.models import Reader
 
 logger = logging.getLogger("wenyun.sip2")
 
@@ -209,11 +212,10 @@ def patron_fees_pay(
     first, each paid off before the next; what is left over pays part of the next one. Each payment
     is circulation's `fee_pay` (one fee_paid event each, with the balance left). More than is owed is
     refused and nothing is paid. Returns (the amount paid, what the reader still owes)."""
+    from wenyun.circulation.selectors import reader_fees
     from wenyun.circulation.services import fee_pay
 
-    from .reads import open_fees
-
-    fees = list(open_fees(reader=reader))
+    fees = list(reader_fees(reader=reader, oldest_first=True))
     owed = sum((fee.balance for fee in fees), Decimal("0.00"))
     if not amount.is_finite() or amount <= 0:
         raise DomainError(_("The amount paid must be more than 0 yuan."), code="fee_amount_invalid")

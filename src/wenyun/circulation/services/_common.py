@@ -6,11 +6,8 @@ import datetime as dt
 import functools
 import threading
 from collections.abc import Callable
-from decimal import Decimal
 from typing import ParamSpec, TypeVar
 
-from django.db import connection
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +19,6 @@ from wenyun.network.models import Unit
 
 from ..models import (
     CirculationEvent,
-    Fee,
-    Loan,
     Reader,
     ReaderAccess,
 )
@@ -58,12 +53,6 @@ def _via(actor, via: str) -> str:
     return "desk" if getattr(actor, "pk", None) else "system"
 
 
-_EVENT_SQL = (
-    "INSERT INTO circulation_circulationevent (type, at, unit_id, actor_id, details, item_id, reader_id, via) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-)
-
-
 def _record(
     *,
     type: str,
@@ -76,23 +65,25 @@ def _record(
     details: dict | None = None,
     db=None,
 ) -> None:
-    """Append one row to the log (a prepared INSERT: every check-out and check-in writes one or two)."""
+    """Append one row to the log. Every check-out and check-in writes one or two, so inside a
+    transaction it is a prepared INSERT (`rows`, built from the model's fields: a field added to the
+    log gets its default there as through the ORM)."""
     db = db or rows.db()
-    params = [
-        type,
-        rows.moment(at, db),
-        unit if isinstance(unit, int) else unit.pk,
-        getattr(actor, "pk", None),
-        db.ops.adapt_json_value(details or {}, None),
-        item.pk if item is not None else None,
-        reader.pk if reader is not None else None,
-        _via(actor, via),
-    ]
+    event = rows.new(
+        CirculationEvent,
+        type=type,
+        at=at,
+        unit_id=unit if isinstance(unit, int) else unit.pk,
+        actor_id=getattr(actor, "pk", None),
+        details=details or {},
+        item_id=item.pk if item is not None else None,
+        reader_id=reader.pk if reader is not None else None,
+        via=_via(actor, via),
+    )
     if db.in_atomic_block:
-        rows.execute(_EVENT_SQL, params, connection=db)
+        rows.insert(event, connection=db)
     else:
-        with db.cursor() as cursor:
-            cursor.execute(_EVENT_SQL, params)
+        event.save(force_insert=True, using=db.alias)
 
 
 _SQLITE_WRITER = threading.Lock()
@@ -131,36 +122,3 @@ def _require_desk(actor, unit: Unit) -> None:
 
 def _refuse(code: str, message: str):
     raise CirculationRefused(message, code=code)
-
-
-def _fees_owed(reader_id: int) -> Decimal:
-    owed = Fee.objects.filter(reader_id=reader_id, status=Fee.Status.OPEN).aggregate(
-        total=Sum(F("amount") - F("paid"))
-    )["total"]
-    return Decimal(owed or 0).quantize(Decimal("0.01"))
-
-
-def _overdue_count(reader_id: int, today: dt.date) -> int:
-    return Loan.objects.filter(
-        reader_id=reader_id, returned_at__isnull=True, due_on__lt=today, lost=False, claimed_returned=False
-    ).count()
-
-
-_COUNTS_SQL = (
-    "SELECT "
-    "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL AND due_on < %s "
-    "AND NOT lost AND NOT claimed_returned), "
-    "(SELECT SUM(amount - paid) FROM circulation_fee WHERE reader_id = %s AND status = 'open')"
-)
-
-
-def _reader_counts(reader_id: int, today: dt.date) -> tuple[int, Decimal, int]:
-    """(overdue loans, fees owed, 0) in one round trip; a check-out reads them in `_checkout_facts`."""
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_SQL, [reader_id, today, reader_id])
-        overdue, owed = cursor.fetchone()
-    return (
-        int(overdue or 0),
-        Decimal(str(owed)).quantize(Decimal("0.01")) if owed is not None else Decimal("0.00"),
-        0,
-    )

@@ -212,8 +212,8 @@ def holds_fill(*, actor=None, via: str = "") -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         # Only holds still waiting without a copy: a hold cancelled or filled meanwhile is left alone.
         cursor.executemany(
-            f"UPDATE {Hold._meta.db_table} SET target_id = %s WHERE id = %s AND status = 'waiting' "
+            f"UPDATE {Hold._meta.db_table} SET target_id = %s WHERE id = %s AND status = %s "
             "AND target_id IS NULL",
-            [(item_id, pk) for pk, item_id in chosen],
+            [(item_id, pk, Hold.Status.WAITING) for pk, item_id in chosen],
         )
     return len(chosen)

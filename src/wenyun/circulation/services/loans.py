@@ -40,6 +40,7 @@ from ..rules import (
     overdue_fee,
     snapshot,
 )
+from ..selectors import reader_counts_sql
 from ._common import (
     Access,
     Type,
@@ -73,18 +74,20 @@ def _open_day(unit: Unit, snap: Snapshot | None = None):
     return lambda day: cached.next_open_day(unit, day)
 
 
-_HOLDS_ACTIVE_SQL = "(SELECT COUNT(*) FROM circulation_hold WHERE record_id = %s AND status IN ('waiting', 'in_transit', 'ready'))"
+# Whether anyone holds the title; its parameters are the record's id and then Hold.ACTIVE.
+_HOLDS_ACTIVE_SQL = (
+    "(SELECT COUNT(*) FROM circulation_hold WHERE record_id = %s "
+    f"AND status IN ({', '.join(['%s'] * len(Hold.ACTIVE))}))"
+)
 
 
 # Everything a check-out reads besides the two rows it locks, in one round trip: the snapshot's
-# version key, the reader's overdue loans, fees owed, open loans (all, and of the copy's type) and
-# whether anyone holds the title (the holds themselves are read only when someone does).
+# version key, the reader's overdue loans, fees owed and open loans (as `reader_counts` counts them),
+# his open loans of the copy's type, and whether anyone holds the title (the holds themselves are
+# read only when someone does).
+_READER_COUNTS_SQL, _reader_counts_params = reader_counts_sql("overdue", "owed", "loans")
 _CHECKOUT_FACTS_SQL = (
-    f"SELECT {STAMP_COLUMNS}, "
-    "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL AND due_on < %s "
-    "AND NOT lost AND NOT claimed_returned), "
-    "(SELECT SUM(amount - paid) FROM circulation_fee WHERE reader_id = %s AND status = 'open'), "
-    "(SELECT COUNT(*) FROM circulation_loan WHERE reader_id = %s AND returned_at IS NULL), "
+    f"SELECT {STAMP_COLUMNS}, {_READER_COUNTS_SQL}, "
     "(SELECT COUNT(*) FROM circulation_loan JOIN catalog_item ON catalog_item.id = circulation_loan.item_id "
     "WHERE circulation_loan.reader_id = %s AND circulation_loan.returned_at IS NULL "
     f"AND catalog_item.item_type_id = %s), {_HOLDS_ACTIVE_SQL}"
@@ -102,8 +105,8 @@ class _CheckoutFacts:
 
 
 def _checkout_facts(db, *, reader_id: int, item: Item, today: dt.date) -> _CheckoutFacts:
-    params = [reader_id, db.ops.adapt_datefield_value(today), reader_id, reader_id, reader_id]
-    params += [item.item_type_id, item.record_id]
+    params = _reader_counts_params(reader_id, db.ops.adapt_datefield_value(today))
+    params += [reader_id, item.item_type_id, item.record_id, *Hold.ACTIVE]
     row = rows.execute(_CHECKOUT_FACTS_SQL, params, connection=db).fetchone()
     stamp, (overdue, owed, open_loans, open_of_type, held) = row[:STAMP_WIDTH], row[STAMP_WIDTH:]
     return _CheckoutFacts(
@@ -433,7 +436,7 @@ def _checkin_facts(db, item: Item) -> tuple[tuple, bool, Loan | None]:
         sql = _checkin_sql[db.vendor] = _CHECKIN_FACTS_SQL.format(
             loan=loan_shape.columns, reader=reader_shape.columns
         )
-    row = rows.execute(sql, [item.record_id, item.pk], connection=db).fetchone()
+    row = rows.execute(sql, [item.record_id, *Hold.ACTIVE, item.pk], connection=db).fetchone()
     stamp, held = tuple(row[:STAMP_WIDTH]), bool(row[STAMP_WIDTH])
     start = STAMP_WIDTH + 1
     if row[start] is None:

@@ -18,19 +18,15 @@ from .. import access, locks
 from ..identity import id_hash, id_number_check
 from ..models import (
     CirculationSettings,
-    Hold,
-    Loan,
     Reader,
     ReaderCategory,
 )
 from ..rules import circ_settings
+from ..selectors import ReaderCounts, reader_counts
 from ._common import (
     Access,
     CirculationRefused,
     Type,
-    _fees_owed,
-    _overdue_count,
-    _reader_counts,
     _record,
     _refuse,
     _require_desk,
@@ -84,7 +80,10 @@ def reader_blocks(
         blocks.append(
             Block("blocked", _("The card is blocked: %(reason)s") % {"reason": reader.manual_block})
         )
-    overdue, owed, _open = counts or _reader_counts(reader.pk, today)
+    if counts is None:
+        found = reader_counts(reader=reader, today=today)
+        counts = (found.overdue, found.owed, found.loans)
+    overdue, owed, _open = counts
     if overdue >= conf.max_overdue > 0:
         blocks.append(
             Block(
@@ -396,16 +395,18 @@ def reader_sign_in(*, card: str, pin: str, ip: str | None) -> Reader:
     return reader
 
 
-def reader_status(*, reader: Reader, today: dt.date | None = None) -> ReaderStatus:
+def reader_status(
+    *, reader: Reader, today: dt.date | None = None, counts: ReaderCounts | None = None
+) -> ReaderStatus:
+    """The reader's counts (`reader_counts`, or those already read) and the blocks judged on them."""
     today = today or timezone.localdate()
-    open_loans = Loan.objects.filter(reader=reader, returned_at__isnull=True)
-    holds = Hold.objects.filter(reader=reader, status__in=Hold.ACTIVE)
+    counts = counts or reader_counts(reader=reader, today=today)
     return ReaderStatus(
         reader=reader,
-        blocks=reader_blocks(reader=reader, today=today),
-        loans=open_loans.count(),
-        overdue=_overdue_count(reader.pk, today),
-        holds=holds.count(),
-        holds_ready=holds.filter(status=Hold.Status.READY).count(),
-        fees_owed=_fees_owed(reader.pk),
+        blocks=reader_blocks(reader=reader, today=today, counts=(counts.overdue, counts.owed, counts.loans)),
+        loans=counts.loans,
+        overdue=counts.overdue,
+        holds=counts.holds,
+        holds_ready=counts.holds_ready,
+        fees_owed=counts.owed,
     )

@@ -14,7 +14,7 @@ from wenyun.catalog.models import ItemStatus
 from wenyun.catalog.selectors import item_get
 from wenyun.circulation import services as circ
 from wenyun.circulation.models import CirculationEvent, Fee, Hold, Loan
-from wenyun.circulation.selectors import reader_get
+from wenyun.circulation.selectors import hold_position, reader_get
 from wenyun.core.errors import NotFound
 from wenyun.sip2.session import Session
 
@@ -347,6 +347,45 @@ def test_hold_places_and_cancels_for_pickup_at_another_unit(session, reader, uni
     hold.refresh_from_db()
     assert hold.status == Hold.Status.CANCELLED
     assert [e[0] for e in events(via="sip2:kiosk-yx")] == ["hold_placed", "hold_cancelled"]
+
+
+def test_the_kiosk_and_the_portal_give_a_hold_the_same_place_in_the_queue(
+    client, session, reader, unit, library
+):
+    """A hold already given its copy has left the queue: the kiosk and the web both count past it.
+    (The web used to count it too and said 3 where the kiosk said 2.)"""
+    s01 = unit("YX-S01")
+    title = factories.record("围城")
+    copy = factories.item(home=s01, barcode="B0000041", rec=title)
+    factories.item(home=library, barcode="B0000042", rec=title)
+    earlier = timezone.now() - dt.timedelta(days=2)
+    first = circ.hold_place(
+        reader=factories.reader(home=s01, card="R0000002"),
+        record=title,
+        pickup_unit=s01,
+        actor=None,
+        at=earlier,
+    )
+    second = circ.hold_place(
+        reader=factories.reader(home=s01, card="R0000003"),
+        record=title,
+        pickup_unit=s01,
+        actor=None,
+        at=earlier + dt.timedelta(hours=1),
+    )
+    circ.holds_fill()
+    circ.loan_checkin(item=copy, at_unit=s01, actor=None)
+    first.refresh_from_db()
+    assert (first.status, first.target, second.status) == (Hold.Status.READY, copy, Hold.Status.WAITING)
+
+    placed = answer(session.respond(msg(f"15+{STAMP}AOYX|AAR0000001|AD1234|ABB0000042|")).data)
+    client.post("/account/login/", {"card": "R0000001", "pin": factories.PIN})
+    page = client.get("/account/").content.decode()
+
+    mine = Hold.objects.get(reader=reader)
+    assert (placed.fixed["ok"], placed.get("BR")) == ("1", "2")
+    assert gettext("number %(position)s in the queue") % {"position": 2} in page
+    assert [hold_position(hold=h) for h in (first, second, mine)] == [0, 1, 2]
 
 
 def test_block_patron_blocks_the_card_and_patron_enable_lifts_only_a_kiosk_block(session, reader, book):
