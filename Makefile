@@ -32,6 +32,7 @@ browser-deps:
 lint: setup
 	$(BIN)/ruff check src tests benchmarks tools conftest.py
 	$(BIN)/ruff format --check src tests benchmarks tools conftest.py
+	$(BIN)/lint-imports --no-cache  # one door into each room: the contract in pyproject.toml
 
 format: setup
 	$(BIN)/ruff format src tests benchmarks tools conftest.py
