@@ -45,7 +45,7 @@ check: lint typecheck
 	$(BIN)/wenyun manage makemigrations --check --dry-run
 	$(BIN)/wenyun manage translations --check
 
-test: setup check
+test: setup browser-deps check
 	$(BIN)/pytest
 	@if [ -n "$(WENYUN_TEST_DATABASE_URL)" ]; then \
 	  echo "--- the same suite on PostgreSQL ($(WENYUN_TEST_DATABASE_URL))"; \
