@@ -15,6 +15,8 @@ here as one state:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from typing import Any
 
 from django.db.models import Q
@@ -92,10 +94,7 @@ _LOAN_STATES = {
 
 def _in(states_q: dict[str, Q]):
     def in_states(states: frozenset[str]) -> Q:
-        query = Q(pk__in=[])
-        for state in sorted(states):
-            query |= states_q[state]
-        return query
+        return functools.reduce(operator.or_, (states_q[state] for state in sorted(states)))
 
     return in_states
 

@@ -59,9 +59,6 @@ class Lifecycle:
         self.steps = {action: Step(frozenset(sources), target) for action, (sources, target) in steps.items()}
         self.state_of, self.written, self.in_states, self.label = state_of, written, in_states, label
 
-    def step(self, action: str) -> Step:
-        return self.steps[action]
-
     def allows(self, obj: Any, action: str) -> bool:
         return self.state_of(obj) in self.steps[action].sources
 
