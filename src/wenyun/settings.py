@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "wenyun.network",
     "wenyun.catalog",
     "wenyun.circulation",
+    "wenyun.acquisitions",
     "wenyun.sip2",
     "wenyun.portal",
     "wenyun.programs",

@@ -16,6 +16,7 @@ APP_URLS = [
     ("staff/network/", "network"),
     ("staff/catalog/", "catalog"),
     ("staff/circulation/", "circulation"),
+    ("staff/acquisitions/", "acquisitions"),
     ("staff/programs/", "programs"),
     ("staff/volunteers/", "volunteers"),
     ("staff/workforce/", "workforce"),

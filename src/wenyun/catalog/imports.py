@@ -328,8 +328,12 @@ def marc_import(
     on_problem: Callable[[str], None] | None = None,
     workers: int = 0,
     limits: bool = False,
+    copies: bool = True,
 ) -> ImportReport:
     """Import a MARC file's records (and copies from its holdings fields) for the owner unit.
+
+    `copies=False`: the records only, whatever holdings fields they carry (a vendor's records sent
+    with a shipment: the copies are made one by one as they are received).
 
     `limits`: refuse a file past IMPORT_MAX_BYTES or IMPORT_MAX_ROWS records before reading it (an
     upload; `wenyun import-marc` reads the files its operator chose, of any size)."""
@@ -349,6 +353,7 @@ def marc_import(
         file=name, format=format, flavour=flavour, encoding=encoding, source=source, owner=owner.code
     )
     context = _Context.load(owner)
+    context.copies = copies
     batch: list[_Incoming] = []
 
     def flush() -> None:
@@ -438,6 +443,7 @@ class _Context:
     units: dict[str, Unit]
     item_types: dict[str, ItemType]
     default_type: ItemType
+    copies: bool = True
 
     @classmethod
     def load(cls, owner) -> _Context:
@@ -601,7 +607,8 @@ def _store_batch(batch: list[_Incoming], *, context: _Context, report: ImportRep
         if changed:
             rows = {id(record): incoming.index_row for incoming, record in targets if record is not None}
             backend.index_rows([(r.pk, rows[id(r)]) for r in changed], fresh=False)
-        _store_items(targets, context=context, report=report)
+        if context.copies:
+            _store_items(targets, context=context, report=report)
 
 
 INSERTED = [

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
 from django.apps import apps
 from django.db import connection
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -93,6 +95,37 @@ def record_get(*, record_id: int) -> Record:
     if record is None:
         raise NotFound(_("There is no record number %(id)s.") % {"id": record_id}, code="record_not_found")
     return record
+
+
+def records_by_isbn(*, isbns: Iterable[str]) -> dict[str, Record]:
+    """The first record (the oldest) of each ISBN-13 the catalogue holds, without its MARC."""
+    wanted = sorted({i for i in isbns if i})
+    found: dict[str, Record] = {}
+    for start in range(0, len(wanted), 500):
+        for record in (
+            Record.objects.filter(isbn__in=wanted[start : start + 500]).defer("marc").order_by("pk")
+        ):
+            found.setdefault(record.isbn, record)
+    return found
+
+
+def holdings_by_isbn(*, isbns: Iterable[str]) -> dict[str, dict[int, int]]:
+    """How many copies (not withdrawn) each unit holds of each ISBN-13: {isbn: {home unit id: copies}}.
+    What an offer list or an order line shows, so no one buys a fifth copy for a village that has four."""
+    wanted = sorted({i for i in isbns if i})
+    held: dict[str, dict[int, int]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        counts = (
+            Item.objects.filter(record__isbn__in=chunk)
+            .exclude(status=ItemStatus.WITHDRAWN)
+            .values_list("record__isbn", "home_unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for isbn, unit_id, n in counts:
+            held.setdefault(isbn, {})[unit_id] = n
+    return held
 
 
 def item_due_dates(*, item_ids: list[int]) -> dict[int, dt.date]:
@@ -408,3 +441,14 @@ def item_type_get(*, code: str) -> ItemType:
             _("There is no item type with the code %(code)s.") % {"code": code}, code="item_type_not_found"
         )
     return item_type
+
+
+def item_type_default() -> ItemType:
+    """The type a new copy is given when nobody says: the county's "book" type, or its first type."""
+    found = ItemType.objects.filter(code__iexact="book", retired=False).first()
+    found = found or ItemType.objects.filter(retired=False).order_by("pk").first()
+    if found is None:
+        raise NotFound(
+            _("No item type is set up yet: add one on the item types page."), code="item_type_missing"
+        )
+    return found

@@ -280,6 +280,64 @@ def record_create(
 
 
 @transaction.atomic
+def record_fast_add(
+    *,
+    actor,
+    isbn: str,
+    title: str,
+    responsibility: str = "",
+    publisher: str = "",
+    year: int | None = None,
+    clc: str = "",
+    source: str = "fast-add",
+) -> Record:
+    """A brief record made at a desk for a copy in hand that the catalogue lacks (Koha's fast add): any
+    staff member may; it is kept apart by its source, for the cataloguers to complete. A record with
+    the ISBN already there is returned instead."""
+    from wenyun.network.access import require_staff_for
+
+    if actor is not None and not getattr(actor, "is_staff_member", False):
+        raise Forbidden(_("Only staff may add a record."), code="staff_only")
+    isbn13, _raw, _valid = _clean_isbn(isbn)
+    if isbn13:
+        existing = Record.objects.filter(isbn=isbn13).order_by("pk").first()
+        if existing is not None:
+            return existing
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("A record needs a title."), code="title_required")
+    _check_year(year)
+    unit = _county(actor)
+    if actor is not None:
+        require_staff_for(actor, actor.unit or unit)
+    record = Record.objects.create(
+        source=source[:60],
+        marc_format=Record.Format.MARC21,
+        title=title[:500],
+        responsibility=responsibility.strip()[:500],
+        publisher=publisher.strip()[:255],
+        year=year,
+        isbn=isbn13,
+        clc=clc.strip()[:40],
+        call_number=clc.strip()[:60],
+        language="chi",
+    )
+    record.control_number = f"WY{record.pk:08d}"
+    record.marc = marc_for(record)
+    record.save(update_fields=["control_number", "marc"])
+    records_index(records=[record])
+    _event(
+        CatalogEvent.Type.RECORD_CREATED,
+        unit=unit,
+        actor=actor,
+        record=record.pk,
+        title=record.title,
+        fast=True,
+    )
+    return record
+
+
+@transaction.atomic
 def record_update(*, actor, record: Record, **changes) -> Record:
     unknown = set(changes) - set(RECORD_FIELDS)
     if unknown:
@@ -378,8 +436,16 @@ def item_create(
     price=None,
     acquired_on: dt.date | None = None,
     notes: str = "",
+    current_unit: Unit | None = None,
 ) -> Item:
-    require_manage(actor, home_unit)
+    """A new copy on the shelf of its home unit, or at `current_unit` when it is made elsewhere: at the
+    hub that processes copies for every unit (统一编目: its cataloguers may), or at a desk adding a copy
+    for another unit's collection (a shop's reader-choice book, bought for the library)."""
+    here = current_unit or home_unit
+    if current_unit is None or not user_can_catalogue(actor):
+        require_manage(actor, here)
+    if current_unit is not None:
+        require_manage(actor, current_unit)
     barcode = _barcode(barcode)
     if Item.objects.filter(barcode=barcode).exists():
         raise Conflict(
@@ -392,7 +458,7 @@ def item_create(
                 barcode=barcode,
                 record=record,
                 home_unit=home_unit,
-                current_unit=home_unit,
+                current_unit=here,
                 item_type=item_type,
                 status=ItemStatus.AVAILABLE,
                 location=location.strip()[:60],

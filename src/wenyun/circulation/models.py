@@ -227,6 +227,8 @@ class Transit(models.Model):
         HOME = "home", _("Going home")
         HOLD = "hold", _("For a hold")
         LENDING = "lending", _("Back to the lending unit")
+        DISTRIBUTION = "distribute", _("New copy for its unit")
+        ROTATION = "rotation", _("Rotation set moving on")
 
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="transits")
     from_unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")

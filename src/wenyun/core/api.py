@@ -54,6 +54,7 @@ ROUTERS = [
     ("catalog/", "catalog", "router"),
     ("items/", "catalog", "items_router"),
     ("", "circulation", "router"),
+    ("acquisitions/", "acquisitions", "router"),
     ("", "programs", "router"),
     ("volunteers/", "volunteers", "router"),
     ("workforce/", "workforce", "router"),

@@ -25,6 +25,7 @@ DEMO_APPS = [
     "network",
     "catalog",
     "circulation",
+    "acquisitions",
     "sip2",
     "programs",
     "volunteers",

@@ -55,8 +55,12 @@ from .readers import (
     reader_update,
 )
 from .transits import (
+    DISPATCH_REASONS,
+    DISTRIBUTE,
+    ROTATE,
     delivery_run_receive,
     delivery_run_send,
+    transit_dispatch,
     transit_run_send,
     transit_runs_plan,
     transit_send,
@@ -64,6 +68,9 @@ from .transits import (
 
 __all__ = [
     "COMMON_PINS",
+    "DISPATCH_REASONS",
+    "DISTRIBUTE",
+    "ROTATE",
     "Access",
     "Block",
     "CheckinResult",
@@ -100,6 +107,7 @@ __all__ = [
     "reader_update",
     "rule_delete",
     "rule_save",
+    "transit_dispatch",
     "transit_run_send",
     "transit_runs_plan",
     "transit_send",

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import Forbidden
+from wenyun.catalog.models import ItemStatus
+from wenyun.core.errors import Forbidden, Refused
 from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit
 
@@ -21,7 +22,7 @@ from ..models import (
     Transit,
 )
 from ._common import Type, _record, _require_desk
-from .loans import CheckinResult, loan_checkin
+from .loans import CheckinResult, _send, loan_checkin
 
 
 @transaction.atomic
@@ -160,3 +161,33 @@ def transit_send(*, transit: Transit, actor, via: str = "") -> Transit:
             details={"transit": transit.pk},
         )
     return transit
+
+
+# What a copy may be sent in the van for by a service outside circulation: a new copy for its unit,
+# a rotation set's copy for the next stop.
+DISTRIBUTE, ROTATE = Transit.Reason.DISTRIBUTION.value, Transit.Reason.ROTATION.value
+DISPATCH_REASONS = frozenset({DISTRIBUTE, ROTATE})
+
+
+@transaction.atomic
+def transit_dispatch(*, item, to_unit: Unit, at_unit: Unit, actor, reason: str, via: str = "") -> Transit:
+    """Send a copy that is on the shelf at `at_unit` to `to_unit` in the van: a new copy leaving the hub
+    for its unit (统一配送), or a rotation set's copy moving to the next village. It travels as every
+    transit does, and is received there by check-in (or with its whole run)."""
+    if reason not in DISPATCH_REASONS:
+        raise ValueError(f"transit_dispatch() does not send copies for {reason!r}")
+    _require_desk(actor, at_unit)
+    now = timezone.now()
+    item = locks.item_lock(pk=item.pk)
+    if item.status != ItemStatus.AVAILABLE or item.current_unit_id != at_unit.pk:
+        raise Refused(
+            _("%(barcode)s cannot be sent from %(unit)s: it is not on the shelf there.")
+            % {"barcode": item.barcode, "unit": at_unit.name},
+            code="item_not_here",
+        )
+    if to_unit.pk == at_unit.pk:
+        raise Refused(
+            _("%(barcode)s is already at %(unit)s.") % {"barcode": item.barcode, "unit": at_unit.name},
+            code="item_already_there",
+        )
+    return _send(item, to=to_unit, at_unit=at_unit, reason=reason, hold=None, now=now, actor=actor, via=via)

@@ -1,0 +1,198 @@
+"""Reads of acquisitions: funds with their figures, orders, late lines, what the county holds of a
+title, rotation sets, and the year's figures the statistics take."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from wenyun.catalog import selectors as catalog_selectors
+from wenyun.core.errors import NotFound
+from wenyun.network.models import Unit
+
+from .access import user_can_acquire
+from .lifecycle import COMMITTING, RECEIVING
+from .models import ZERO, Fund, Invoice, InvoiceLine, Order, OrderLine, RotationMove, RotationSet, Vendor
+
+
+@dataclass(frozen=True)
+class FundFigures:
+    allocated: Decimal
+    committed: Decimal  # open orders' copies not billed yet, at the price paid
+    spent: Decimal  # invoiced
+    split: Decimal  # allocated to the funds split from this one
+
+    @property
+    def available(self) -> Decimal:
+        return self.allocated - self.committed - self.spent - self.split
+
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def fund_figures(*, funds: Iterable[Fund]) -> dict[int, FundFigures]:
+    funds = list(funds)
+    ids = [fund.pk for fund in funds]
+    outstanding = ExpressionWrapper(
+        F("price") * (F("quantity") - F("cancelled") - F("invoiced")), output_field=_MONEY
+    )
+    committed = dict(
+        OrderLine.objects.filter(order__fund_id__in=ids, order__status__in=sorted(COMMITTING))
+        .values("order__fund_id")
+        .annotate(total=Sum(outstanding))
+        .values_list("order__fund_id", "total")
+    )
+    spent = dict(
+        InvoiceLine.objects.filter(invoice__order__fund_id__in=ids)
+        .values("invoice__order__fund_id")
+        .annotate(total=Sum("amount"))
+        .values_list("invoice__order__fund_id", "total")
+    )
+    split = dict(
+        Fund.objects.filter(parent_id__in=ids)
+        .values("parent_id")
+        .annotate(total=Sum("allocated"))
+        .values_list("parent_id", "total")
+    )
+    money = lambda value: (value or ZERO).quantize(Decimal("0.01"))  # noqa: E731
+    return {
+        fund.pk: FundFigures(
+            allocated=money(fund.allocated),
+            committed=money(committed.get(fund.pk)),
+            spent=money(spent.get(fund.pk)),
+            split=money(split.get(fund.pk)),
+        )
+        for fund in funds
+    }
+
+
+def funds_visible(*, user, year: int | None = None) -> QuerySet[Fund]:
+    """Acquirers see every fund; a station or village manager those of units in his subtree."""
+    funds = Fund.objects.select_related("unit", "parent")
+    if year is not None:
+        funds = funds.filter(year=year)
+    if not user_can_acquire(user):
+        unit = getattr(user, "unit", None)
+        funds = funds.filter(unit__path__startswith=unit.path) if unit else funds.none()
+    return funds.order_by("-year", "code")
+
+
+def fund_get(*, code: str) -> Fund:
+    fund = Fund.objects.select_related("unit", "parent").filter(code=(code or "").strip().upper()).first()
+    if fund is None:
+        raise NotFound(_("There is no fund with the code %(code)s.") % {"code": code}, code="fund_not_found")
+    return fund
+
+
+def vendor_get(*, code: str) -> Vendor:
+    vendor = Vendor.objects.select_related("shop_unit").filter(code=(code or "").strip().upper()).first()
+    if vendor is None:
+        raise NotFound(
+            _("There is no vendor with the code %(code)s.") % {"code": code}, code="vendor_not_found"
+        )
+    return vendor
+
+
+def order_get(*, pk: int) -> Order:
+    order = Order.objects.select_related("vendor", "fund", "unit").filter(pk=pk).first()
+    if order is None:
+        raise NotFound(_("There is no order number %(id)s.") % {"id": pk}, code="order_not_found")
+    return order
+
+
+def order_by_number(*, number: str) -> Order:
+    order = (
+        Order.objects.select_related("vendor", "fund", "unit")
+        .filter(number=(number or "").strip().upper())
+        .first()
+    )
+    if order is None:
+        raise NotFound(_("There is no order %(number)s.") % {"number": number}, code="order_not_found")
+    return order
+
+
+def order_total(order: Order) -> Decimal:
+    total = order.lines.aggregate(t=Sum(ExpressionWrapper(F("price") * F("quantity"), output_field=_MONEY)))[
+        "t"
+    ]
+    return (total or ZERO).quantize(Decimal("0.01"))
+
+
+def order_lines(*, order: Order) -> list[OrderLine]:
+    return list(order.lines.prefetch_related("destinations__unit").order_by("position", "pk"))
+
+
+def late_lines(*, today: dt.date, vendor: Vendor | None = None) -> list[OrderLine]:
+    """Lines of sent orders still awaiting copies after the day they were expected: to claim from the vendor."""
+    lines = OrderLine.objects.filter(
+        order__status__in=sorted(RECEIVING),
+        order__expected_by__lt=today,
+        quantity__gt=F("received") + F("cancelled"),
+    ).select_related("order", "order__vendor")
+    if vendor is not None:
+        lines = lines.filter(order__vendor=vendor)
+    return list(lines.order_by("order__expected_by", "order__number", "position"))
+
+
+@dataclass
+class Held:
+    total: int
+    units: list[tuple[Unit, int]]  # units holding copies, most first
+
+
+def held_for(*, isbns: Iterable[str]) -> dict[str, Held]:
+    """What the county holds of each ISBN, per unit (copies not withdrawn)."""
+    counts = catalog_selectors.holdings_by_isbn(isbns=isbns)
+    unit_ids = {uid for per in counts.values() for uid in per}
+    units = Unit.objects.in_bulk(unit_ids)
+    return {
+        isbn: Held(
+            total=sum(per.values()),
+            units=sorted(
+                ((units[uid], n) for uid, n in per.items()), key=lambda pair: (-pair[1], pair[0].path)
+            ),
+        )
+        for isbn, per in counts.items()
+    }
+
+
+def rotation_sets(*, user=None) -> list[RotationSet]:
+    sets = RotationSet.objects.select_related("current_unit", "owner").prefetch_related("stops__unit")
+    if user is not None and not user_can_acquire(user):
+        unit = getattr(user, "unit", None)
+        if unit is None:
+            return []
+        sets = sets.filter(
+            Q(owner__path__startswith=unit.path) | Q(stops__unit__path__startswith=unit.path)
+        ).distinct()
+    return list(sets.order_by("code"))
+
+
+def rotation_moves_arriving(*, unit: Unit) -> list[RotationMove]:
+    """Sets on their way to this unit: the village manager confirms each when it comes."""
+    return list(
+        RotationMove.objects.filter(to_unit=unit, status=RotationMove.Status.SENT)
+        .select_related("rotation", "from_unit")
+        .order_by("sent_at")
+    )
+
+
+def invoices_of(*, order: Order) -> QuerySet[Invoice]:
+    return order.invoices.prefetch_related("lines").order_by("issued_on", "pk")
+
+
+def spending_by_fund(*, year: int) -> list[tuple[Fund, Decimal]]:
+    totals = dict(
+        InvoiceLine.objects.filter(invoice__issued_on__year=year)
+        .values("invoice__order__fund_id")
+        .annotate(total=Coalesce(Sum("amount"), ZERO))
+        .values_list("invoice__order__fund_id", "total")
+    )
+    funds = Fund.objects.in_bulk(totals)
+    return sorted(((funds[pk], total) for pk, total in totals.items()), key=lambda pair: pair[0].code)

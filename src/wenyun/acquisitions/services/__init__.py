@@ -1,0 +1,43 @@
+"""Writes of acquisitions: funds and vendors, orders, receiving with central processing, invoices,
+rotation sets and reader choice at partner bookstores.
+
+Each public function is one atomic transaction that checks who acts, refuses wrong input with one
+sentence before anything is written, and leaves an AcquisitionEvent. Copies and records are made
+through the catalogue's services; transits, check-ins and loans through circulation's.
+"""
+
+from .choice import ChoiceBook, ChoiceResult, choice_lend, choice_rules_check
+from .funds import fund_create, fund_split, fund_update, vendor_save
+from .invoices import InvoiceLineIn, invoice_create, invoice_received
+from .orders import LineIn, order_cancel, order_close, order_create, order_send
+from .receiving import Received, call_number_new, order_marc_load, receipt_create, settings_get
+from .rotation import MoveResult, next_stop, rotation_arrive, rotation_create, rotation_move
+
+__all__ = [
+    "ChoiceBook",
+    "ChoiceResult",
+    "InvoiceLineIn",
+    "LineIn",
+    "MoveResult",
+    "Received",
+    "call_number_new",
+    "choice_lend",
+    "choice_rules_check",
+    "fund_create",
+    "fund_split",
+    "fund_update",
+    "invoice_create",
+    "invoice_received",
+    "next_stop",
+    "order_cancel",
+    "order_close",
+    "order_create",
+    "order_marc_load",
+    "order_send",
+    "receipt_create",
+    "rotation_arrive",
+    "rotation_create",
+    "rotation_move",
+    "settings_get",
+    "vendor_save",
+]
