@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection
 
+from .models import ItemStatus
 from .text import COLUMNS, TEXT_COLUMNS, Alternative, Term
 
 # How much a match in each column counts (title first, then author).
@@ -72,9 +73,9 @@ def _where_filters(filters: Filters, params: list) -> str:
     if filters.language:
         clauses.append("r.language = %s")
         params.append(filters.language)
-    for ids, extra in (
-        (filters.available_unit_ids, " AND i.status = 'available'"),
-        (filters.holding_unit_ids, " AND i.status <> 'withdrawn'"),
+    for ids, extra, status in (
+        (filters.available_unit_ids, " AND i.status = %s", ItemStatus.AVAILABLE.value),
+        (filters.holding_unit_ids, " AND i.status <> %s", ItemStatus.WITHDRAWN.value),
     ):
         if ids is not None:
             marks = ", ".join(["%s"] * len(ids)) or "NULL"
@@ -82,7 +83,7 @@ def _where_filters(filters: Filters, params: list) -> str:
                 "EXISTS (SELECT 1 FROM catalog_item i WHERE i.record_id = r.id"
                 f" AND i.current_unit_id IN ({marks}){extra})"
             )
-            params.extend(ids)
+            params.extend([*ids, status])
     return "".join(f" AND {c}" for c in clauses)
 
 

@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.catalog.models import Item
+from wenyun.catalog.models import Item, ItemStatus
 from wenyun.core import rows
 from wenyun.core.errors import DomainError, Forbidden, NotFound
 from wenyun.network.models import Unit
@@ -39,6 +39,9 @@ from .models import (
     ReaderCategory,
     Transit,
 )
+
+# A hold's states, published for the rooms that read holds (a kiosk tells ready holds from waiting ones).
+HoldStatus = Hold.Status
 
 
 def reader_get(*, card: str) -> Reader:
@@ -411,7 +414,7 @@ def fee_payment_get(*, pk: int) -> CirculationEvent:
 def pull_list(*, unit: Unit) -> list[Hold]:
     """Copies sitting on this unit's shelves that the holds pass chose for a hold: fetch and check them in."""
     return list(
-        Hold.objects.filter(status=Hold.Status.WAITING, target__current_unit=unit, target__status="available")
+        Hold.objects.filter(status=Hold.Status.WAITING, target__current_unit=unit, target__status=ItemStatus.AVAILABLE)
         .select_related("record", "target", "pickup_unit", "reader")
         .order_by("target__call_number", "placed_at")
     )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenyun.catalog.models import ItemStatus
 from wenyun.catalog.selectors import item_by_barcode
 from wenyun.circulation import selectors as circulation
 from wenyun.core.errors import DomainError, NotFound
@@ -49,15 +50,15 @@ MEDIA_TYPES = {"book": "001", "periodical": "002", "magazine": "002", "av": "006
 
 # SIP2 circulation status (Item Information) by the catalogue's item status.
 CIRCULATION_STATUS = {
-    "available": "03",
-    "on_loan": "04",
-    "in_transit": "10",
-    "on_hold_shelf": "08",
-    "lost": "12",
-    "missing": "13",
-    "damaged": "01",
-    "withdrawn": "01",
-    "processing": "06",
+    ItemStatus.AVAILABLE: "03",
+    ItemStatus.ON_LOAN: "04",
+    ItemStatus.IN_TRANSIT: "10",
+    ItemStatus.ON_HOLD_SHELF: "08",
+    ItemStatus.LOST: "12",
+    ItemStatus.MISSING: "13",
+    ItemStatus.DAMAGED: "01",
+    ItemStatus.WITHDRAWN: "01",
+    ItemStatus.PROCESSING: "06",
 }
 
 
@@ -412,10 +413,10 @@ def patron_information(session, message: Message) -> Answer:
     if wanted in (0, 5):
         holds = list(circulation.reader_holds(reader=reader))
         if wanted == 0:
-            ready = [h.target.barcode if h.target else h.record.title for h in holds if h.status == "ready"]
+            ready = [h.target.barcode if h.target else h.record.title for h in holds if h.status == circulation.HoldStatus.READY]
             fields["AS"] = _window(message, ready)
         else:
-            fields["CD"] = _window(message, [h.record.title for h in holds if h.status != "ready"])
+            fields["CD"] = _window(message, [h.record.title for h in holds if h.status != circulation.HoldStatus.READY])
     elif wanted in (1, 2):
         loans = list(circulation.reader_loans(reader=reader))
         if wanted == 1:
@@ -818,7 +819,7 @@ def hold(session, message: Message) -> Answer:
     fields["BR"] = str(circulation.hold_position(hold=placed))
     fields["BS"] = pickup.code
     fields["AF"] = _("The hold is placed; collect it at %(unit)s.") % {"unit": pickup.name}
-    available = item.status == "available"
+    available = item.status == ItemStatus.AVAILABLE
     return "16", {"ok": "1", "available": codec.flag(available), "transaction_date": _stamp()}, fields
 
 
