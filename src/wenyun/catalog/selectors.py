@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -130,16 +129,9 @@ def holdings_by_isbn(*, isbns: Iterable[str]) -> dict[str, dict[int, int]]:
 
 def item_due_dates(*, item_ids: list[int]) -> dict[int, dt.date]:
     """The due date of each copy that is out on loan (from circulation's open loans)."""
-    if not item_ids:
-        return {}
-    try:
-        loan_model = apps.get_model("circulation", "Loan")
-    except LookupError:
-        return {}
-    rows = loan_model.objects.filter(item_id__in=item_ids, returned_at__isnull=True).values_list(
-        "item_id", "due_on"
-    )
-    return dict(rows)
+    from wenyun.circulation.selectors import due_dates
+
+    return due_dates(item_ids=item_ids)
 
 
 @dataclass
@@ -155,42 +147,38 @@ class UnitAvailability:
 def _availability(record_ids: list[int]) -> dict[int, list[UnitAvailability]]:
     """Per record, per unit: copies on the shelf, in all, on loan (with the first due date), other.
 
-    One grouped query for all the records (the database counts, not Python), and one for their units."""
+    One grouped query for all the records (the database counts, not Python), one for their units, and
+    circulation's read of the first due dates where copies are out."""
     if not record_ids:
         return {}
-    try:
-        loan_table = apps.get_model("circulation", "Loan")._meta.db_table
-    except LookupError:
-        loan_table = ""
-    due = "MIN(l.due_on)" if loan_table else "NULL"
-    loans = (
-        f" LEFT JOIN {loan_table} l ON l.item_id = i.id AND l.returned_at IS NULL AND i.status = %s"
-        if loan_table
-        else ""
-    )
     marks = ", ".join(["%s"] * len(record_ids))
     sql = (
         "SELECT i.record_id, i.current_unit_id,"
         " SUM(CASE WHEN i.status = %s THEN 1 ELSE 0 END), COUNT(*),"
-        f" SUM(CASE WHEN i.status = %s THEN 1 ELSE 0 END), {due}"
-        f" FROM catalog_item i{loans}"
+        " SUM(CASE WHEN i.status = %s THEN 1 ELSE 0 END)"
+        " FROM catalog_item i"
         f" WHERE i.record_id IN ({marks}) AND i.status <> %s"
         " GROUP BY i.record_id, i.current_unit_id"
     )
-    params: list = [ItemStatus.AVAILABLE.value, ItemStatus.ON_LOAN.value]
-    if loan_table:
-        params.append(ItemStatus.ON_LOAN.value)
-    params.extend([*record_ids, ItemStatus.WITHDRAWN.value])
+    params: list = [
+        ItemStatus.AVAILABLE.value,
+        ItemStatus.ON_LOAN.value,
+        *record_ids,
+        ItemStatus.WITHDRAWN.value,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
         return {}
+    from wenyun.circulation.selectors import first_due_by_unit
+
+    lent = [row[0] for row in rows if row[4]]
+    due = first_due_by_unit(record_ids=lent) if lent else {}
     units = Unit.objects.in_bulk({row[1] for row in rows})
     table: dict[int, list[UnitAvailability]] = defaultdict(list)
-    for record_id, unit_id, available, total, on_loan, next_due in rows:
-        if isinstance(next_due, str):
-            next_due = dt.date.fromisoformat(next_due)
+    for record_id, unit_id, available, total, on_loan in rows:
+        next_due = due.get((record_id, unit_id))
         table[record_id].append(
             UnitAvailability(
                 unit=units[unit_id],

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -414,7 +414,9 @@ def fee_payment_get(*, pk: int) -> CirculationEvent:
 def pull_list(*, unit: Unit) -> list[Hold]:
     """Copies sitting on this unit's shelves that the holds pass chose for a hold: fetch and check them in."""
     return list(
-        Hold.objects.filter(status=Hold.Status.WAITING, target__current_unit=unit, target__status=ItemStatus.AVAILABLE)
+        Hold.objects.filter(
+            status=Hold.Status.WAITING, target__current_unit=unit, target__status=ItemStatus.AVAILABLE
+        )
         .select_related("record", "target", "pickup_unit", "reader")
         .order_by("target__call_number", "placed_at")
     )
@@ -626,3 +628,30 @@ def category_get(*, code: str) -> ReaderCategory:
     if category is None:
         raise NotFound(_("There is no reader category %(code)s.") % {"code": code}, code="category_not_found")
     return category
+
+
+def due_dates(*, item_ids: Iterable[int]) -> dict[int, dt.date]:
+    """The due date of each of these copies that is out on loan."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    return dict(
+        Loan.objects.filter(item_id__in=ids, returned_at__isnull=True).values_list("item_id", "due_on")
+    )
+
+
+def first_due_by_unit(*, record_ids: Iterable[int]) -> dict[tuple[int, int], dt.date]:
+    """For copies of these records out on loan: the first day one comes back, per (record, the unit that
+    lent it). What a catalogue page shows beside "on loan"."""
+    ids = list(record_ids)
+    if not ids:
+        return {}
+    rows = (
+        Loan.objects.filter(
+            returned_at__isnull=True, item__record_id__in=ids, item__status=ItemStatus.ON_LOAN
+        )
+        .values_list("item__record_id", "item__current_unit_id")
+        .annotate(first=Min("due_on"))
+        .order_by()
+    )
+    return {(record_id, unit_id): first for record_id, unit_id, first in rows}

@@ -10,23 +10,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import Forbidden, NotFound
-from wenyun.network.access import require_county_admin, user_can_manage_unit
-from wenyun.network.models import Unit
+from wenyun.core.errors import NotFound
+from wenyun.network.access import user_can_manage_unit
 
 from .models import Evidence, Indicator, Inspection, RectificationTask, Standard, Survey
-
-
-def require_bureau(user) -> None:
-    require_county_admin(user)
-
-
-def require_unit_manager(user, unit: Unit) -> None:
-    if not user_can_manage_unit(user, unit):
-        raise Forbidden(
-            _("You may not act for %(unit)s: it is outside your unit.") % {"unit": unit.display_name},
-            code="ledger_unit_forbidden",
-        )
 
 
 def access_standard(code: str) -> Standard:

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from wenyun.core.errors import Conflict, DomainError, Refused
+from wenyun.network.access import require_bureau, require_staff_for
 from wenyun.network.models import INSTITUTION_KINDS, Unit, UnitKind
 
 from . import rules
-from .access import require_bureau, require_unit_manager
 from .evaluate import scope_units, standard_evaluate
 from .formulas import StandardFileError, indicator_clean, standard_parse
 from .models import (
@@ -277,7 +277,7 @@ def evidence_add(
     task: RectificationTask | None = None,
 ) -> Evidence:
     """Keep an original document or photo for an indicator (or a rectification task) and a unit."""
-    require_unit_manager(actor, unit)
+    require_staff_for(actor, unit)
     if (indicator is None) == (task is None):
         raise DomainError(
             _("Evidence belongs to an indicator or to a rectification task."), code="evidence_invalid"
@@ -436,7 +436,7 @@ def task_transition(*, actor, task: RectificationTask, action: str, comment: str
     if who == rules.BUREAU:
         require_bureau(actor)
     else:
-        require_unit_manager(actor, task.unit)
+        require_staff_for(actor, task.unit)
     if action in rules.NEEDS_EVIDENCE and not task.evidence.exists():
         raise Refused(
             _("Attach the evidence that the finding is put right before submitting the task."),
@@ -594,7 +594,7 @@ def survey_create(
     *, actor, unit: Unit, title: str, opens: dt.date, closes: dt.date, questions: list[str] | None = None
 ) -> Survey:
     if actor is not None:
-        require_unit_manager(actor, unit)
+        require_staff_for(actor, unit)
     title = (title or "").strip()
     if not title:
         raise DomainError(_("A survey needs a title."), code="survey_invalid")

@@ -62,6 +62,13 @@ def require_staff_for(actor, unit: Unit) -> None:
         )
 
 
+def require_bureau(user) -> None:
+    """What the county bureau alone decides (standards, subsidies, rolls): a county administrator, or
+    the system itself (actor None: the demo builder, a command run from the shell)."""
+    if user is not None:
+        require_county_admin(user)
+
+
 def require_county_admin(user) -> None:
     if not (getattr(user, "is_authenticated", False) and user.is_county_admin):
         raise Forbidden(_("Only a county administrator may do this."), code="county_admin_only")

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from wenyun.core.errors import Forbidden, NotFound
-from wenyun.network.access import require_county_admin, units_visible_to, user_can_manage_unit
+from wenyun.network.access import units_visible_to, user_can_manage_unit
 from wenyun.network.models import Unit
 
 from .models import Appointment, StaffMember, TrainingSession
@@ -72,26 +72,10 @@ def access_session(user, pk: int) -> TrainingSession:
     return session
 
 
-def require_unit_manager(user, unit: Unit) -> None:
-    if user is not None and not user_can_manage_unit(user, unit):
-        raise Forbidden(
-            _("You may not change the staff of %(unit)s: it is outside your unit.") % {"unit": unit.name},
-            code="unit_forbidden",
-        )
-
-
-def require_bureau(user) -> None:
-    """Subsidy standards, staffing rules and rolls: the county bureau only (actor None is the system)."""
-    if user is not None:
-        require_county_admin(user)
-
-
 __all__ = [
     "access_session",
     "access_staff",
-    "require_bureau",
     "require_person_manager",
-    "require_unit_manager",
     "sees_everything",
     "sessions_visible_to",
     "staff_visible_to",

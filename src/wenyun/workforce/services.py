@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from wenyun.core.errors import Conflict, DomainError, Forbidden, Refused
+from wenyun.network.access import require_bureau, require_staff_for
 from wenyun.network.models import Unit, UnitKind
 from wenyun.network.selectors import unit_root
 
 from . import rules, selectors
-from .access import require_bureau, require_person_manager, require_unit_manager, staff_visible_to
+from .access import require_person_manager, staff_visible_to
 from .models import (
     Appointment,
     Attendance,
@@ -183,7 +184,7 @@ def staff_add(
     note: str = "",
 ) -> StaffMember:
     """A new person in the register together with their first post."""
-    require_unit_manager(actor, unit)
+    require_staff_for(actor, unit)
     fields = _person_fields(
         name=name,
         gender=gender,
@@ -254,7 +255,7 @@ def appointment_start(
     end_date: dt.date | None = None,
     note: str = "",
 ) -> Appointment:
-    require_unit_manager(actor, unit)
+    require_staff_for(actor, unit)
     _choice(post, Post, field=_("post"))
     _choice(employment, EmploymentType, field=_("employment type"))
     if not isinstance(start_date, dt.date):
@@ -298,7 +299,7 @@ def appointment_start(
 @transaction.atomic
 def appointment_end(*, actor, appointment: Appointment, end_date: dt.date) -> Appointment:
     """A person leaves a post: the last day they held it."""
-    require_unit_manager(actor, appointment.unit)
+    require_staff_for(actor, appointment.unit)
     appointment = (
         Appointment.objects.select_for_update().select_related("person", "unit").get(pk=appointment.pk)
     )
@@ -625,7 +626,7 @@ def roll_adjust(
 def training_record(
     *, actor, unit: Unit, topic: str, date: dt.date, trainer: str, hours, place: str = ""
 ) -> TrainingSession:
-    require_unit_manager(actor, unit)
+    require_staff_for(actor, unit)
     value = _amount(hours, field=_("Hours"))
     if not 0 < value <= 200:
         raise DomainError(
@@ -653,7 +654,7 @@ def training_record(
 @transaction.atomic
 def attendance_record(*, actor, session: TrainingSession, person: StaffMember, hours=None) -> Attendance:
     """A person attended; for the session's hours unless fewer are given."""
-    require_unit_manager(actor, session.unit)
+    require_staff_for(actor, session.unit)
     if actor is not None and not staff_visible_to(actor).filter(pk=person.pk).exists():
         raise Forbidden(
             _("%(name)s is not among your staff.") % {"name": person.name}, code="staff_forbidden"
