@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenyun.core.models import EventBase
 
@@ -42,7 +43,7 @@ class Fund(models.Model):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("budget year"))
     unit = models.ForeignKey(
         "network.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
@@ -72,7 +73,7 @@ class Vendor(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=120)
     contact = models.CharField(_("contact person"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("telephone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     # What the county pays of the list price, in percent: 八折 is 80.
     rate = models.DecimalField(
@@ -103,9 +104,9 @@ class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SENT = "sent", _("Sent to the vendor")
     PARTLY_RECEIVED = "partly_received", _("Partly received")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("purchase order", "Received")
     INVOICED = "invoiced", _("Invoiced")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("purchase order", "Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 

@@ -76,3 +76,28 @@ def per_unit_transits_in_flight(unit_ids: Sequence[int], period: Period) -> dict
         .annotate(n=Count("pk"))
     )
     return {row["to_unit_id"]: row["n"] for row in rows}
+
+
+def _distributed(unit_ids: Sequence[int], period: Period, reasons: Sequence[str]) -> dict[int, int]:
+    rows = (
+        Transit.objects.filter(
+            to_unit_id__in=unit_ids,
+            reason__in=reasons,
+            received_at__gte=period.first_moment,
+            received_at__lt=period.after_moment,
+        )
+        .values("to_unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["to_unit_id"]: row["n"] for row in rows}
+
+
+def per_unit_copies_distributed(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """Copies the hub sent to each unit and received there in the period: new copies for it (统一配送)
+    and rotation sets arriving."""
+    return _distributed(unit_ids, period, [Transit.Reason.DISTRIBUTION, Transit.Reason.ROTATION])
+
+
+def per_unit_new_copies_distributed(unit_ids: Sequence[int], period: Period) -> dict[int, int]:
+    """Of those, the new copies: bought and processed at the hub for the unit."""
+    return _distributed(unit_ids, period, [Transit.Reason.DISTRIBUTION])

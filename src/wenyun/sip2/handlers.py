@@ -413,10 +413,16 @@ def patron_information(session, message: Message) -> Answer:
     if wanted in (0, 5):
         holds = list(circulation.reader_holds(reader=reader))
         if wanted == 0:
-            ready = [h.target.barcode if h.target else h.record.title for h in holds if h.status == circulation.HoldStatus.READY]
+            ready = [
+                h.target.barcode if h.target else h.record.title
+                for h in holds
+                if h.status == circulation.HoldStatus.READY
+            ]
             fields["AS"] = _window(message, ready)
         else:
-            fields["CD"] = _window(message, [h.record.title for h in holds if h.status != circulation.HoldStatus.READY])
+            fields["CD"] = _window(
+                message, [h.record.title for h in holds if h.status != circulation.HoldStatus.READY]
+            )
     elif wanted in (1, 2):
         loans = list(circulation.reader_loans(reader=reader))
         if wanted == 1:

@@ -37,6 +37,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wenyun.acquisitions import stats_sources as acquisitions_figures
 from wenyun.catalog import stats_sources as catalog_figures
 from wenyun.circulation import stats_sources as circulation_figures
 from wenyun.core.errors import NotFound
@@ -396,21 +397,33 @@ register(
 
 # --- figures entered by hand ------------------------------------------------------------------------
 
+_spending_entered = selectors.per_unit_manual_flow(ManualCode.ACQUISITION_SPENDING)
+
+
+def _acquisition_spending(unit_ids: Sequence[int], period: Period) -> dict[int, Number]:
+    """What was invoiced on each unit's funds; a unit with no invoice in the period keeps the figure
+    entered by hand (the years before its purchases were recorded here)."""
+    return {
+        **_spending_entered(unit_ids, period),
+        **acquisitions_figures.per_unit_acquisition_spent(unit_ids, period),
+    }
+
+
 register(
     Metric(
         code="acquisition_spending",
         name=_("Spending on acquisitions"),
         definition=_(
-            "Yuan spent on acquiring books, periodicals and other materials, entered per unit and year on the "
-            "statistics page; the years lying wholly inside the period are added up."
+            "Yuan invoiced in the period on the unit's acquisition funds; for a unit with no invoice in the "
+            "period, the spending entered per year on the statistics page (the years lying wholly inside it)."
         ),
         measure=YUAN,
-        source="stats",
+        source="acquisitions",
         over_units="sum",
         over_time="sum",
-        per_unit=selectors.per_unit_manual_flow(ManualCode.ACQUISITION_SPENDING),
+        per_unit=_acquisition_spending,
         decimals=2,
-        group="manual",
+        group="collection",
     )
 )
 register(
@@ -534,6 +547,38 @@ register(
         over_units="sum",
         over_time="sum",
         per_unit=catalog_figures.per_unit_new_acquisitions,
+        group="collection",
+    )
+)
+
+register(
+    Metric(
+        code="copies_distributed",
+        name=_("Copies distributed by the hub"),
+        definition=_(
+            "Copies the hub sent to the unit and received there in the period: new copies bought and processed "
+            "for it, and rotation sets arriving."
+        ),
+        measure=VOLUMES,
+        source="circulation",
+        over_units="sum",
+        over_time="sum",
+        per_unit=circulation_figures.per_unit_copies_distributed,
+        group="collection",
+    )
+)
+register(
+    Metric(
+        code="new_copies_distributed",
+        name=_("New copies distributed by the hub"),
+        definition=_(
+            "Of the copies distributed to the unit in the period, those bought and processed for it."
+        ),
+        measure=VOLUMES,
+        source="circulation",
+        over_units="sum",
+        over_time="sum",
+        per_unit=circulation_figures.per_unit_new_copies_distributed,
         group="collection",
     )
 )
@@ -1015,6 +1060,14 @@ for code, name, ratio, definition in (
         _("New acquisitions per resident"),
         ("new_acquisitions", "population"),
         _("New acquisitions of the unit with its sub-units in the period over its service population."),
+    ),
+    (
+        "acquisition_spending_per_resident",
+        _("Acquisition spending per resident"),
+        ("acquisition_spending", "population"),
+        _(
+            "Yuan spent on acquisitions by the unit with its sub-units in the period over its service population."
+        ),
     ),
     (
         "visits_per_resident",

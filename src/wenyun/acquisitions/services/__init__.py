@@ -11,7 +11,7 @@ from .funds import fund_create, fund_split, fund_update, vendor_save
 from .invoices import InvoiceLineIn, invoice_create, invoice_received
 from .orders import LineIn, order_cancel, order_close, order_create, order_send
 from .receiving import Received, call_number_new, order_marc_load, receipt_create, settings_get
-from .rotation import MoveResult, next_stop, rotation_arrive, rotation_create, rotation_move
+from .rotation import MoveResult, next_stop, rotation_arrive, rotation_create, rotation_get, rotation_move
 
 __all__ = [
     "ChoiceBook",
@@ -37,6 +37,7 @@ __all__ = [
     "receipt_create",
     "rotation_arrive",
     "rotation_create",
+    "rotation_get",
     "rotation_move",
     "settings_get",
     "vendor_save",

@@ -66,7 +66,7 @@ def _book(book: ChoiceBook) -> Checked:
         raise DomainError(_("The year of publication is needed, as four digits."), code="year_missing")
     return Checked(
         isbn=isbn13(book.isbn, required=True),
-        title=text(book.title, label=_("The title"), max_length=500, required=True),
+        title=text(book.title, label=_("The book's title"), max_length=500, required=True),
         price=yuan(book.price, label=_("The price")),
         year=int(year_text),
         author=text(book.author, label=_("The author"), max_length=255),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from wenyun.catalog import selectors as catalog_selectors
 from wenyun.core.errors import DomainError, Refused
 from wenyun.network.models import Unit
 
@@ -25,7 +26,8 @@ MAX_LINES = 20_000
 
 @dataclass
 class LineIn:
-    """One line as a caller gives it: destinations [(unit, copies)], or none for all to the fund's unit."""
+    """One line as a caller gives it: destinations [(unit, copies)]; the copies given no unit (all of them,
+    with no destinations) go to the fund's unit."""
 
     title: str
     price: Decimal | str
@@ -36,6 +38,7 @@ class LineIn:
     year: int | None = None
     clc: str = ""
     destinations: list[tuple[Unit, int | str]] = field(default_factory=list)
+    record_id: int | None = None  # more copies of a title the catalogue has (with or without an ISBN)
 
 
 def _next_number(prefix: str) -> str:
@@ -54,7 +57,7 @@ def _line(
         line = OrderLine(
             position=position,
             isbn=isbn13(given.isbn),
-            title=text(given.title, label=_("The title"), max_length=500, required=True),
+            title=text(given.title, label=_("The book's title"), max_length=500, required=True),
             author=text(given.author, label=_("The author"), max_length=255),
             publisher=text(given.publisher, label=_("The publisher"), max_length=255),
             year=int(given.year) if given.year not in (None, "") else None,
@@ -63,6 +66,10 @@ def _line(
             price=at_rate(list_price, rate),
             quantity=copies,
         )
+        if given.record_id:
+            record = catalog_selectors.record_get(record_id=int(given.record_id))
+            line.record_id = record.pk
+            line.isbn = line.isbn or record.isbn
         destinations: dict[int, LineDestination] = {}
         for unit, n in given.destinations or [(hub, copies)]:
             n = quantity(n, label=_("The copies for %(unit)s") % {"unit": unit.name})
@@ -73,12 +80,14 @@ def _line(
     except (DomainError, ValueError) as error:
         raise DomainError(f"{where}: {error}", code=getattr(error, "code", None) or "line_invalid") from None
     spread = sum(d.quantity for d in destinations.values())
-    if spread != copies:
+    if spread > copies:
         raise DomainError(
             _("Line %(n)s: %(copies)s copies are ordered but the units are given %(spread)s.")
             % {"n": position, "copies": copies, "spread": spread},
             code="destinations_mismatch",
         )
+    if spread < copies:  # the copies no unit is given stay at the hub
+        destinations.setdefault(hub.pk, LineDestination(unit=hub, quantity=0)).quantity += copies - spread
     return line, list(destinations.values())
 
 

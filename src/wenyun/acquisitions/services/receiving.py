@@ -172,27 +172,43 @@ def _call_number(record, line: OrderLine, *, actor) -> str:
 
 @transaction.atomic
 def receipt_create(
-    *, actor, order: Order, isbn: str, barcode: str, item_type=None, at: dt.datetime | None = None
+    *,
+    actor,
+    order: Order,
+    barcode: str,
+    isbn: str = "",
+    line: OrderLine | None = None,
+    item_type=None,
+    at: dt.datetime | None = None,
 ) -> Received:
-    """One copy off the vendor's box: the ISBN scanned finds a line of the order still awaiting copies,
-    the barcode scanned becomes the copy, for the first of the line's units still short of its copies.
-    A copy for another unit than the hub waits at the hub for the van (a transit)."""
+    """One copy off the vendor's box: the ISBN scanned finds a line of the order still awaiting copies
+    (a book without an ISBN is received on its line, chosen), the barcode scanned becomes the copy, for
+    the first of the line's units still short of its copies. A copy for another unit than the hub waits
+    at the hub for the van (a transit)."""
     require_acquirer(actor)
     now = _now(at)
     order = _order_locked(order)
-    wanted = isbn13(isbn, required=True)
+    wanted = isbn13(isbn, required=line is None)
     if order.status not in RECEIVING:
         raise Refused(
             _("%(order)s is %(status)s: only a sent order is received.")
             % {"order": order.number, "status": order.get_status_display().lower()},
             code="order_not_receiving",
         )
+    open_lines = OrderLine.objects.select_for_update().filter(
+        order=order, quantity__gt=F("received") + F("cancelled")
+    )
+    chosen = line
     line = (
-        OrderLine.objects.select_for_update()
-        .filter(order=order, isbn=wanted, quantity__gt=F("received") + F("cancelled"))
+        (open_lines.filter(pk=chosen.pk) if chosen else open_lines.filter(isbn=wanted))
         .order_by("position")
         .first()
     )
+    if line is None and chosen is not None:
+        raise Refused(
+            _("%(title)s of %(order)s has all its copies.") % {"title": chosen.title, "order": order.number},
+            code="line_complete",
+        )
     if line is None:
         raise Refused(
             _("No line of %(order)s awaits the ISBN %(isbn)s. Still awaited from %(vendor)s: %(open)s.")
@@ -256,7 +272,13 @@ def receipt_create(
     if destination.unit.pk == hub.pk:
         return Received(receipt=receipt, line=line, unit=destination.unit, action="shelve")
     circulation.transit_dispatch(
-        item=item, to_unit=destination.unit, at_unit=hub, actor=actor, reason=circulation.DISTRIBUTE, via=VIA
+        item=item,
+        to_unit=destination.unit,
+        at_unit=hub,
+        actor=actor,
+        reason=circulation.DISTRIBUTE,
+        via=VIA,
+        at=now,
     )
     _record(
         type=Type.DISTRIBUTED,

@@ -128,7 +128,13 @@ def rotation_move(*, actor, rotation: RotationSet, at: dt.datetime | None = None
         catalog.item_update(actor=actor, item=item, home_unit=there)
         if item.status == ItemStatus.AVAILABLE and item.current_unit_id == here.pk:
             circulation.transit_dispatch(
-                item=item, to_unit=there, at_unit=here, actor=actor, reason=circulation.ROTATE, via=VIA
+                item=item,
+                to_unit=there,
+                at_unit=here,
+                actor=actor,
+                reason=circulation.ROTATE,
+                via=VIA,
+                at=now,
             )
             result.sent.append(item.barcode)
         else:

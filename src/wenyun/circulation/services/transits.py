@@ -170,14 +170,16 @@ DISPATCH_REASONS = frozenset({DISTRIBUTE, ROTATE})
 
 
 @transaction.atomic
-def transit_dispatch(*, item, to_unit: Unit, at_unit: Unit, actor, reason: str, via: str = "") -> Transit:
+def transit_dispatch(
+    *, item, to_unit: Unit, at_unit: Unit, actor, reason: str, via: str = "", at: dt.datetime | None = None
+) -> Transit:
     """Send a copy that is on the shelf at `at_unit` to `to_unit` in the van: a new copy leaving the hub
     for its unit (统一配送), or a rotation set's copy moving to the next village. It travels as every
     transit does, and is received there by check-in (or with its whole run)."""
     if reason not in DISPATCH_REASONS:
         raise ValueError(f"transit_dispatch() does not send copies for {reason!r}")
     _require_desk(actor, at_unit)
-    now = timezone.now()
+    now = at or timezone.now()
     item = locks.item_lock(pk=item.pk)
     if item.status != ItemStatus.AVAILABLE or item.current_unit_id != at_unit.pk:
         raise Refused(

@@ -38,7 +38,16 @@ def task(inspection, county_admin):
 
 
 def test_the_checklist_is_drawn_from_the_indicators_for_the_units_kind(inspection):
-    assert [item.indicator.code for item in inspection.items.all()] == ["S1", "S2", "S3", "S4", "S5", "S6"]
+    assert [item.indicator.code for item in inspection.items.all()] == [
+        "S1",
+        "S2",
+        "S3",
+        "S4",
+        "S5",
+        "S6",
+        "S7",
+        "S8",
+    ]
     assert {item.result for item in inspection.items.all()} == {"pending"}
 
 

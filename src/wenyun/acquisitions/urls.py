@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "acquisitions"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("funds/", views.funds, name="funds"),
+    path("vendors/", views.vendors, name="vendors"),
+    path("orders/new/", views.order_new, name="order_new"),
+    path("orders/<int:pk>/", views.order_detail, name="order"),
+    path("orders/<int:pk>/<str:action>/", views.order_action, name="order_action"),
+    path("receive/", views.receive, name="receive"),
+    path("rotation/", views.rotation, name="rotation"),
+    path("rotation/<str:code>/move/", views.rotation_move, name="rotation_move"),
+    path("rotation/moves/<int:pk>/arrive/", views.rotation_arrive, name="rotation_arrive"),
+    path("choice/", views.choice, name="choice"),
+]

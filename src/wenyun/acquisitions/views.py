@@ -1,0 +1,403 @@
+"""Staff pages for acquisitions under /staff/acquisitions/: parse, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_POST
+
+from wenyun.core.errors import DomainError
+from wenyun.core.web import done, form_id, home_unit, or_404, staff_required
+from wenyun.network.access import user_can_manage_unit
+from wenyun.network.models import Unit
+
+from . import forms, selectors, services
+from .access import user_can_acquire
+from .lifecycle import ORDER_LIFECYCLE, RECEIVING
+from .models import Order, OrderStatus, Receipt, RotationMove, Vendor
+
+
+def _acquirer(request: HttpRequest) -> None:
+    if not user_can_acquire(request.user):
+        raise PermissionDenied(
+            _(
+                "Books are bought centrally: only the county library's staff and county administrators may do this."
+            )
+        )
+
+
+def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    return render(request, template, {"acquirer": user_can_acquire(request.user), **context})
+
+
+def _year(request: HttpRequest) -> int:
+    text = (request.GET.get("year") or "").strip()
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+
+
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    funds = list(selectors.funds_visible(user=request.user, year=year))
+    figures = selectors.fund_figures(funds=funds)
+    acquirer = user_can_acquire(request.user)
+    orders = (
+        Order.objects.select_related("vendor", "fund").filter(created_at__year=year)
+        if acquirer
+        else Order.objects.none()
+    )
+    status = request.GET.get("status") or ""
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
+    unit = home_unit(request)
+    return _page(
+        request,
+        "acquisitions/index.html",
+        {
+            "title": _("Acquisitions"),
+            "year": year,
+            "funds": [(fund, figures[fund.pk]) for fund in funds],
+            "orders": list(orders.order_by("-created_at")[:100]),
+            "statuses": OrderStatus.choices,
+            "status": status,
+            "late": len(selectors.late_lines(today=timezone.localdate())) if acquirer else 0,
+            "arriving": selectors.rotation_moves_arriving(unit=unit) if unit else [],
+        },
+    )
+
+
+@staff_required
+def funds(request: HttpRequest) -> HttpResponse:
+    _acquirer(request)
+    form = forms.FundForm(
+        request.POST or None, initial={"year": timezone.localdate().year, "unit": home_unit(request)}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if done(
+            request,
+            lambda: services.fund_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                year=data["year"],
+                unit=data["unit"],
+                source=data["source"],
+                allocated=data["allocated"],
+                parent=data["parent"],
+            ),
+            _("Fund saved."),
+        ):
+            return redirect("acquisitions:index")
+    return _page(request, "acquisitions/form.html", {"title": _("New fund"), "form": form})
+
+
+@staff_required
+def vendors(request: HttpRequest) -> HttpResponse:
+    _acquirer(request)
+    form = forms.VendorForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and done(
+            request, lambda: services.vendor_save(actor=request.user, **form.cleaned_data), _("Vendor saved.")
+        )
+    ):
+        return redirect("acquisitions:vendors")
+    return _page(
+        request,
+        "acquisitions/vendors.html",
+        {"title": _("Vendors"), "vendors": Vendor.objects.select_related("shop_unit"), "form": form},
+    )
+
+
+@staff_required
+def order_new(request: HttpRequest) -> HttpResponse:
+    _acquirer(request)
+    form = forms.OrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created: list[Order] = []
+
+        def create() -> None:
+            units = {u.code.upper(): u for u in Unit.objects.filter(active=True)}
+            lines = forms.lines_parse(data["lines"], units=units)
+            created.append(
+                services.order_create(
+                    actor=request.user,
+                    vendor=data["vendor"],
+                    fund=data["fund"],
+                    lines=lines,
+                    note=data["note"],
+                )
+            )
+
+        if done(request, create, _("Order saved as a draft.")):
+            return redirect("acquisitions:order", pk=created[0].pk)
+    return _page(request, "acquisitions/form.html", {"title": _("New order"), "form": form})
+
+
+def _order(request: HttpRequest, pk: int) -> Order:
+    _acquirer(request)
+    return or_404(selectors.order_get, pk=pk)
+
+
+@staff_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order(request, pk)
+    lines = selectors.order_lines(order=order)
+    held = selectors.held_for(isbns=[line.isbn for line in lines])
+    return _page(
+        request,
+        "acquisitions/order.html",
+        {
+            "title": order.number,
+            "order": order,
+            "lines": [(line, held.get(line.isbn)) for line in lines],
+            "total": selectors.order_total(order),
+            "invoices": selectors.invoices_of(order=order),
+            "can": {action: ORDER_LIFECYCLE.allows(order, action) for action in ("send", "cancel", "close")},
+            "receiving": order.status in RECEIVING,
+            "unbilled": sum(line.received - line.invoiced for line in lines),
+            "invoice_form": forms.InvoiceForm(),
+            "marc_form": forms.MarcForm(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    order = _order(request, pk)
+    if action == "send":
+        done(
+            request,
+            lambda: services.order_send(actor=request.user, order=order),
+            _("Order sent to the vendor."),
+        )
+    elif action == "cancel":
+        done(
+            request,
+            lambda: services.order_cancel(actor=request.user, order=order),
+            pgettext("purchase order", "Order cancelled."),
+        )
+    elif action == "close":
+        done(request, lambda: services.order_close(actor=request.user, order=order), _("Order closed."))
+    elif action == "invoice":
+        form = forms.InvoiceForm(request.POST)
+        if form.is_valid():
+            done(
+                request,
+                lambda: services.invoice_received(
+                    actor=request.user,
+                    order=order,
+                    number=form.cleaned_data["number"],
+                    issued_on=form.cleaned_data["issued_on"],
+                ),
+                _("Invoice entered: what it bills is now spent."),
+            )
+    elif action == "marc":
+        form = forms.MarcForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report: list[dict] = []
+
+            def load() -> None:
+                report.append(
+                    services.order_marc_load(
+                        actor=request.user, order=order, data=upload.read(), name=upload.name
+                    )
+                )
+
+            if done(request, load, _("The vendor's records are loaded.")) and report:
+                messages.info(
+                    request,
+                    _(
+                        "%(read)s records read, %(added)s new to the catalogue; %(linked)s lines found their record."
+                    )
+                    % {
+                        "read": report[0]["read"],
+                        "added": report[0]["added"],
+                        "linked": report[0]["lines_linked"],
+                    },
+                )
+    return redirect("acquisitions:order", pk=order.pk)
+
+
+@staff_required
+def receive(request: HttpRequest) -> HttpResponse:
+    """The receiving desk, for a barcode scanner: the ISBN, then the new barcode; the order stays chosen."""
+    _acquirer(request)
+    open_orders = list(
+        Order.objects.filter(status__in=sorted(RECEIVING), reader_choice=False)
+        .select_related("vendor")
+        .order_by("-sent_at")
+    )
+    chosen = next(
+        (o for o in open_orders if o.pk == form_id(request.POST.get("order") or request.GET.get("order"))),
+        None,
+    )
+    form = forms.ReceiveForm(request.POST or None)
+    result = None
+    if request.method == "POST" and chosen is not None and form.is_valid():
+        try:
+            result = services.receipt_create(
+                actor=request.user,
+                order=chosen,
+                isbn=form.cleaned_data["isbn"],
+                barcode=form.cleaned_data["barcode"],
+            )
+            form = forms.ReceiveForm()
+        except DomainError as error:
+            messages.error(request, error.message)
+    recent = (
+        Receipt.objects.filter(line__order=chosen)
+        .select_related("line", "destination__unit")
+        .order_by("-pk")[:15]
+        if chosen
+        else []
+    )
+    return _page(
+        request,
+        "acquisitions/receive.html",
+        {
+            "title": _("Receiving"),
+            "orders": open_orders,
+            "chosen": chosen,
+            "form": form,
+            "result": result,
+            "recent": recent,
+        },
+    )
+
+
+@staff_required
+def rotation(request: HttpRequest) -> HttpResponse:
+    unit = home_unit(request)
+    form = forms.RotationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def create() -> None:
+            codes = data["stops"].replace("，", " ").replace(",", " ").split()
+            stops = [Unit.objects.filter(code__iexact=code).first() for code in codes]
+            missing = [code for code, stop in zip(codes, stops, strict=True) if stop is None]
+            if missing:
+                raise DomainError(
+                    _("There is no unit with the code %(code)s.") % {"code": missing[0]},
+                    code="unit_not_found",
+                )
+            services.rotation_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                owner=unit,
+                stops=stops,
+                barcodes=data["barcodes"].split(),
+                period_days=data["period_days"],
+            )
+
+        if done(request, create, _("Rotation set created.")):
+            return redirect("acquisitions:rotation")
+    sets = selectors.rotation_sets(user=request.user)
+    today = timezone.localdate()
+    return _page(
+        request,
+        "acquisitions/rotation.html",
+        {
+            "title": _("Rotation sets"),
+            "sets": [(s, services.next_stop(s), s.next_move_on <= today, s.members.count()) for s in sets],
+            "arriving": selectors.rotation_moves_arriving(unit=unit) if unit else [],
+            "form": form,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def rotation_move(request: HttpRequest, code: str) -> HttpResponse:
+    rotation = or_404(services.rotation_get, code=code)
+    if not any(s.pk == rotation.pk for s in selectors.rotation_sets(user=request.user)):
+        raise PermissionDenied
+    moved: list = []
+    if done(
+        request,
+        lambda: moved.append(services.rotation_move(actor=request.user, rotation=rotation)),
+        _("The set is on its way."),
+    ):
+        result = moved[0]
+        if result.following:
+            messages.warning(
+                request,
+                _("%(n)s copies were not on the shelf and follow when they come back: %(list)s")
+                % {
+                    "n": len(result.following),
+                    "list": ", ".join(f"{b} ({state})" for b, state in result.following),
+                },
+            )
+    return redirect("acquisitions:rotation")
+
+
+@staff_required
+@require_POST
+def rotation_arrive(request: HttpRequest, pk: int) -> HttpResponse:
+    move = (
+        RotationMove.objects.select_related("to_unit", "rotation")
+        .filter(pk=pk, status=RotationMove.Status.SENT)
+        .first()
+    )
+    if move is None or not user_can_manage_unit(request.user, move.to_unit):
+        raise Http404
+    received: list[int] = []
+    if done(
+        request,
+        lambda: received.append(services.rotation_arrive(actor=request.user, move=move)),
+        _("Arrival confirmed."),
+    ):
+        messages.info(request, _("%(n)s copies received on the shelf here.") % {"n": received[0]})
+    return redirect(request.POST.get("next") or "acquisitions:rotation")
+
+
+@staff_required
+def choice(request: HttpRequest) -> HttpResponse:
+    """Reader choice at a partner bookstore: card, book, barcode — bought and lent, or refused with the rule."""
+    shops = [
+        v
+        for v in Vendor.objects.filter(partner_shop=True, active=True).select_related("shop_unit")
+        if user_can_manage_unit(request.user, v.shop_unit)
+    ]
+    if not shops:
+        raise PermissionDenied(_("Only the staff of a partner bookstore lend books bought on reader choice."))
+    form = forms.ChoiceForm(request.POST or None, initial={"shop": shops[0]})
+    form.fields["shop"].queryset = Vendor.objects.filter(pk__in=[s.pk for s in shops])
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        book = services.ChoiceBook(
+            isbn=data["isbn"],
+            title=data["title"],
+            price=data["price"],
+            year=data["year"],
+            author=data["author"],
+            publisher=data["publisher"],
+            clc=data["clc"],
+        )
+        try:
+            result = services.choice_lend(
+                actor=request.user, shop=data["shop"], card=data["card"], book=book, barcode=data["barcode"]
+            )
+            form = forms.ChoiceForm(initial={"shop": data["shop"]})
+            form.fields["shop"].queryset = Vendor.objects.filter(pk__in=[s.pk for s in shops])
+        except DomainError as error:
+            messages.error(request, error.message)
+    rules = services.settings_get()
+    return _page(
+        request,
+        "acquisitions/choice.html",
+        {"title": _("Reader choice"), "form": form, "result": result, "rules": rules},
+    )
