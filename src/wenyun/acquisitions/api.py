@@ -73,7 +73,7 @@ class DestinationIn(Schema):
 class LineIn(Schema):
     isbn: Annotated[str, Field(max_length=40)] = ""
     title: Annotated[str, Field(min_length=1, max_length=500)]
-    author: Annotated[str, Field(max_length=255)] = ""
+    author: Annotated[str, Field(max_length=500)] = ""
     publisher: Annotated[str, Field(max_length=255)] = ""
     year: Annotated[int, Field(ge=1000, le=2100)] | None = None
     clc: Annotated[str, Field(max_length=40)] = ""

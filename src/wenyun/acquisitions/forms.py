@@ -133,7 +133,7 @@ class ChoiceForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     title = forms.CharField(label=gettext_lazy("Title"), max_length=500)
-    author = forms.CharField(label=gettext_lazy("Author"), max_length=255, required=False)
+    author = forms.CharField(label=gettext_lazy("Author"), max_length=500, required=False)
     publisher = forms.CharField(label=gettext_lazy("Publisher"), max_length=255, required=False)
     year = forms.CharField(label=gettext_lazy("Year of publication"), max_length=4)
     price = forms.CharField(label=gettext_lazy("Price (yuan)"), max_length=20)

@@ -144,7 +144,7 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     isbn = models.CharField(_("ISBN"), max_length=13, db_index=True)  # ISBN-13, or blank
     title = models.CharField(_("title"), max_length=500)
-    author = models.CharField(_("author"), max_length=255, blank=True)
+    author = models.CharField(_("author"), max_length=500, blank=True)
     publisher = models.CharField(_("publisher"), max_length=255, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     clc = models.CharField(_("CLC class"), max_length=40, blank=True)

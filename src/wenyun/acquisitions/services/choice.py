@@ -69,7 +69,7 @@ def _book(book: ChoiceBook) -> Checked:
         title=text(book.title, label=_("The book's title"), max_length=500, required=True),
         price=yuan(book.price, label=_("The price")),
         year=int(year_text),
-        author=text(book.author, label=_("The author"), max_length=255),
+        author=text(book.author, label=_("The author"), max_length=500),
         publisher=text(book.publisher, label=_("The publisher"), max_length=255),
         clc=text(book.clc, label=_("The CLC class"), max_length=40).upper(),
     )

@@ -58,7 +58,7 @@ def _line(
             position=position,
             isbn=isbn13(given.isbn),
             title=text(given.title, label=_("The book's title"), max_length=500, required=True),
-            author=text(given.author, label=_("The author"), max_length=255),
+            author=text(given.author, label=_("The author"), max_length=500),
             publisher=text(given.publisher, label=_("The publisher"), max_length=255),
             year=int(given.year) if given.year not in (None, "") else None,
             clc=text(given.clc, label=_("The CLC class"), max_length=40).upper(),
