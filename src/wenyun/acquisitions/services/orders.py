@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from wenyun.catalog import selectors as catalog_selectors
@@ -224,8 +224,11 @@ def order_close(*, actor, order: Order, at: dt.datetime | None = None) -> Order:
 
 
 def order_status_after_receipt(order: Order, *, at: dt.datetime) -> list[str]:
-    """The order's step once a copy of it came: received when nothing more is awaited."""
-    awaited = any(line.open_quantity for line in order.lines.all())
+    """The order's step once a copy of it came: received when nothing more is awaited (the fields to
+    save; none when it stays partly received)."""
+    awaited = OrderLine.objects.filter(order=order, quantity__gt=F("received") + F("cancelled")).exists()
+    if awaited and order.status == OrderStatus.PARTLY_RECEIVED:
+        return []
     return ORDER_LIFECYCLE.move(order, "receive_some" if awaited else "receive_all", at=at)
 
 

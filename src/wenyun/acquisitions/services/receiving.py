@@ -256,7 +256,9 @@ def receipt_create(
     OrderLine.objects.filter(pk=line.pk).update(received=F("received") + 1)
     LineDestination.objects.filter(pk=destination.pk).update(received=F("received") + 1)
     line.received += 1
-    order.save(update_fields=order_status_after_receipt(order, at=now))
+    moved = order_status_after_receipt(order, at=now)
+    if moved:
+        order.save(update_fields=moved)
     _record(
         type=Type.COPY_RECEIVED,
         unit=destination.unit,

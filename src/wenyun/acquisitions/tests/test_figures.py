@@ -1,0 +1,48 @@
+"""What acquisitions feed: the year's spending from invoices, the copies distributed to each branch and
+their share of new books, and the local standard's S7/S8 judged on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from wenyun.acquisitions import services
+from wenyun.circulation import services as circulation
+from wenyun.stats.metrics import metric_values
+
+from .helpers import isbn
+
+pytestmark = pytest.mark.django_db
+
+
+def test_spending_distribution_and_the_branch_indicators(county_admin, vendor, fund, unit, book):
+    from wenyun.catalog.selectors import item_get
+
+    s01, lib = unit("YX-S01"), unit("YX-LIB")
+    order = services.order_create(
+        actor=county_admin,
+        vendor=vendor,
+        fund=fund,
+        lines=[services.LineIn(isbn=isbn(1), title="书", price="50", quantity=4, destinations=[(s01, 3)])],
+    )
+    services.order_send(actor=county_admin, order=order)
+    for n in range(4):
+        services.receipt_create(actor=county_admin, order=order, isbn=isbn(1), barcode=f"F{n}")
+    for n in range(3):  # the first three go to the station (its unit comes first), the fourth stays
+        circulation.loan_checkin(item=item_get(barcode=f"F{n}"), at_unit=s01, actor=None)
+    services.invoice_received(actor=county_admin, order=order, number="FP1")
+
+    today = timezone.localdate()
+    start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+
+    def figure(code, units, sub_units=False):
+        return metric_values(code=code, units=units, include_sub_units=sub_units, period_start=start, period_end=end)
+
+    assert figure("acquisition_spending", [lib])["YX-LIB"] == Decimal("160.00")
+    assert figure("copies_distributed", [s01], True)["YX-S01"] == 3
+    assert figure("new_copies_distributed", [s01], True)["YX-S01"] == 3
+    assert figure("new_acquisitions", [s01])["YX-S01"] == 3
+    assert figure("copies_distributed", [unit("YX-S02")], True)["YX-S02"] == 0
