@@ -14,7 +14,7 @@ from wenyun.acquisitions import exports, selectors, services
 from wenyun.core.errors import DomainError
 
 from .helpers import isbn
-from .test_labels import page_count, texts
+from .pdfs import page_count, texts
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +238,7 @@ def test_the_printed_packing_list_gives_each_unit_its_own_pages(county_admin, or
     shown = texts(pdf)
     assert {f"A{n:07d}" for n in range(1, 7)} <= set(shown)
     assert {"I247.57/1", "I247.57/2", isbn(1)} <= set(shown)
-    assert "Packing list: 城关镇综合文化站" in shown or any("城关镇综合文化站" in text for text in shown)
+    assert {"Packing list: 城关镇综合文化站", "Destination unit: 城关镇综合文化站 (YX-S01)"} <= set(shown)
     assert b"/BaseFont /STSong-Light" in pdf
 
 

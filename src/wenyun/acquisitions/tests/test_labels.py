@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import re
-
 import pytest
 
 from wenyun.acquisitions import labels, selectors, services
@@ -12,6 +9,7 @@ from wenyun.acquisitions.labels import LabelCopy, Slot
 from wenyun.core.errors import DomainError
 
 from .helpers import isbn
+from .pdfs import barcodes, page_count, texts
 
 
 def copies(n: int, **given) -> list[LabelCopy]:
@@ -27,32 +25,6 @@ def copies(n: int, **given) -> list[LabelCopy]:
         )
         for k in range(1, n + 1)
     ]
-
-
-def page_count(pdf: bytes) -> int:
-    """The pages of a reportlab PDF (1.3: every object in the open), by the page tree and by its leaves."""
-    tree = re.search(rb"/Count (\d+) /Kids \[[^\]]*\] /Type /Pages", pdf)
-    assert tree is not None
-    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == int(tree.group(1))
-    return int(tree.group(1))
-
-
-def _unescape(literal: bytes) -> bytes:
-    octal = re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8)]), literal)
-    return re.sub(rb"\\(.)", rb"\1", octal)
-
-
-def texts(pdf: bytes) -> list[str]:
-    """The strings shown on the pages of an uncompressed PDF: ASCII as it is, Chinese (the CID font's
-    two bytes a character) decoded."""
-    found = []
-    for literal in re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", pdf, re.S):
-        raw = _unescape(literal)
-        if all(32 <= byte < 127 for byte in raw):
-            found.append(raw.decode("ascii"))
-        if len(raw) % 2 == 0:
-            found.append(raw.decode("utf-16-be", errors="replace"))
-    return found
 
 
 # -- the papers' grids ----------------------------------------------------------------------------------
@@ -159,25 +131,6 @@ def test_a_barcode_label_has_the_barcode_under_its_bars_and_the_library_over_the
         assert (len(widths) - 7) % 6 == 0 and (sum(widths) - 13) % 11 == 0
     # A0000001: start, A, 0, code C, 00, 00, 01, the check symbol, stop
     assert len(symbols[0]) == 8 * 6 + 7
-
-
-def barcodes(pdf: bytes) -> list[list[int]]:
-    """Each barcode's bars and the spaces between them, in modules, from the rectangles it is drawn
-    with (each barcode is drawn from its own origin: x starts again)."""
-    rects = [(float(x), float(w)) for x, w in re.findall(rb"n ([\d.]+) 0 ([\d.]+) [\d.]+ re f", pdf)]
-    groups: list[list[tuple[float, float]]] = []
-    for x, w in rects:
-        if not groups or x < groups[-1][-1][0]:
-            groups.append([])
-        groups[-1].append((x, w))
-    found = []
-    for group in groups:
-        module = min(w for _x, w in group)
-        widths: list[int] = []
-        for (x, w), (next_x, _w) in itertools.pairwise(group):
-            widths += [round(w / module), round((next_x - x - w) / module)]
-        found.append([*widths, round(group[-1][1] / module)])
-    return found
 
 
 def test_a_name_too_long_for_the_label_is_cut_not_overprinted():
