@@ -18,7 +18,18 @@ from wenyun.network.models import Unit
 
 from .access import user_can_acquire
 from .lifecycle import COMMITTING, RECEIVING
-from .models import ZERO, Fund, Invoice, InvoiceLine, Order, OrderLine, RotationMove, RotationSet, Vendor
+from .models import (
+    ZERO,
+    Fund,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    Receipt,
+    RotationMove,
+    RotationSet,
+    Vendor,
+)
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,17 @@ def late_lines(*, today: dt.date, vendor: Vendor | None = None) -> list[OrderLin
     if vendor is not None:
         lines = lines.filter(order__vendor=vendor)
     return list(lines.order_by("order__expected_by", "order__number", "position"))
+
+
+def receipts_of(*, order: Order, unit: Unit | None = None) -> list[Receipt]:
+    """The copies received on an order (for one destination unit), by unit, then as the order lists
+    them: what the labels and the packing lists print."""
+    receipts = Receipt.objects.filter(line__order=order).select_related(
+        "line__order__unit", "line__order__vendor", "destination__unit"
+    )
+    if unit is not None:
+        receipts = receipts.filter(destination__unit=unit)
+    return list(receipts.order_by("destination__unit__code", "line__position", "line_id", "pk"))
 
 
 @dataclass
