@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -225,7 +226,7 @@ def _packing_facts(unit: Unit, receipts: Sequence[Receipt]) -> list[tuple[str, o
     return [
         (_("Destination unit"), f"{unit.name} ({unit.code})"),
         (_("Sending unit"), "、".join(hubs)),
-        (_("Order"), ", ".join(orders)),
+        (pgettext("purchase order", "Order"), ", ".join(orders)),
         (_("Copies"), len(receipts)),
         (_("Printed on"), timezone.localdate()),
     ]
@@ -400,7 +401,7 @@ def late_lines_xlsx(*, lines: Sequence[OrderLine], today: dt.date) -> bytes:
         _("Title"),
         _("Author"),
         _("Publisher"),
-        _("Ordered"),
+        _("Copies ordered"),
         _("Copies received"),
         _("Awaited"),
         _("Price paid"),
