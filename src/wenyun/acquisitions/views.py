@@ -16,7 +16,7 @@ from wenyun.core.web import done, form_id, home_unit, or_404, staff_required
 from wenyun.network.access import user_can_manage_unit
 from wenyun.network.models import Unit
 
-from . import forms, selectors, services
+from . import exports, forms, labels, selectors, services
 from .access import user_can_acquire
 from .lifecycle import ORDER_LIFECYCLE, RECEIVING
 from .models import Order, OrderStatus, Receipt, RotationMove, Vendor
@@ -165,6 +165,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "receiving": order.status in RECEIVING,
             "unbilled": sum(line.received - line.invoiced for line in lines),
             "invoice_form": forms.InvoiceForm(),
+            "papers": labels.label_papers(),
+            "label_kinds": labels.LabelKind.choices,
+            "received": sum(line.received for line in lines),
             "marc_form": forms.MarcForm(),
         },
     )
@@ -227,6 +230,83 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     },
                 )
     return redirect("acquisitions:order", pk=order.pk)
+
+
+def _file(content: bytes, *, name: str, kind: str) -> HttpResponse:
+    types = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pdf": "application/pdf",
+    }
+    response = HttpResponse(content, content_type=types[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@staff_required
+def order_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order as the vendor wants it: a workbook with its lines and a sheet per destination unit."""
+    order = _order(request, pk)
+    return _file(
+        exports.order_xlsx(order=order, lines=selectors.order_lines(order=order)),
+        name=f"{order.number}.xlsx",
+        kind="xlsx",
+    )
+
+
+@staff_required
+@require_POST
+def order_labels(request: HttpRequest, pk: int) -> HttpResponse:
+    """Spine and barcode labels for the copies received on the order (those not printed yet, unless
+    all are asked for), on the label paper chosen, from the first free label of a used sheet."""
+    order = _order(request, pk)
+    receipts = selectors.receipts_of(order=order)
+    if request.POST.get("which") != "all":
+        receipts = [r for r in receipts if r.labelled_at is None]
+    start = form_id(request.POST.get("start")) or 1
+    paper, kind = request.POST.get("paper", ""), request.POST.get("kind", labels.LabelKind.BOTH)
+    try:
+        content = labels.labels_pdf(
+            copies=labels.label_copies(receipts=receipts), paper=paper, kind=kind, start_at=start
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("acquisitions:order", pk=order.pk)
+    services.labels_printed(
+        actor=request.user, order=order, receipt_ids=[r.pk for r in receipts], paper=paper
+    )
+    return _file(content, name=f"{order.number}-labels.pdf", kind="pdf")
+
+
+@staff_required
+def order_packing(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The packing lists of the copies received on the order, a list per destination unit."""
+    order = _order(request, pk)
+    receipts = [r for r in selectors.receipts_of(order=order) if r.destination.unit_id != order.unit_id]
+    try:
+        if fmt == "xlsx":
+            return _file(
+                exports.packing_list_xlsx(receipts=receipts), name=f"{order.number}-packing.xlsx", kind="xlsx"
+            )
+        if fmt == "pdf":
+            return _file(
+                exports.packing_list_pdf(receipts=receipts), name=f"{order.number}-packing.pdf", kind="pdf"
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("acquisitions:order", pk=order.pk)
+    raise Http404
+
+
+@staff_required
+def late_xlsx(request: HttpRequest) -> HttpResponse:
+    """The lines late from their vendors, to claim them."""
+    _acquirer(request)
+    today = timezone.localdate()
+    return _file(
+        exports.late_lines_xlsx(lines=selectors.late_lines(today=today), today=today),
+        name=f"late-{today}.xlsx",
+        kind="xlsx",
+    )
 
 
 @staff_required

@@ -10,7 +10,14 @@ from .choice import ChoiceBook, ChoiceResult, choice_lend, choice_rules_check
 from .funds import fund_create, fund_split, fund_update, vendor_save
 from .invoices import InvoiceLineIn, invoice_create, invoice_received
 from .orders import LineIn, order_cancel, order_close, order_create, order_send
-from .receiving import Received, call_number_new, order_marc_load, receipt_create, settings_get
+from .receiving import (
+    Received,
+    call_number_new,
+    labels_printed,
+    order_marc_load,
+    receipt_create,
+    settings_get,
+)
 from .rotation import MoveResult, next_stop, rotation_arrive, rotation_create, rotation_get, rotation_move
 
 __all__ = [
@@ -28,6 +35,7 @@ __all__ = [
     "fund_update",
     "invoice_create",
     "invoice_received",
+    "labels_printed",
     "next_stop",
     "order_cancel",
     "order_close",

@@ -294,3 +294,26 @@ def receipt_create(
     return Received(
         receipt=receipt, line=line, unit=destination.unit, action="transit", transit_to=destination.unit
     )
+
+
+@transaction.atomic
+def labels_printed(
+    *, actor, order: Order, receipt_ids: list[int], paper: str, at: dt.datetime | None = None
+) -> int:
+    """Record that these copies' labels were printed (a reprint keeps the first time). Returns how many."""
+    require_acquirer(actor)
+    now = _now(at)
+    printed = Receipt.objects.filter(line__order=order, pk__in=receipt_ids, labelled_at__isnull=True).update(
+        labelled_at=now
+    )
+    _record(
+        type=Type.LABELS_PRINTED,
+        unit=order.unit,
+        actor=actor,
+        at=now,
+        order=order.number,
+        copies=len(receipt_ids),
+        first=printed,
+        paper=paper,
+    )
+    return printed

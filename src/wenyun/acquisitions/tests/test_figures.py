@@ -39,7 +39,9 @@ def test_spending_distribution_and_the_branch_indicators(county_admin, vendor, f
     start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
 
     def figure(code, units, sub_units=False):
-        return metric_values(code=code, units=units, include_sub_units=sub_units, period_start=start, period_end=end)
+        return metric_values(
+            code=code, units=units, include_sub_units=sub_units, period_start=start, period_end=end
+        )
 
     assert figure("acquisition_spending", [lib])["YX-LIB"] == Decimal("160.00")
     assert figure("copies_distributed", [s01], True)["YX-S01"] == 3

@@ -137,3 +137,46 @@ def test_reader_choice_at_the_bookstore(county_admin, lib, rules):
         "/staff/acquisitions/choice/", {**form, "isbn": isbn(6), "price": "200", "barcode": "K0002"}
     ).content.decode()
     assert "80.00" in refused and not Receipt.objects.filter(barcode="K0002").exists()
+
+
+def test_the_order_for_the_vendor_the_labels_and_the_packing_lists(county_admin, vendor, fund, book, unit):
+    from wenyun.acquisitions.models import AcquisitionEvent
+
+    s01 = unit("YX-S01")
+    order = services.order_create(
+        actor=county_admin,
+        vendor=vendor,
+        fund=fund,
+        lines=[
+            services.LineIn(
+                isbn=isbn(1),
+                title="平凡的世界",
+                price="50",
+                quantity=2,
+                clc="I247.5",
+                destinations=[(s01, 1)],
+            )
+        ],
+    )
+    services.order_send(actor=county_admin, order=order)
+    client = _client(county_admin)
+    sheet = client.get(f"/staff/acquisitions/orders/{order.pk}/order.xlsx")
+    assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    for n in range(2):
+        services.receipt_create(actor=county_admin, order=order, isbn=isbn(1), barcode=f"LB{n}")
+    pdf = client.post(
+        f"/staff/acquisitions/orders/{order.pk}/labels.pdf", {"paper": "a4-3x8", "kind": "both", "start": "3"}
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert Receipt.objects.filter(labelled_at__isnull=False).count() == 2
+    assert AcquisitionEvent.objects.filter(type="labels_printed").count() == 1
+    again = client.post(
+        f"/staff/acquisitions/orders/{order.pk}/labels.pdf", {"paper": "a4-3x8", "kind": "both"}
+    )
+    assert again.status_code == 302  # nothing new to print: back to the order with the sentence
+    packing = client.get(f"/staff/acquisitions/orders/{order.pk}/packing.pdf")
+    assert packing.status_code == 200 and packing.content.startswith(b"%PDF")
+    wrong = client.post(
+        f"/staff/acquisitions/orders/{order.pk}/labels.pdf", {"paper": "nonsense", "which": "all"}
+    )
+    assert wrong.status_code == 302
