@@ -27,7 +27,7 @@ from wenyun.core.models import Role, User
 from wenyun.network.models import Unit, UnitKind
 
 from . import selectors, services
-from .models import AcquisitionSettings, Order, RotationSet
+from .models import AcquisitionSettings, Order, Receipt, RotationSet
 
 NEW_BOOKS = Path(__file__).with_name("data") / "new_books.tsv"
 VIA = "demo"
@@ -374,6 +374,10 @@ def _receive(ctx, rng, order: Order, step, *, actor, barcodes: _Barcodes, seq: i
             )
             if received.action == "transit":
                 dispatched.append((received.receipt.item_id, received.unit, at))
+    receipts = list(Receipt.objects.filter(line__order=order).values_list("pk", flat=True))
+    services.labels_printed(
+        actor=actor, order=order, receipt_ids=receipts, paper="a4-5x13", at=_at(arrived, 17)
+    )
     if step["complete"] == "van":
         return  # the copies wait at the library for this week's vans
     for item_id, unit, at in dispatched:

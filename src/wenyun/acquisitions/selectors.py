@@ -168,9 +168,7 @@ class Held:
     units: list[tuple[Unit, int]]  # units holding copies, most first
 
 
-def held_for(*, isbns: Iterable[str]) -> dict[str, Held]:
-    """What the county holds of each ISBN, per unit (copies not withdrawn)."""
-    counts = catalog_selectors.holdings_by_isbn(isbns=isbns)
+def _held(counts: dict) -> dict:
     unit_ids = {uid for per in counts.values() for uid in per}
     units = Unit.objects.in_bulk(unit_ids)
     return {
@@ -184,6 +182,27 @@ def held_for(*, isbns: Iterable[str]) -> dict[str, Held]:
     }
 
 
+def held_for(*, isbns: Iterable[str]) -> dict[str, Held]:
+    """What the county holds of each ISBN, per unit (copies not withdrawn)."""
+    return _held(catalog_selectors.holdings_by_isbn(isbns=isbns))
+
+
+def held_for_lines(*, lines: Iterable[OrderLine]) -> dict[int, Held]:
+    """What the county holds of each order line's title: by its record where it has one (a book
+    without an ISBN too), else by its ISBN. {line id: Held}."""
+    lines = list(lines)
+    by_record = _held(
+        catalog_selectors.holdings_by_record(record_ids=[line.record_id for line in lines if line.record_id])
+    )
+    by_isbn = held_for(isbns=[line.isbn for line in lines if not line.record_id and line.isbn])
+    found = {}
+    for line in lines:
+        held = by_record.get(line.record_id) if line.record_id else by_isbn.get(line.isbn)
+        if held is not None:
+            found[line.pk] = held
+    return found
+
+
 def rotation_sets(*, user=None) -> list[RotationSet]:
     sets = RotationSet.objects.select_related("current_unit", "owner").prefetch_related("stops__unit")
     if user is not None and not user_can_acquire(user):
@@ -194,6 +213,11 @@ def rotation_sets(*, user=None) -> list[RotationSet]:
             Q(owner__path__startswith=unit.path) | Q(stops__unit__path__startswith=unit.path)
         ).distinct()
     return list(sets.order_by("code"))
+
+
+def rotation_sets_at(*, unit: Unit) -> list[RotationSet]:
+    """The rotation sets whose copies are at this unit now, with their next move."""
+    return list(RotationSet.objects.filter(current_unit=unit, active=True).prefetch_related("stops__unit").order_by("next_move_on"))
 
 
 def rotation_moves_arriving(*, unit: Unit) -> list[RotationMove]:

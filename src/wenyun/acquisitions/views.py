@@ -67,6 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "status": status,
             "late": len(selectors.late_lines(today=timezone.localdate())) if acquirer else 0,
             "arriving": selectors.rotation_moves_arriving(unit=unit) if unit else [],
+            "here": selectors.rotation_sets_at(unit=unit) if unit else [],
         },
     )
 
@@ -151,14 +152,14 @@ def _order(request: HttpRequest, pk: int) -> Order:
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     lines = selectors.order_lines(order=order)
-    held = selectors.held_for(isbns=[line.isbn for line in lines])
+    held = selectors.held_for_lines(lines=lines)
     return _page(
         request,
         "acquisitions/order.html",
         {
             "title": order.number,
             "order": order,
-            "lines": [(line, held.get(line.isbn)) for line in lines],
+            "lines": [(line, held.get(line.pk)) for line in lines],
             "total": selectors.order_total(order),
             "invoices": selectors.invoices_of(order=order),
             "can": {action: ORDER_LIFECYCLE.allows(order, action) for action in ("send", "cancel", "close")},

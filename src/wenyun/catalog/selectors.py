@@ -127,6 +127,23 @@ def holdings_by_isbn(*, isbns: Iterable[str]) -> dict[str, dict[int, int]]:
     return held
 
 
+def holdings_by_record(*, record_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """How many copies (not withdrawn) each unit holds of each record: {record id: {home unit id: copies}}."""
+    wanted = sorted({i for i in record_ids if i})
+    held: dict[int, dict[int, int]] = {}
+    for start in range(0, len(wanted), 500):
+        counts = (
+            Item.objects.filter(record_id__in=wanted[start : start + 500])
+            .exclude(status=ItemStatus.WITHDRAWN)
+            .values_list("record_id", "home_unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for record_id, unit_id, n in counts:
+            held.setdefault(record_id, {})[unit_id] = n
+    return held
+
+
 def item_due_dates(*, item_ids: list[int]) -> dict[int, dt.date]:
     """The due date of each copy that is out on loan (from circulation's open loans)."""
     from wenyun.circulation.selectors import due_dates

@@ -29,6 +29,7 @@ from ..models import (
     LineDestination,
     Order,
     OrderLine,
+    OrderStatus,
     Receipt,
     Vendor,
 )
@@ -36,6 +37,9 @@ from ._common import Type, _now, _record, at_rate, isbn13, text, yuan
 from .funds import _fund_locked, fund_refuse_beyond
 from .orders import _next_number
 from .receiving import _class_of, call_number_new, settings_get
+
+# The shop's order of the month takes more books until its bill is entered.
+MONTH_OPEN = sorted({*RECEIVING, OrderStatus.RECEIVED})
 
 
 @dataclass
@@ -154,7 +158,7 @@ def _order_of_month(shop: Vendor, fund: Fund, *, now: dt.datetime) -> Order:
             vendor=shop,
             fund=fund,
             reader_choice=True,
-            status__in=RECEIVING,
+            status__in=MONTH_OPEN,
             created_at__gte=_month_start(day),
         )
         .order_by("pk")
@@ -219,6 +223,8 @@ def choice_lend(
         received=1,
     )
     destination = LineDestination.objects.create(line=line, unit=fund.unit, quantity=1, received=1)
+    if order.status != OrderStatus.RECEIVED:
+        order.save(update_fields=ORDER_LIFECYCLE.move(order, "receive_all", at=now))
     record = catalog.record_fast_add(
         actor=actor,
         isbn=checked.isbn,
