@@ -1,5 +1,8 @@
 """Acquisitions: the book's path from the vendor to the village shelf (统一采购、统一编目、统一配送).
 
+Selection comes first: a vendor's offer list (征订目录) is checked against what the county holds;
+stations and villages wish for titles from it (百姓点单) and readers suggest books (荐购); the hub
+accepts those into an order or declines them with a reason.
 Funds pay for orders; an order's lines say how many copies of a title go to which unit; receiving
 turns a line into copies through the catalogue's services; invoices move money from committed to
 spent. Received copies leave for their units as transits on the van, through circulation's services.

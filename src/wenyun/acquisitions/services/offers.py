@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wenyun.catalog.extract import NEEDED_TAGS, extract
 from wenyun.catalog.marc import MarcError, detect_flavour, read_file
@@ -416,7 +417,11 @@ def suggestion_add(
         held = held_for(isbns=[isbn]).get(isbn)
         if held is not None and held.total:
             raise Refused(
-                _("The county already has %(n)s copies of %(title)s: place a hold on it instead.")
+                ngettext(
+                    "The county already has %(n)s copy of %(title)s: place a hold on it instead.",
+                    "The county already has %(n)s copies of %(title)s: place a hold on it instead.",
+                    held.total,
+                )
                 % {"n": held.total, "title": title},
                 code="already_held",
             )
@@ -478,7 +483,7 @@ def _suggestions_locked(ids: Iterable[int]) -> list[Suggestion]:
 def _refuse_unless_open(suggestion: Suggestion) -> None:
     if not SUGGESTION_LIFECYCLE.allows(suggestion, "accept"):
         raise Refused(
-            _("The suggestion of %(title)s is %(status)s already.")
+            _("%(title)s has been answered already: the suggestion is %(status)s.")
             % {"title": suggestion.title, "status": SuggestionStatus(suggestion.status).label.lower()},
             code="suggestion_decided",
         )

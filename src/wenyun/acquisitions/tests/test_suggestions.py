@@ -115,7 +115,7 @@ def test_a_book_the_county_holds_or_has_on_order_is_not_suggested(
     f.item(home=unit("YX-LIB"), rec=f.record(title="已有之书", isbn=isbn(60)))
     with pytest.raises(Refused) as held:
         services.suggestion_add(reader=reader, isbn=isbn(60), title="已有之书")
-    assert str(held.value) == "The county already has 1 copies of 已有之书: place a hold on it instead."
+    assert str(held.value) == "The county already has 1 copy of 已有之书: place a hold on it instead."
     services.order_create(
         actor=county_admin,
         vendor=vendor,
@@ -280,7 +280,7 @@ def test_a_decline_needs_its_reason_and_is_final(library_staff, reader, vendor, 
             fund=fund,
             prices={suggestion.pk: "20"},
         )
-    assert str(again.value) == "The suggestion of 考试真题 is declined already."
+    assert str(again.value) == "考试真题 has been answered already: the suggestion is declined."
     assert not Order.objects.exists()
     assert [s.reason for s in selectors.suggestions_of_reader(reader=reader)] == ["教辅不在采购范围"]
 
