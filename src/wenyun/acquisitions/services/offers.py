@@ -238,11 +238,12 @@ def offer_list_import(
     for number, line in reader(content, filename=filename, today=now.date()):
         report.lines += 1
         if isinstance(line, OfferLine) and line.isbn and line.isbn in first_of:
-            line = _("Line %(n)s: %(isbn)s is already on line %(first)s.") % {
-                "n": number,
-                "isbn": line.isbn,
-                "first": first_of[line.isbn],
-            }
+            again = {"n": number, "isbn": line.isbn, "first": first_of[line.isbn]}
+            line = (
+                _("Record %(n)s: %(isbn)s is already in record %(first)s.") % again
+                if marc
+                else _("Line %(n)s: %(isbn)s is already on line %(first)s.") % again
+            )
         if isinstance(line, str):
             report.problem_count += 1
             if len(report.problems) < MAX_PROBLEMS:

@@ -176,13 +176,29 @@ def test_a_cnmarc_file_gives_title_isbn_class_and_price(county_admin, vendor):
 
 
 def test_a_marc21_file_is_known_by_its_content(county_admin, vendor):
-    content = vendor_marc([(isbn(11), "平凡的世界", "I247.57"), (isbn(12), "人生", "I247.57")])
+    content = vendor_marc(
+        [
+            (isbn(11), "平凡的世界", "I247.57"),
+            (isbn(12), "人生", "I247.57"),
+            (isbn(11), "平凡的世界", "I247.57"),
+        ]
+    )
     report = _import(county_admin, vendor, content, filename="vendor-shipment")
     assert report.offer.format == OfferList.Format.MARC
+    assert report.problems == [{"line": 3, "message": f"Record 3: {isbn(11)} is already in record 1."}]
     assert list(report.offer.lines.values_list("isbn", "title", "author", "publisher", "clc")) == [
         (isbn(11), "平凡的世界", "路遥", "北京十月文艺出版社", "I247.57"),
         (isbn(12), "人生", "路遥", "北京十月文艺出版社", "I247.57"),
     ]
+
+
+def test_a_broken_marc_record_is_named_and_the_records_around_it_import(county_admin, vendor):
+    first, broken, last = (vendor_marc([(isbn(n), f"书{n}", "I247")]) for n in (13, 14, 15))
+    broken = b"%05d" % (len(broken) + 7) + broken[5:]  # its leader says it is longer than it is
+    report = _import(county_admin, vendor, first + broken + last, filename="shipment.mrc")
+    assert [p["line"] for p in report.problems] == [2]
+    assert report.problems[0]["message"].startswith("Record 2: the record does not end where its length")
+    assert list(report.offer.lines.values_list("number", "isbn")) == [(1, isbn(13)), (3, isbn(15))]
 
 
 def test_a_file_without_a_title_column_is_refused_and_nothing_is_written(county_admin, vendor):
