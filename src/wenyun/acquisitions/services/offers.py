@@ -561,7 +561,7 @@ def suggestions_accept(
     suggestion id where no offer list has one."""
     require_acquirer(actor)
     now = _now(at)
-    prices = prices or {}
+    prices = {int(pk): price for pk, price in (prices or {}).items()}  # ids from a form or JSON are text
     wanted = [s.pk for s in suggestions]
     if not wanted:
         raise DomainError(_("Choose at least one wish or suggestion to accept."), code="suggestions_empty")

@@ -175,7 +175,7 @@ def test_wishes_and_a_suggestion_become_one_order_with_copies_for_each_unit(
         suggestions=[first, second, other, asked, fresh],
         vendor=vendor,
         fund=fund,
-        prices={fresh.pk: "¥25"},
+        prices={str(fresh.pk): "¥25"},  # an id as a form sends it
     )
     assert order.status == "draft"
     lines = selectors.order_lines(order=order)
