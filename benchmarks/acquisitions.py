@@ -2,18 +2,21 @@
 
 Holdings check (查重): a vendor's offer list of 10,000 lines, imported through `offer_list_import`
 from a CSV, checked by `offer_lines_with_holdings` against the bench catalogue: the demo county's
-records and copies plus the 250,000 Library of Congress records the search benchmark imports (the
-two share them; `--scale` takes a share of both). The list holds every demo title that has copies,
-then titles of the LC records, then ISBNs the county has never seen, so each kind of line is looked
-up. The check gives every line its copies per unit, its copies on order and its wishes. The bare
-limit is one SQL statement grouping the same copies by ISBN and unit on the same connection: no
-check can read the holdings faster. Goal: ≤ 3 s.
+records and copies, the 250,000 Library of Congress records the search benchmark imports (the two
+share them), and 5,000 titles this benchmark adds once with 1 to 8 copies each over the county's
+units (the demo and LC records have next to no ISBNs with copies). Half the list's lines are those
+held titles, three in ten LC titles without copies, the rest ISBNs the county has never seen, so each
+kind of line is looked up; `--scale` takes a share of everything. The check gives every line its
+copies per unit, its copies on order and its wishes. The bare limit is one SQL statement grouping
+the same copies by ISBN and unit on the same connection: no check can read the holdings faster.
+Goal: ≤ 3 s.
 
 `run` takes each measurement of MEASURES in turn; another joins by adding its function there.
 """
 
 from __future__ import annotations
 
+import random
 import statistics
 import sys
 import time
@@ -28,6 +31,8 @@ from _lcfile import first_records, lc_file
 BENCH = "acquisitions"
 LC_SOURCE = "bench-lc"  # the search benchmark's records
 LC_FULL = 250_000
+HELD_SOURCE = "acq-bench"
+HELD_TITLES = 5_000
 OFFER_LINES = 10_000
 OFFER_NAME = "acquisitions bench offer list"
 VENDOR = "BENCH"
@@ -46,8 +51,60 @@ def _ensure_catalogue(ctx: BenchContext, count: int) -> int:
     return Record.objects.count()
 
 
+def _held_isbn(n: int) -> str:
+    from wenyun.catalog.isbn import isbn13_check
+
+    body = f"9787999{n:05d}"
+    return body + isbn13_check(body)
+
+
+def _ensure_held_titles(ctx: BenchContext, titles: int) -> None:
+    """Titles with ISBNs and copies over the county's units, the library holding most (once)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from wenyun.catalog.models import Item, ItemStatus, ItemType, Record
+    from wenyun.network.models import Unit
+
+    have = Record.objects.filter(source=HELD_SOURCE).count()
+    if have >= titles:
+        return
+    ctx.out(f"acquisitions bench: {titles - have:,} held titles with their copies (once) ...")
+    rng = random.Random(17)
+    units = list(Unit.objects.filter(kind__in=["library", "station", "village"]).values_list("pk", "kind"))
+    weights = [40 if kind == "library" else 4 if kind == "station" else 1 for _pk, kind in units]
+    book = ItemType.objects.get_or_create(code="book", defaults={"name": "图书"})[0]
+    now = timezone.now()
+    with transaction.atomic():
+        Record.objects.bulk_create(
+            [
+                Record(
+                    source=HELD_SOURCE, control_number=f"AQ{n}", title=f"采购基准馆藏{n}", isbn=_held_isbn(n)
+                )
+                for n in range(have, titles)
+            ],
+            batch_size=2000,
+        )
+        items = [
+            Item(
+                barcode=f"AQB{record.control_number[2:]}-{k}",
+                record_id=record.pk,
+                home_unit_id=unit,
+                current_unit_id=unit,
+                item_type=book,
+                status=ItemStatus.AVAILABLE,
+                status_changed_at=now,
+            )
+            for record in Record.objects.filter(source=HELD_SOURCE, items__isnull=True).only(
+                "pk", "control_number"
+            )
+            for k, unit in enumerate(pk for pk, _kind in rng.choices(units, weights, k=rng.randint(1, 8)))
+        ]
+        Item.objects.bulk_create(items, batch_size=2000)
+
+
 def _offer_isbns(count: int) -> tuple[list[str], dict[str, int]]:
-    """ISBNs for the list: held ones first, then catalogued ones without copies, then new ones."""
+    """ISBNs for the list: held ones (half), catalogued ones without copies (three in ten), new ones."""
     from django.db.models import Exists, OuterRef
 
     from wenyun.catalog.isbn import isbn13_check
@@ -60,9 +117,9 @@ def _offer_isbns(count: int) -> tuple[list[str], dict[str, int]]:
             .exclude(source=LC_SOURCE)
             .filter(with_copies)
             .values_list("isbn", flat=True)
-            .order_by("pk")
+            .order_by("-source", "pk")  # the bench's held titles, then the demo's
         )
-    )[:count]
+    )[: count // 2]
     taken = set(held)
     catalogued = []
     for isbn in (
@@ -82,7 +139,10 @@ def _offer_isbns(count: int) -> tuple[list[str], dict[str, int]]:
         if isbn not in taken:
             new.append(isbn)
     kinds = {"held": len(held), "catalogued": len(catalogued), "new": len(new)}
-    return held + catalogued + new, kinds
+    rng = random.Random(5)
+    isbns = held + catalogued + new
+    rng.shuffle(isbns)  # a vendor's list is in its own order, not the catalogue's
+    return isbns, kinds
 
 
 def _offer_list(ctx: BenchContext, lines: int):
@@ -132,6 +192,7 @@ def _bare_group_by(offer_id: int) -> float:
 def holdings_check(ctx: BenchContext) -> list[Measurement]:
     from wenyun.acquisitions.selectors import offer_lines_with_holdings
 
+    _ensure_held_titles(ctx, max(100, round(HELD_TITLES * ctx.scale)))
     records = _ensure_catalogue(ctx, max(1000, round(LC_FULL * ctx.scale)))
     lines = max(200, round(OFFER_LINES * ctx.scale))
     offer, kinds, imported = _offer_list(ctx, lines)
