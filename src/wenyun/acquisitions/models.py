@@ -1,5 +1,8 @@
 """Acquisitions: the book's path from the vendor to the village shelf (统一采购、统一编目、统一配送).
 
+Selection comes first: a vendor's offer list (征订目录) is checked against what the county holds;
+stations and villages wish for titles from it (百姓点单) and readers suggest books (荐购); the hub
+accepts those into an order or declines them with a reason.
 Funds pay for orders; an order's lines say how many copies of a title go to which unit; receiving
 turns a line into copies through the catalogue's services; invoices move money from committed to
 spent. Received copies leave for their units as transits on the van, through circulation's services.
@@ -329,6 +332,128 @@ class ChoicePurchase(models.Model):
         ordering = ["-at"]
 
 
+class OfferList(models.Model):
+    """A vendor's offer list (征订目录): the titles it offers, from which the hub chooses and stations
+    and villages say what their readers want (百姓点单)."""
+
+    class Format(models.TextChoices):
+        TABLE = "table", _("Spreadsheet (XLSX or CSV)")
+        MARC = "marc", _("MARC records")
+
+    vendor = models.ForeignKey(
+        Vendor, verbose_name=_("vendor"), on_delete=models.PROTECT, related_name="offer_lists"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # The hub that buys from it: its events are recorded there.
+    unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    imported_at = models.DateTimeField()
+    imported_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The import's report, kept to show again: how many lines were read, and each bad one's sentence.
+    lines_read = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfferLine(models.Model):
+    """One title of an offer list, with the number of its line (or MARC record) in the vendor's file."""
+
+    offer = models.ForeignKey(OfferList, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveIntegerField(_("line"))
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)  # ISBN-13, or blank
+    title = models.CharField(_("title"), max_length=500)
+    author = models.CharField(_("author"), max_length=255, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    clc = models.CharField(_("CLC class"), max_length=40, blank=True)
+    price = money(verbose_name=_("list price"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["offer", "number"]
+        constraints = [models.UniqueConstraint(fields=["offer", "number"], name="acq_offer_line_number")]
+        indexes = [models.Index(fields=["isbn"], name="acq_offer_line_isbn")]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.title}"
+
+
+class SuggestionKind(models.TextChoices):
+    WISH = "wish", _("A unit's wish (百姓点单)")
+    READER = "reader", _("A reader's suggestion (荐购)")
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("suggestion", "Open")
+    ACCEPTED = "accepted", _("Accepted into an order")
+    DECLINED = "declined", pgettext_lazy("suggestion", "Declined")
+
+
+class Suggestion(models.Model):
+    """A title someone wants bought: a station's or village's wish from an offer list (copies for the
+    unit), or a reader's purchase suggestion (荐购, a copy for his home unit). The hub accepts it into
+    an order, where it becomes a line's copies for its unit, or declines it with a reason."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=SuggestionKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN
+    )
+    # Where the copies would go: the wishing unit, or the reader's home unit.
+    unit = models.ForeignKey(
+        "network.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    offer_line = models.ForeignKey(
+        OfferLine, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestions"
+    )
+    reader = models.ForeignKey(
+        "circulation.Reader", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    copies = models.PositiveIntegerField(_("copies"), default=1)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    author = models.CharField(_("author"), max_length=255, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    order_line = models.ForeignKey(
+        OrderLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "kind", "created_at"], name="acq_suggestion_status")]
+        constraints = [
+            # A unit has one open wish per line of an offer list: a second one changes its copies.
+            models.UniqueConstraint(
+                fields=["offer_line", "unit"],
+                condition=models.Q(kind="wish", status="open"),
+                name="acq_suggestion_one_open_wish",
+            ),
+            models.UniqueConstraint(
+                fields=["reader", "isbn"],
+                condition=models.Q(kind="reader", status="open") & ~models.Q(isbn=""),
+                name="acq_suggestion_one_open_isbn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class AcquisitionEvent(EventBase):
     class Type(models.TextChoices):
         FUND_CREATED = "fund_created", _("Fund created")
@@ -347,6 +472,11 @@ class AcquisitionEvent(EventBase):
         ROTATION_SENT = "rotation_sent", _("Rotation set sent on")
         ROTATION_ARRIVED = "rotation_arrived", _("Rotation set arrived")
         CHOICE_LENT = "choice_lent", _("Reader's choice bought and lent")
+        OFFER_IMPORTED = "offer_imported", _("Offer list imported")
+        WISH_ADDED = "wish_added", _("Wish added")
+        SUGGESTION_ADDED = "suggestion_added", _("Purchase suggested")
+        SUGGESTION_DECLINED = "suggestion_declined", _("Suggestion declined")
+        SUGGESTIONS_ACCEPTED = "suggestions_accepted", _("Suggestions accepted into an order")
 
     class Meta(EventBase.Meta):
         indexes = [models.Index(fields=["unit", "type", "at"], name="acq_event_uta")]

@@ -1,5 +1,6 @@
 """Reads of acquisitions: funds with their figures, orders, late lines, what the county holds of a
-title, rotation sets, and the year's figures the statistics take."""
+title, offer lists with what the county holds and has on order of each line, wishes and readers'
+suggestions, rotation sets, and the year's figures the statistics take."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -23,11 +24,17 @@ from .models import (
     Fund,
     Invoice,
     InvoiceLine,
+    OfferLine,
+    OfferList,
     Order,
     OrderLine,
+    OrderStatus,
     Receipt,
     RotationMove,
     RotationSet,
+    Suggestion,
+    SuggestionKind,
+    SuggestionStatus,
     Vendor,
 )
 
@@ -167,6 +174,10 @@ class Held:
     total: int
     units: list[tuple[Unit, int]]  # units holding copies, most first
 
+    def copies_within(self, unit: Unit) -> int:
+        """Copies at the unit and the units under it (a station's with its villages')."""
+        return sum(n for held_at, n in self.units if held_at.path.startswith(unit.path))
+
 
 def _held(counts: dict) -> dict:
     unit_ids = {uid for per in counts.values() for uid in per}
@@ -242,3 +253,167 @@ def spending_by_fund(*, year: int) -> list[tuple[Fund, Decimal]]:
     )
     funds = Fund.objects.in_bulk(totals)
     return sorted(((funds[pk], total) for pk, total in totals.items()), key=lambda pair: pair[0].code)
+
+
+# -- selection: offer lists, wishes, readers' suggestions ---------------------------------------------
+
+# Orders whose copies are still to come: drafts too, so that no one orders a title twice.
+AWAITING = frozenset({OrderStatus.DRAFT, *RECEIVING})
+_CHUNK = 500
+
+
+def on_order_by_isbn(*, isbns: Iterable[str]) -> dict[str, int]:
+    """Copies of each ISBN-13 on orders still to come (drafts and sent orders), not yet received."""
+    wanted = sorted({i for i in isbns if i})
+    awaited = ExpressionWrapper(F("quantity") - F("received") - F("cancelled"), output_field=IntegerField())
+    counts: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = (
+            OrderLine.objects.filter(
+                isbn__in=wanted[start : start + _CHUNK], order__status__in=sorted(AWAITING)
+            )
+            .filter(quantity__gt=F("received") + F("cancelled"))
+            .values("isbn")
+            .annotate(n=Sum(awaited))
+            .values_list("isbn", "n")
+            .order_by()
+        )
+        counts.update(rows)
+    return counts
+
+
+def offer_lists(*, vendor: Vendor | None = None) -> QuerySet[OfferList]:
+    """Offer lists, newest first: every staff member may choose from them (villages wish from them)."""
+    lists = OfferList.objects.select_related("vendor", "unit")
+    if vendor is not None:
+        lists = lists.filter(vendor=vendor)
+    return lists.order_by("-imported_at", "-pk")
+
+
+def offer_list_get(*, pk: int) -> OfferList:
+    offer = OfferList.objects.select_related("vendor", "unit").filter(pk=pk).first()
+    if offer is None:
+        raise NotFound(_("There is no offer list number %(id)s.") % {"id": pk}, code="offer_not_found")
+    return offer
+
+
+def offer_line_get(*, pk: int) -> OfferLine:
+    line = OfferLine.objects.select_related("offer", "offer__vendor").filter(pk=pk).first()
+    if line is None:
+        raise NotFound(_("There is no offer line number %(id)s.") % {"id": pk}, code="offer_line_not_found")
+    return line
+
+
+def offer_lines(*, offer_list: OfferList, q: str = "") -> QuerySet[OfferLine]:
+    """The list's lines in the vendor's order; `q` finds an ISBN, or words of the title or author."""
+    lines = OfferLine.objects.filter(offer=offer_list)
+    q = (q or "").strip()
+    if q:
+        from wenyun.catalog.isbn import isbn_query
+
+        isbn = isbn_query(q)
+        lines = (
+            lines.filter(isbn=isbn) if isbn else lines.filter(Q(title__icontains=q) | Q(author__icontains=q))
+        )
+    return lines.order_by("number")
+
+
+@dataclass
+class OfferLineHoldings:
+    """An offer line with what the county already has of it, so no one buys a fifth copy for a village
+    that has four."""
+
+    line: OfferLine
+    held: Held  # copies per unit, not withdrawn
+    on_order: int  # copies on orders still to come
+    wished: int  # copies the units' open wishes ask for
+    unit_held: int | None = None  # with a unit: copies at it and the units under it
+    unit_wish: Suggestion | None = None  # with a unit: its open wish for the line
+
+
+def offer_lines_with_holdings(
+    *,
+    offer_list: OfferList,
+    unit: Unit | None = None,
+    q: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[OfferLineHoldings]:
+    """The holdings check (查重) of an offer list, or of a page of it: each line with the county's
+    copies per unit, the copies on order and the copies wished; with a unit, its own copies and wish."""
+    lines_qs = offer_lines(offer_list=offer_list, q=q)
+    if limit is not None:
+        lines_qs = lines_qs[offset : offset + limit]
+    elif offset:
+        lines_qs = lines_qs[offset:]
+    lines = list(lines_qs)
+    isbns = [line.isbn for line in lines if line.isbn]
+    held = held_for(isbns=isbns)
+    on_order = on_order_by_isbn(isbns=isbns)
+    wishes = Suggestion.objects.filter(kind=SuggestionKind.WISH, status=SuggestionStatus.OPEN)
+    wishes = (
+        wishes.filter(offer_line_id__in=[line.pk for line in lines])
+        if limit is not None
+        else wishes.filter(offer_line__offer=offer_list)
+    )
+    wished = dict(
+        wishes.values("offer_line_id").annotate(n=Sum("copies")).values_list("offer_line_id", "n").order_by()
+    )
+    own = {w.offer_line_id: w for w in wishes.filter(unit=unit)} if unit is not None else {}
+    nothing: list[tuple[Unit, int]] = []
+    result = []
+    for line in lines:
+        line_held = held.get(line.isbn) if line.isbn else None
+        if line_held is None:
+            line_held = Held(total=0, units=nothing)
+        result.append(
+            OfferLineHoldings(
+                line=line,
+                held=line_held,
+                on_order=on_order.get(line.isbn, 0) if line.isbn else 0,
+                wished=wished.get(line.pk, 0),
+                unit_held=line_held.copies_within(unit) if unit is not None else None,
+                unit_wish=own.get(line.pk),
+            )
+        )
+    return result
+
+
+def suggestions_visible(
+    *,
+    user,
+    status: str | None = SuggestionStatus.OPEN,
+    kind: str | None = None,
+    offer_list: OfferList | None = None,
+) -> QuerySet[Suggestion]:
+    """Wishes and readers' suggestions: acquirers see all; a station or village manager those for units in
+    his subtree; anyone else none. Oldest first, the order they are answered in."""
+    found = Suggestion.objects.select_related("unit", "offer_line", "order_line__order")
+    if not user_can_acquire(user):
+        unit = getattr(user, "unit", None)
+        if unit is None or not getattr(user, "is_staff_member", False):
+            return found.none()
+        found = found.filter(unit__path__startswith=unit.path)
+    if status:
+        found = found.filter(status=status)
+    if kind:
+        found = found.filter(kind=kind)
+    if offer_list is not None:
+        found = found.filter(offer_line__offer=offer_list)
+    return found.order_by("created_at", "pk")
+
+
+def suggestion_get(*, user, pk: int) -> Suggestion:
+    found = suggestions_visible(user=user, status=None).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("There is no suggestion number %(id)s.") % {"id": pk}, code="suggestion_not_found")
+    return found
+
+
+def suggestions_of_reader(*, reader) -> QuerySet[Suggestion]:
+    """A reader's own suggestions, newest first, with the library's answer (the portal shows them)."""
+    return (
+        Suggestion.objects.filter(kind=SuggestionKind.READER, reader=reader)
+        .select_related("order_line__order")
+        .order_by("-created_at", "-pk")
+    )

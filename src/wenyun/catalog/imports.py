@@ -8,7 +8,6 @@ earlier one by its control number (001) within its source, then by ISBN.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gc
 import io
@@ -858,54 +857,13 @@ class ItemsReport:
         return asdict(self)
 
 
-def _cell_text(value) -> str:
-    """A spreadsheet cell as the text a CSV would hold: 12.0 → "12", a date-time → "2026-01-05"."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _table_rows(path: str | os.PathLike, content: bytes | None = None) -> list[list[str]]:
     """The rows of a CSV (UTF-8 or GB18030) or XLSX file, as text."""
-    name = str(path)
-    filename = os.path.basename(name)
+    filename = os.path.basename(str(path))
     if content is None:
         uploads.size_check(size=Path(path).stat().st_size, filename=filename)
     data = content if content is not None else Path(path).read_bytes()
-    if name.lower().endswith(".xlsx"):
-        import openpyxl
-
-        uploads.xlsx_check(data=data, filename=filename)
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise DomainError(
-                _("%(file)s is not a readable XLSX workbook.") % {"file": filename},
-                code="file_unreadable",
-            ) from None
-        try:
-            sheet = book.worksheets[0]
-            rows = [[_cell_text(v) for v in row] for row in uploads.sheet_rows(sheet, filename=filename)]
-        finally:
-            book.close()
-        return rows
-    uploads.text_check(data=data, filename=filename)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            decoded = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DomainError(
-            _("%(file)s is neither UTF-8 nor GB18030 text.") % {"file": os.path.basename(name)},
-            code="file_encoding",
-        )
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(decoded))]
+    return uploads.table_rows(data=data, filename=filename)
 
 
 def items_import(*, path: str | os.PathLike, actor=None, content: bytes | None = None) -> ItemsReport:

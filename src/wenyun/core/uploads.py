@@ -10,6 +10,8 @@ IMPORT_MAX_ROWS); each refusal is one sentence naming the file and the limit.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -124,3 +126,47 @@ def marc_check(*, data: bytes, filename: str) -> None:
     records = data.count(b"\x1d") or data.count(b"<record")
     if records > settings.IMPORT_MAX_ROWS:
         raise _too_many_rows(filename=filename, rows=records)
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as the text a CSV would hold: 12.0 → "12", a date-time → "2026-01-05"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def table_rows(*, data: bytes, filename: str) -> list[list[str]]:
+    """The rows of a CSV (UTF-8 or GB18030) or XLSX file (by its name), as text, checked by the limits
+    above before they are read. A file that cannot be read is refused with one sentence naming it."""
+    if filename.lower().endswith(".xlsx"):
+        import openpyxl
+
+        xlsx_check(data=data, filename=filename)
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:
+            raise DomainError(
+                _("%(file)s is not a readable XLSX workbook.") % {"file": filename},
+                code="file_unreadable",
+            ) from None
+        try:
+            sheet = book.worksheets[0]
+            return [[cell_text(v) for v in row] for row in sheet_rows(sheet, filename=filename)]
+        finally:
+            book.close()
+    text_check(data=data, filename=filename)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            decoded = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DomainError(
+            _("%(file)s is neither UTF-8 nor GB18030 text.") % {"file": filename}, code="file_encoding"
+        )
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(decoded))]

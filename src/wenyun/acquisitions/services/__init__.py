@@ -1,5 +1,6 @@
-"""Writes of acquisitions: funds and vendors, orders, receiving with central processing, invoices,
-rotation sets and reader choice at partner bookstores.
+"""Writes of acquisitions: funds and vendors, offer lists with the wishes and readers' suggestions
+chosen from them, orders, receiving with central processing, invoices, rotation sets and reader
+choice at partner bookstores.
 
 Each public function is one atomic transaction that checks who acts, refuses wrong input with one
 sentence before anything is written, and leaves an AcquisitionEvent. Copies and records are made
@@ -9,6 +10,14 @@ through the catalogue's services; transits, check-ins and loans through circulat
 from .choice import ChoiceBook, ChoiceResult, choice_lend, choice_rules_check
 from .funds import fund_create, fund_split, fund_update, vendor_save
 from .invoices import InvoiceLineIn, invoice_create, invoice_received
+from .offers import (
+    OfferReport,
+    offer_list_import,
+    suggestion_add,
+    suggestion_decline,
+    suggestions_accept,
+    wish_add,
+)
 from .orders import LineIn, order_cancel, order_close, order_create, order_send
 from .receiving import (
     Received,
@@ -26,6 +35,7 @@ __all__ = [
     "InvoiceLineIn",
     "LineIn",
     "MoveResult",
+    "OfferReport",
     "Received",
     "call_number_new",
     "choice_lend",
@@ -37,6 +47,7 @@ __all__ = [
     "invoice_received",
     "labels_printed",
     "next_stop",
+    "offer_list_import",
     "order_cancel",
     "order_close",
     "order_create",
@@ -48,5 +59,9 @@ __all__ = [
     "rotation_get",
     "rotation_move",
     "settings_get",
+    "suggestion_add",
+    "suggestion_decline",
+    "suggestions_accept",
     "vendor_save",
+    "wish_add",
 ]
