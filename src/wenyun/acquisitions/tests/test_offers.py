@@ -51,7 +51,7 @@ def test_a_csv_with_chinese_headers_imports_its_good_lines_and_names_each_bad_on
             "line": 4,
             "message": "Line 4: 9787530000000 is not a valid ISBN: check the digits and the check digit.",
         },
-        {"line": 6, "message": "Line 6: The title is missing."},
+        {"line": 6, "message": "Line 6: The book's title is missing."},
         {"line": 7, "message": f"Line 7: {isbn(1)} is already on line 2."},
         {"line": 8, "message": "Line 8: abc is not a price."},
     ]
@@ -217,7 +217,7 @@ def test_a_list_without_one_good_line_is_refused_with_its_first_problems(county_
     assert refused.value.code == "offer_empty"
     assert str(refused.value) == (
         "征订目录.csv has no line that could be read. Line 2: 123 is not a valid ISBN: check the digits and the"
-        " check digit. Line 3: The title is missing."
+        " check digit. Line 3: The book's title is missing."
     )
     assert not OfferList.objects.exists()
 
