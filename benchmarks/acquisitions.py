@@ -11,6 +11,12 @@ copies per unit, its copies on order and its wishes. The bare limit is one SQL s
 the same copies by ISBN and unit on the same connection: no check can read the holdings faster.
 Goal: ≤ 3 s.
 
+Receiving (验收): a sent order of 100 new titles, 10 copies each (half for the library, half for a
+station, which leave on the van), with the vendor's MARC loaded; each copy received through
+`receipt_create` in its own transaction, as the desk's scanner sends them. The bare limit writes the
+same rows (the copy, the receipt's and the transit's rows, the events, the counters) with bare SQL on
+the same connection, a transaction a copy. Goal: ≤ 10 ms a copy, within 5× of the bare insert.
+
 `run` takes each measurement of MEASURES in turn; another joins by adding its function there.
 """
 
@@ -221,7 +227,151 @@ def holdings_check(ctx: BenchContext) -> list[Measurement]:
     ]
 
 
-MEASURES: list[Callable[[BenchContext], list[Measurement]]] = [holdings_check]
+RECEIVE_TITLES = 100
+RECEIVE_COPIES = 10  # a title: 5 for the library, 5 for a station (they leave on the van)
+
+
+def _receiving_order(ctx: BenchContext, titles: int):
+    """A sent order of `titles` new titles, 10 copies each, with the vendor's MARC loaded."""
+    import io
+    import secrets
+
+    from pymarc import Field, MARCWriter, Record, Subfield
+
+    from wenyun.acquisitions import services
+    from wenyun.acquisitions.models import Fund, Vendor
+    from wenyun.catalog.isbn import isbn13_check
+    from wenyun.core.models import User
+    from wenyun.network.selectors import unit_get
+
+    admin = User.objects.get(username="admin")
+    library, station = unit_get(code="YX-LIB"), unit_get(code="YX-S01")
+    vendor = Vendor.objects.filter(code=VENDOR).first() or services.vendor_save(
+        actor=admin, code=VENDOR, name="bench vendor", rate="80", sends_marc=True
+    )
+    token = secrets.randbelow(10**5)
+    fund = Fund.objects.filter(code=f"BENCH-RECV-{token}").first() or services.fund_create(
+        actor=admin,
+        code=f"BENCH-RECV-{token}",
+        name="bench",
+        year=2026,
+        unit=library,
+        source="other",
+        allocated="9000000",
+    )
+    isbns = []
+    for n in range(titles):
+        body = f"9787{token % 10**5:05d}{n:03d}"  # 12 digits: a title of this run
+        isbns.append(body + isbn13_check(body))
+    isbns = list(dict.fromkeys(isbns))
+    lines = [
+        services.LineIn(
+            isbn=isbn,
+            title=f"验收基准 {n}",
+            price="40",
+            quantity=RECEIVE_COPIES,
+            clc="I247.5",
+            destinations=[(library, 5), (station, 5)],
+        )
+        for n, isbn in enumerate(isbns)
+    ]
+    order = services.order_create(actor=admin, vendor=vendor, fund=fund, lines=lines)
+    order = services.order_send(actor=admin, order=order)
+    out = io.BytesIO()
+    writer = MARCWriter(out)
+    for n, isbn in enumerate(isbns):
+        record = Record(force_utf8=True)
+        record.add_field(Field(tag="001", data=f"BR{token}-{n}"))
+        record.add_field(Field(tag="020", indicators=[" ", " "], subfields=[Subfield("a", isbn)]))
+        record.add_field(Field(tag="093", indicators=[" ", " "], subfields=[Subfield("a", "I247.5")]))
+        record.add_field(Field(tag="245", indicators=["1", "0"], subfields=[Subfield("a", f"验收基准 {n}")]))
+        writer.write(record)
+    services.order_marc_load(actor=admin, order=order, data=out.getvalue(), name="bench.mrc")
+    return admin, order, isbns, token
+
+
+def _bare_receipts(copies: int, token: int) -> float:
+    """The same rows a receipt writes (the copy, its catalogue event, the receipt, the transit and its
+    event, two acquisitions events, the two counters), each copy in its own transaction, with bare
+    SQL on the same connection; then removed again."""
+    from django.db import connection, transaction
+
+    from wenyun.catalog.models import Item, ItemType, Record
+    from wenyun.network.selectors import unit_get
+
+    library, station = unit_get(code="YX-LIB"), unit_get(code="YX-S01")
+    record_id = Record.objects.order_by("-pk").values_list("pk", flat=True).first()
+    type_id = ItemType.objects.values_list("pk", flat=True).first()
+    cursor = connection.cursor()
+    began = time.perf_counter()
+    for n in range(copies):
+        with transaction.atomic():
+            cursor.execute(
+                "INSERT INTO catalog_item (barcode, record_id, home_unit_id, current_unit_id, item_type_id, status, "
+                "location, call_number, price, acquired_on, status_changed_at, notes) "
+                "VALUES (%s, %s, %s, %s, %s, 'in_transit', '', 'I247.5/1', 40, '2026-12-04', '2026-12-04 10:00', '')",
+                [f"BARE{token}-{n}", record_id, station.pk, library.pk, type_id],
+            )
+            for kind in (
+                "catalog_catalogevent",
+                "acquisitions_acquisitionevent",
+                "acquisitions_acquisitionevent",
+            ):
+                cursor.execute(
+                    f"INSERT INTO {kind} (type, at, unit_id, actor_id, details) VALUES ('bare', '2026-12-04 10:00', %s, NULL, '{{}}')",
+                    [library.pk],
+                )
+            cursor.execute(
+                "INSERT INTO circulation_transit (item_id, from_unit_id, to_unit_id, reason, created_at) "
+                "VALUES ((SELECT id FROM catalog_item WHERE barcode = %s), %s, %s, 'distribute', '2026-12-04 10:00')",
+                [f"BARE{token}-{n}", library.pk, station.pk],
+            )
+            cursor.execute(
+                "UPDATE acquisitions_fund SET allocated = allocated WHERE id = (SELECT MIN(id) FROM acquisitions_fund)"
+            )
+            cursor.execute(
+                "UPDATE acquisitions_fund SET allocated = allocated WHERE id = (SELECT MIN(id) FROM acquisitions_fund)"
+            )
+    elapsed = time.perf_counter() - began
+    with transaction.atomic():
+        cursor.execute(
+            "DELETE FROM circulation_transit WHERE item_id IN (SELECT id FROM catalog_item WHERE barcode LIKE %s)",
+            [f"BARE{token}-%"],
+        )
+        Item.objects.filter(barcode__startswith=f"BARE{token}-").delete()
+        cursor.execute("DELETE FROM catalog_catalogevent WHERE type = 'bare'")
+        cursor.execute("DELETE FROM acquisitions_acquisitionevent WHERE type = 'bare'")
+    return elapsed / copies
+
+
+def receiving(ctx: BenchContext) -> list[Measurement]:
+    from wenyun.acquisitions import services
+
+    titles = max(10, round(RECEIVE_TITLES * ctx.scale))
+    admin, order, isbns, token = _receiving_order(ctx, titles)
+    copies = len(isbns) * RECEIVE_COPIES
+    began = time.perf_counter()
+    n = 0
+    for isbn in isbns:
+        for _copy in range(RECEIVE_COPIES):
+            n += 1
+            services.receipt_create(actor=admin, order=order, isbn=isbn, barcode=f"BR{token}-{n}")
+    service = (time.perf_counter() - began) / copies
+    bare = _bare_receipts(copies, token)
+    return [
+        Measurement(
+            BENCH,
+            f"receiving, a {copies:,}-copy shipment with the vendor's MARC, per copy",
+            service * 1000,
+            "ms",
+            "bare INSERTs of the same rows, per copy",
+            bare * 1000,
+            note="goal ≤ 10 ms a copy, within 5× of the bare insert; each copy its own transaction, half of them sent on the van",
+        )
+    ]
+
+
+MEASURES: list[Callable[[BenchContext], list[Measurement]]] = [receiving, holdings_check]
 
 
 def run(ctx: BenchContext) -> list[Measurement]:

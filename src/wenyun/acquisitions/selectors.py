@@ -228,7 +228,11 @@ def rotation_sets(*, user=None) -> list[RotationSet]:
 
 def rotation_sets_at(*, unit: Unit) -> list[RotationSet]:
     """The rotation sets whose copies are at this unit now, with their next move."""
-    return list(RotationSet.objects.filter(current_unit=unit, active=True).prefetch_related("stops__unit").order_by("next_move_on"))
+    return list(
+        RotationSet.objects.filter(current_unit=unit, active=True)
+        .prefetch_related("stops__unit")
+        .order_by("next_move_on")
+    )
 
 
 def rotation_moves_arriving(*, unit: Unit) -> list[RotationMove]:

@@ -22,7 +22,15 @@ from wenyun.network.models import Unit
 
 from ..access import require_acquirer
 from ..lifecycle import RECEIVING
-from ..models import AcquisitionSettings, CallNumberSequence, LineDestination, Order, OrderLine, Receipt
+from ..models import (
+    AcquisitionSettings,
+    CallNumberSequence,
+    LineDestination,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Receipt,
+)
 from ._common import Type, _now, _record, isbn13
 from .orders import _order_locked, order_status_after_receipt
 
@@ -141,7 +149,7 @@ def _open_lines_text(order: Order) -> str:
 def _record_for(line: OrderLine, *, actor):
     """The line's record: linked already, the catalogue's for its ISBN, or a new one made from the line."""
     if line.record_id:
-        return catalog_selectors.record_get(record_id=line.record_id)
+        return line.record
     record = catalog_selectors.records_by_isbn(isbns=[line.isbn]).get(line.isbn) if line.isbn else None
     if record is None:
         record = catalog.record_create(
@@ -189,18 +197,21 @@ def receipt_create(
     now = _now(at)
     order = _order_locked(order)
     wanted = isbn13(isbn, required=line is None)
-    if order.status not in RECEIVING:
+    # A received order awaits nothing: its copies are refused below, naming what the vendor still owes.
+    if order.status not in RECEIVING | {OrderStatus.RECEIVED, OrderStatus.INVOICED}:
         raise Refused(
             _("%(order)s is %(status)s: only a sent order is received.")
             % {"order": order.number, "status": order.get_status_display().lower()},
             code="order_not_receiving",
         )
-    open_lines = OrderLine.objects.select_for_update().filter(
+    open_lines = OrderLine.objects.select_for_update(of=("self",)).filter(
         order=order, quantity__gt=F("received") + F("cancelled")
     )
     chosen = line
     line = (
         (open_lines.filter(pk=chosen.pk) if chosen else open_lines.filter(isbn=wanted))
+        .select_related("record")
+        .defer("record__marc")
         .order_by("position")
         .first()
     )
