@@ -157,3 +157,30 @@ class RotationForm(forms.Form):
         max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+
+
+class OfferImportForm(forms.Form):
+    vendor = forms.ModelChoiceField(
+        label=gettext_lazy("Vendor"), queryset=Vendor.objects.filter(active=True, partner_shop=False)
+    )
+    name = forms.CharField(label=gettext_lazy("Name of the list"), max_length=200, required=False)
+    file = forms.FileField(label=gettext_lazy("The vendor's offer list (XLSX, CSV or MARC)"))
+
+
+class AcceptForm(forms.Form):
+    vendor = forms.ModelChoiceField(
+        label=gettext_lazy("Vendor"), queryset=Vendor.objects.filter(active=True, partner_shop=False)
+    )
+    fund = forms.ModelChoiceField(label=gettext_lazy("Fund"), queryset=Fund.objects.all())
+
+
+class SuggestForm(forms.Form):
+    isbn = forms.CharField(label=gettext_lazy("ISBN (on the back cover)"), max_length=40, required=False)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=500, required=False)
+    author = forms.CharField(label=gettext_lazy("Author"), max_length=500, required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Why the library should buy it"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -311,6 +311,134 @@ def late_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+def offers(request: HttpRequest) -> HttpResponse:
+    """The vendors' offer lists (征订目录); the hub imports them, every unit chooses from them."""
+    form = forms.OfferImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        _acquirer(request)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = services.offer_list_import(
+                    actor=request.user,
+                    vendor=form.cleaned_data["vendor"],
+                    name=form.cleaned_data["name"],
+                    content=upload.read(),
+                    filename=upload.name,
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(added)s lines of %(lines)s imported.")
+                    % {"added": report.added, "lines": report.lines},
+                )
+                for problem in report.problems[:50]:
+                    messages.warning(request, problem["message"])
+                return redirect("acquisitions:offer", pk=report.offer.pk)
+    return _page(
+        request,
+        "acquisitions/offers.html",
+        {"title": _("Offer lists"), "lists": selectors.offer_lists()[:100], "form": form},
+    )
+
+
+PAGE = 200
+
+
+@staff_required
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An offer list's lines with what the county holds of each (per unit), on order and wished; a
+    station or village manager wishes copies for his unit (百姓点单)."""
+    offer = or_404(selectors.offer_list_get, pk=pk)
+    unit = home_unit(request)
+    acquirer = user_can_acquire(request.user)
+    if request.method == "POST":
+        line = or_404(selectors.offer_line_get, pk=form_id(request.POST.get("line")))
+        done(
+            request,
+            lambda: services.wish_add(
+                actor=request.user, unit=unit, offer_line=line, copies=request.POST.get("copies") or "1"
+            ),
+            _("Your wish is noted: the county library sees it when it orders."),
+        )
+        return redirect(f"{request.path}?{request.GET.urlencode()}")
+    q = (request.GET.get("q") or "").strip()[:100]
+    offset = form_id(request.GET.get("from"))
+    rows = selectors.offer_lines_with_holdings(
+        offer_list=offer, unit=None if acquirer else unit, q=q, offset=offset, limit=PAGE + 1
+    )
+    return _page(
+        request,
+        "acquisitions/offer.html",
+        {
+            "title": offer.name,
+            "offer": offer,
+            "rows": rows[:PAGE],
+            "more": offset + PAGE if len(rows) > PAGE else None,
+            "q": q,
+            "wishing": not acquirer and unit is not None,
+            "unit": unit,
+        },
+    )
+
+
+@staff_required
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """Wishes of stations and villages and readers' suggestions: the hub orders them or says why not."""
+    form = forms.AcceptForm(request.POST or None)
+    if request.method == "POST":
+        _acquirer(request)
+        chosen = [form_id(v) for v in request.POST.getlist("chosen")]
+        picked = [s for s in selectors.suggestions_visible(user=request.user) if s.pk in chosen]
+        if request.POST.get("decline"):
+            target = next(
+                (
+                    s
+                    for s in selectors.suggestions_visible(user=request.user)
+                    if s.pk == form_id(request.POST.get("decline"))
+                ),
+                None,
+            )
+            if target is not None:
+                done(
+                    request,
+                    lambda: services.suggestion_decline(
+                        actor=request.user, suggestion=target, reason=request.POST.get("reason", "")
+                    ),
+                    _("Declined, with the reason given."),
+                )
+        elif form.is_valid() and picked:
+            made: list = []
+            if done(
+                request,
+                lambda: made.append(
+                    services.suggestions_accept(
+                        actor=request.user,
+                        suggestions=picked,
+                        vendor=form.cleaned_data["vendor"],
+                        fund=form.cleaned_data["fund"],
+                    )
+                ),
+                _("A draft order is made of the chosen titles."),
+            ):
+                return redirect("acquisitions:order", pk=made[0].pk)
+        elif not picked:
+            messages.error(request, _("Choose at least one wish or suggestion to order."))
+        return redirect("acquisitions:suggestions")
+    return _page(
+        request,
+        "acquisitions/suggestions.html",
+        {
+            "title": _("Wishes and suggestions"),
+            "rows": list(selectors.suggestions_visible(user=request.user)[:500]),
+            "form": form,
+        },
+    )
+
+
+@staff_required
 def receive(request: HttpRequest) -> HttpResponse:
     """The receiving desk, for a barcode scanner: the ISBN, then the new barcode; the order stays chosen."""
     _acquirer(request)

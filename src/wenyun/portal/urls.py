@@ -12,4 +12,5 @@ urlpatterns = [
     path("survey/", include("wenyun.ledger.public_urls")),
     path("catalog/", include("wenyun.catalog.portal_urls")),
     path("account/", include("wenyun.circulation.portal_urls")),
+    path("suggest/", include("wenyun.acquisitions.portal_urls")),
 ]
