@@ -195,6 +195,9 @@ def build(ctx: DemoContext) -> None:
     fresh = [b for b in new_books() if b.get("isbn")]
     # The newest books are left for readers to choose at the bookstore; the county orders the others.
     recent = {b["isbn"] for b in fresh if (b.get("year") or "").isdigit() and int(b["year"]) >= year - 2}
+    # And a few the county has not bought yet, for readers to suggest (荐购).
+    unbought = [b for b in fresh if b["isbn"] not in recent][-8:]
+    recent |= {b["isbn"] for b in unbought}
     barcodes = _Barcodes(60_000_000)
     plan = _plan(ctx, rng, start=start, stations=stations, library=library)
     orders = 0
@@ -221,10 +224,20 @@ def build(ctx: DemoContext) -> None:
         ctx, rng, units, barcodes=barcodes, actor=cataloguer, fund=funds["NJSW"], vendor=vendors["XH"]
     )
     choices = _choices(ctx, rng, shop=shop, clerk=clerk, fresh=fresh, barcodes=barcodes, library=library)
+    selection = _selection(
+        ctx,
+        rng,
+        vendor=vendors["XH"],
+        fund=funds["LIB"],
+        actor=cataloguer,
+        held=held,
+        fresh=fresh,
+        unbought=unbought,
+    )
     figures = selectors.fund_figures(funds=funds.values())
     spent = sum((f.spent for f in figures.values()), Decimal("0"))
     ctx.out(
-        f"  {orders} orders, {spent} yuan spent, rotation set {rotation}, {choices} books chosen by readers"
+        f"  {orders} orders, {spent} yuan spent, rotation set {rotation}, {choices} books chosen by readers, {selection}"
     )
 
 
@@ -556,3 +569,92 @@ def _bill_choices(ctx, *, shop) -> None:
                 issued_on=end,
                 at=_at(end, 16),
             )
+
+
+def _selection(
+    ctx, rng, *, vendor, fund, actor, held: list[Record], fresh: list[dict], unbought: list[dict]
+) -> str:
+    """This autumn's offer list from the 新华书店, the villages' wishes on it (百姓点单), readers'
+    suggestions (荐购): most of them made into a draft order, a few declined with a reason."""
+    from wenyun.acquisitions.models import Suggestion
+
+    books = [
+        (b["isbn"], b["title"], b.get("author", ""), b.get("publisher", ""), b.get("price") or "39.00")
+        for b in fresh
+    ]
+    lines = ["ISBN,题名,责任者,出版社,定价"]
+    for isbn, title, author, publisher, price in books:
+        cells = [isbn, title, author, publisher, price]
+        lines.append(",".join('"' + cell.replace('"', "'") + '"' for cell in cells))
+    listed_on = ctx.today - dt.timedelta(days=40)
+    report = services.offer_list_import(
+        actor=actor,
+        vendor=vendor,
+        name=f"{listed_on.year}年秋季新华书店征订目录",
+        content="\n".join(lines).encode("gb18030"),
+        filename="xinhua-autumn.csv",
+        at=_at(listed_on),
+    )
+    offered = list(report.offer.lines.order_by("number")) if report.offer else []
+    villages = list(Unit.objects.filter(kind=UnitKind.VILLAGE, active=True).order_by("code"))
+    managers = {u.unit_id: u for u in User.objects.filter(role=Role.VILLAGE_MANAGER, unit__in=villages)}
+    wishes = 0
+    for village in rng.sample(villages, k=min(len(villages), 12)):
+        manager = managers.get(village.pk)
+        if manager is None or not offered:
+            continue
+        for line in rng.sample(offered, k=min(len(offered), rng.randint(2, 5))):
+            try:
+                services.wish_add(
+                    actor=manager,
+                    unit=village,
+                    offer_line=line,
+                    copies=rng.randint(1, 3),
+                    at=_at(listed_on + dt.timedelta(days=rng.randint(1, 20))),
+                )
+                wishes += 1
+            except DomainError:
+                continue
+    readers = list(Reader.objects.filter(manual_block="", expires_on__gt=ctx.today).order_by("pk")[:300])
+    suggested = 0
+    for book in unbought + rng.sample(fresh, k=min(4, len(fresh))):
+        try:
+            services.suggestion_add(
+                reader=rng.choice(readers),
+                isbn=book["isbn"],
+                title=book["title"],
+                author=book.get("author", ""),
+                note=rng.choice(["孩子想看", "朋友推荐", "书店里翻过，很好", ""]),
+                at=_at(ctx.today - dt.timedelta(days=rng.randint(3, 30))),
+            )
+            suggested += 1
+        except DomainError:
+            continue  # the county has it, or has it on order: the reader is told so
+    open_ones = list(Suggestion.objects.filter(status="open").order_by("created_at"))
+    declined = 0
+    for suggestion in open_ones[-3:]:
+        services.suggestion_decline(
+            actor=actor,
+            suggestion=suggestion,
+            reason="本年度同类图书已足，明年征订时再考虑。",
+            at=_at(ctx.today - dt.timedelta(days=2)),
+        )
+        declined += 1
+    order = None
+    if open_ones[:-3]:
+        try:
+            order = services.suggestions_accept(
+                actor=actor,
+                suggestions=open_ones[:-3],
+                vendor=vendor,
+                fund=fund,
+                note="秋季点单与荐购",
+                at=_at(ctx.today - dt.timedelta(days=1)),
+            )
+        except DomainError as error:
+            ctx.out(f"  the wishes were not ordered: {error}")
+    drafted = f", the rest in draft order {order.number}" if order else ""
+    return (
+        f"an offer list of {report.added} titles, {wishes} wishes and {suggested} suggestions "
+        f"({declined} declined{drafted})"
+    )
