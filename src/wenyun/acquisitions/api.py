@@ -10,8 +10,10 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
-from wenyun.core.api_types import Amount, Year, errors
+from wenyun.core.api_types import Amount, Day, Year, errors
 from wenyun.core.errors import NotFound
 from wenyun.network.selectors import unit_get
 
@@ -25,6 +27,14 @@ router = Router(tags=["acquisitions"])
 
 Copies = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 Code = Annotated[str, Field(min_length=1, max_length=30)]
+# An ISBN as a scanner reads it: 13 digits (978/979) or 10 (the last may be X), no hyphens. A check
+# digit that does not add up is refused by the service (409 `isbn_invalid`): a pattern cannot check it.
+ISBN_PATTERN = r"^(97[89][0-9]{10}|[0-9]{9}[0-9Xx])$"
+Isbn = Annotated[str, Field(pattern=ISBN_PATTERN, description="ISBN-13 or ISBN-10, digits only.")]
+# Text a person must give: something besides spaces.
+NOT_BLANK = r"\S"
+# A copy's barcode as the catalogue takes it: 1 to 32 characters, no spaces.
+Barcode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^\S+$")]
 
 
 class FundOut(Schema):
@@ -71,8 +81,11 @@ class DestinationIn(Schema):
 
 
 class LineIn(Schema):
-    isbn: Annotated[str, Field(max_length=40)] = ""
-    title: Annotated[str, Field(min_length=1, max_length=500)]
+    isbn: Annotated[
+        str,
+        Field(pattern=f"^$|{ISBN_PATTERN}", description="ISBN-13 or ISBN-10, digits only; blank if none."),
+    ] = ""
+    title: Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
     author: Annotated[str, Field(max_length=500)] = ""
     publisher: Annotated[str, Field(max_length=255)] = ""
     year: Annotated[int, Field(ge=1000, le=2100)] | None = None
@@ -81,13 +94,26 @@ class LineIn(Schema):
     quantity: Copies
     destinations: Annotated[list[DestinationIn], Field(max_length=500)] = []
 
+    @model_validator(mode="after")
+    def _units_within_copies(self):
+        """The units are given at most the line's copies (the rest go to the fund's unit): a rule tying
+        two fields together, which the schema cannot state; broken, the request is 400 `invalid`."""
+        spread = sum(d.quantity for d in self.destinations)
+        if spread > self.quantity:
+            raise PydanticCustomError(
+                "destinations_mismatch",
+                _("%(copies)s copies are ordered but the units are given %(spread)s.")
+                % {"copies": self.quantity, "spread": spread},
+            )
+        return self
+
 
 class OrderIn(Schema):
     vendor: Code
     fund: Code
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: Annotated[str, Field(max_length=255)] = ""
-    expected_by: dt.date | None = None
+    expected_by: Day | None = None
 
 
 class LineOut(Schema):
@@ -182,7 +208,7 @@ def order_create(request, payload: OrderIn):
 
 
 @router.get(
-    "/orders/{order_id}", response={200: OrderOut, **errors(401, 404)}, summary="An order with its lines"
+    "/orders/{order_id}", response={200: OrderOut, **errors(400, 401, 404)}, summary="An order with its lines"
 )
 def order_detail(request, order_id: int):
     return _order_out(_order_for(request.user, order_id))
@@ -190,18 +216,19 @@ def order_detail(request, order_id: int):
 
 @router.post(
     "/orders/{order_id}/send",
-    response={200: OrderOut, **errors(400, 401, 403, 404)},
+    response={200: OrderOut, **errors(400, 401, 403, 404, 409)},
     summary="Send a draft order to its vendor",
 )
 def order_send(request, order_id: int):
+    """Only a draft is sent (409 `wrong_status` for an order sent already, received or closed)."""
     order = services.order_send(actor=request.user, order=_order_for(request.user, order_id))
     return _order_out(order)
 
 
 class ReceiptIn(Schema):
     order: int
-    isbn: Annotated[str, Field(min_length=1, max_length=40)]
-    barcode: Annotated[str, Field(min_length=1, max_length=32)]
+    isbn: Isbn
+    barcode: Barcode
 
 
 class ReceiptDestination(Schema):
@@ -252,8 +279,8 @@ class InvoiceLineIn(Schema):
 
 class InvoiceIn(Schema):
     order: int
-    number: Annotated[str, Field(min_length=1, max_length=40)]
-    issued_on: dt.date | None = None
+    number: Annotated[str, Field(min_length=1, max_length=40, pattern=NOT_BLANK)]
+    issued_on: Day | None = None
     lines: Annotated[list[InvoiceLineIn], Field(min_length=1, max_length=20_000)]
 
 

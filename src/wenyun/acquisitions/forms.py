@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenyun.core.errors import DomainError
+from wenyun.core.forms import DateField
 from wenyun.core.normalise import plain
 from wenyun.network.models import Unit
 
@@ -109,8 +110,10 @@ class ReceiveForm(forms.Form):
 
 class InvoiceForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Invoice number"), max_length=40)
-    issued_on = forms.DateField(
-        label=gettext_lazy("Issued on"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    issued_on = DateField(
+        label=gettext_lazy("Issued on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
     )
 
 

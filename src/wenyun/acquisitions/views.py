@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -230,6 +231,8 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                         "linked": report[0]["lines_linked"],
                     },
                 )
+    else:
+        raise Http404  # no such step of an order
     return redirect("acquisitions:order", pk=order.pk)
 
 
@@ -532,7 +535,7 @@ def rotation(request: HttpRequest) -> HttpResponse:
 def rotation_move(request: HttpRequest, code: str) -> HttpResponse:
     rotation = or_404(services.rotation_get, code=code)
     if not any(s.pk == rotation.pk for s in selectors.rotation_sets(user=request.user)):
-        raise PermissionDenied
+        raise Http404  # another township's set is not there for this staff member, as on the page
     moved: list = []
     if done(
         request,
@@ -569,7 +572,13 @@ def rotation_arrive(request: HttpRequest, pk: int) -> HttpResponse:
         _("Arrival confirmed."),
     ):
         messages.info(request, _("%(n)s copies received on the shelf here.") % {"n": received[0]})
-    return redirect(request.POST.get("next") or "acquisitions:rotation")
+    # Back to the page the confirmation was sent from: a path of this site, never another site's
+    # address (an open redirect) nor a word that names no page.
+    back = request.POST.get("next") or ""
+    local = back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(back if local else "acquisitions:rotation")
 
 
 @staff_required

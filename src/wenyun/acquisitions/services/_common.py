@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.catalog.isbn import isbn_parse
-from wenyun.core.errors import DomainError
+from wenyun.core.errors import DomainError, Refused
 from wenyun.core.normalise import plain, price_parse
 from wenyun.network.models import Unit
 
@@ -83,7 +83,10 @@ def isbn13(value: str, *, required: bool = False) -> str:
         return ""
     parsed = isbn_parse(text)
     if parsed is None or not parsed.valid:
-        raise DomainError(
+        # Ten or thirteen digits whose check digit does not add up are well formed, but name no book:
+        # refused (409), as the API's schema states the form and cannot state the check digit.
+        error = DomainError if parsed is None else Refused
+        raise error(
             _("%(isbn)s is not a valid ISBN: check the digits and the check digit.") % {"isbn": value},
             code="isbn_invalid",
         )

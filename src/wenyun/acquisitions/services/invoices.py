@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenyun.core.errors import Conflict, DomainError, Refused
+from wenyun.core.errors import Conflict, DomainError, NotFound, Refused
 
 from ..access import require_acquirer
 from ..models import Invoice, InvoiceLine, Order, OrderLine, OrderStatus
@@ -55,7 +55,7 @@ def invoice_create(
     for n, given in enumerate(lines, start=1):
         line = by_id.get(int(given.line)) if str(given.line).isdigit() else None
         if line is None:
-            raise DomainError(
+            raise NotFound(
                 _("Invoice line %(n)s: %(line)s is not a line of %(order)s.")
                 % {"n": n, "line": given.line, "order": order.number},
                 code="invoice_line_unknown",

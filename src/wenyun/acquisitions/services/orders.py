@@ -53,6 +53,22 @@ def _line(
     where = _("Line %(n)s") % {"n": position}
     try:
         copies = quantity(given.quantity, label=_("The quantity"))
+        destinations: dict[int, LineDestination] = {}
+        for unit, n in given.destinations or [(hub, copies)]:
+            n = quantity(n, label=_("The copies for %(unit)s") % {"unit": unit.name})
+            if unit.pk in destinations:
+                destinations[unit.pk].quantity += n
+            else:
+                destinations[unit.pk] = LineDestination(unit=unit, quantity=n)
+        # The copies and their units agree before anything else is read: a request that breaks this is
+        # malformed whatever its ISBN or price (the API's schema cannot say so; its test checks it).
+        spread = sum(d.quantity for d in destinations.values())
+        if spread > copies:
+            raise DomainError(
+                _("%(copies)s copies are ordered but the units are given %(spread)s.")
+                % {"copies": copies, "spread": spread},
+                code="destinations_mismatch",
+            )
         list_price = yuan(given.price, label=_("The price"))
         line = OrderLine(
             position=position,
@@ -70,22 +86,10 @@ def _line(
             record = catalog_selectors.record_get(record_id=int(given.record_id))
             line.record_id = record.pk
             line.isbn = line.isbn or record.isbn
-        destinations: dict[int, LineDestination] = {}
-        for unit, n in given.destinations or [(hub, copies)]:
-            n = quantity(n, label=_("The copies for %(unit)s") % {"unit": unit.name})
-            if unit.pk in destinations:
-                destinations[unit.pk].quantity += n
-            else:
-                destinations[unit.pk] = LineDestination(unit=unit, quantity=n)
     except (DomainError, ValueError) as error:
-        raise DomainError(f"{where}: {error}", code=getattr(error, "code", None) or "line_invalid") from None
-    spread = sum(d.quantity for d in destinations.values())
-    if spread > copies:
-        raise DomainError(
-            _("Line %(n)s: %(copies)s copies are ordered but the units are given %(spread)s.")
-            % {"n": position, "copies": copies, "spread": spread},
-            code="destinations_mismatch",
-        )
+        # The line's number before the sentence; a refusal stays a refusal (409), a malformed line a 400.
+        kind = type(error) if isinstance(error, DomainError) else DomainError
+        raise kind(f"{where}: {error}", code=getattr(error, "code", None) or "line_invalid") from None
     if spread < copies:  # the copies no unit is given stay at the hub
         destinations.setdefault(hub.pk, LineDestination(unit=hub, quantity=0)).quantity += copies - spread
     return line, list(destinations.values())

@@ -131,3 +131,48 @@ def test_rotation_sets(api_client, station_manager, unit, book):
     assert [(s["code"], s["units"], s["current_unit"], s["items"]) for s in sets] == [
         ("A", ["YX-S01-V01", "YX-S01-V02"], "YX-S01-V01", 1)
     ]
+
+
+def test_bad_input_is_answered_in_the_error_shape_and_writes_nothing(api_client, county_admin, vendor, fund):
+    from wenyun.acquisitions.models import Invoice, Order
+
+    client = api_client(county_admin)
+    line = {"isbn": isbn(1), "title": "书", "price": "10", "quantity": 2}
+    unknown_vendor = _post(client, "orders", {"vendor": "NOPE", "fund": "LIB-2026", "lines": [line]})
+    assert (unknown_vendor.status_code, unknown_vendor.json()["error"]) == (404, "vendor_not_found")
+    unknown_fund = _post(client, "orders", {"vendor": "XH", "fund": "NOPE", "lines": [line]})
+    assert (unknown_fund.status_code, unknown_fund.json()["error"]) == (404, "fund_not_found")
+    # Thirteen digits of the right form whose check digit does not add up: refused, naming the ISBN.
+    bad_check = isbn(1)[:12] + str((int(isbn(1)[12]) + 1) % 10)
+    refused = _post(
+        client, "orders", {"vendor": "XH", "fund": "LIB-2026", "lines": [{**line, "isbn": bad_check}]}
+    )
+    assert (refused.status_code, refused.json()["error"]) == (409, "isbn_invalid")
+    assert refused.json()["message"].startswith("第 1 行") and bad_check in refused.json()["message"]
+    hyphens = _post(
+        client, "orders", {"vendor": "XH", "fund": "LIB-2026", "lines": [{**line, "isbn": "978-7"}]}
+    )
+    assert (hyphens.status_code, hyphens.json()["error"]) == (400, "invalid")
+    blank_title = _post(
+        client, "orders", {"vendor": "XH", "fund": "LIB-2026", "lines": [{**line, "title": "  "}]}
+    )
+    assert blank_title.status_code == 400
+    over = {**line, "destinations": [{"unit": "YX-S01", "quantity": 2}, {"unit": "YX-S02", "quantity": 1}]}
+    spread = _post(client, "orders", {"vendor": "XH", "fund": "LIB-2026", "lines": [over]})
+    assert (spread.status_code, spread.json()["error"]) == (400, "invalid")
+    assert "订购 2 册，但分配给各单位的是 3 册" in spread.json()["message"]
+    assert not Order.objects.exists()
+
+    order = _post(client, "orders", {"vendor": "XH", "fund": "LIB-2026", "lines": [line]}).json()
+    assert client.post(f"/api/v1/acquisitions/orders/{order['id']}/send").status_code == 200
+    again = client.post(f"/api/v1/acquisitions/orders/{order['id']}/send")
+    assert (again.status_code, again.json()["error"]) == (409, "wrong_status")
+    no_line = _post(
+        client,
+        "invoices",
+        {"order": order["id"], "number": "FP1", "lines": [{"line": 999999, "quantity": 1, "amount": "8"}]},
+    )
+    assert (no_line.status_code, no_line.json()["error"]) == (404, "invoice_line_unknown")
+    assert not Invoice.objects.exists()
+    no_order = _post(client, "receipts", {"order": 999999, "isbn": isbn(1), "barcode": "X1"})
+    assert (no_order.status_code, no_order.json()["error"]) == (404, "order_not_found")

@@ -180,3 +180,72 @@ def test_the_order_for_the_vendor_the_labels_and_the_packing_lists(county_admin,
         f"/staff/acquisitions/orders/{order.pk}/labels.pdf", {"paper": "nonsense", "which": "all"}
     )
     assert wrong.status_code == 302
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "rotation"])
+def test_the_arrival_goes_back_only_to_a_page_of_this_site(station_manager, unit, book, back):
+    v01, v02 = unit("YX-S01-V01"), unit("YX-S01-V02")
+    f.item(home=v01, barcode="RV9", type=book)
+    rotation = services.rotation_create(
+        actor=station_manager,
+        code="B",
+        name="书箱B",
+        owner=unit("YX-S01"),
+        stops=[v01, v02],
+        barcodes=["RV9"],
+    )
+    move = services.rotation_move(actor=station_manager, rotation=rotation).move
+    response = _client(station_manager).post(
+        f"/staff/acquisitions/rotation/moves/{move.pk}/arrive/", {"next": back}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/staff/acquisitions/rotation/")
+    move.refresh_from_db()
+    assert move.status == "arrived"
+
+
+def test_the_arrival_goes_back_to_the_page_it_was_confirmed_on(station_manager, unit, book):
+    v01, v02 = unit("YX-S01-V01"), unit("YX-S01-V02")
+    f.item(home=v01, barcode="RV8", type=book)
+    rotation = services.rotation_create(
+        actor=station_manager,
+        code="C",
+        name="书箱C",
+        owner=unit("YX-S01"),
+        stops=[v01, v02],
+        barcodes=["RV8"],
+    )
+    move = services.rotation_move(actor=station_manager, rotation=rotation).move
+    response = _client(station_manager).post(
+        f"/staff/acquisitions/rotation/moves/{move.pk}/arrive/", {"next": "/staff/acquisitions/"}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/staff/acquisitions/")
+
+
+def test_an_order_step_that_does_not_exist_is_not_found(county_admin, station_manager, vendor, fund):
+    order = services.order_create(
+        actor=county_admin,
+        vendor=vendor,
+        fund=fund,
+        lines=[services.LineIn(title="书", price="1", quantity=1)],
+    )
+    assert _client(county_admin).post(f"/staff/acquisitions/orders/{order.pk}/approve/").status_code == 404
+    assert _client(station_manager).post(f"/staff/acquisitions/orders/{order.pk}/send/").status_code == 403
+    order.refresh_from_db()
+    assert order.status == "draft"
+
+
+def test_another_townships_set_is_not_there_to_move(station_manager, other_station_manager, unit, book):
+    from wenyun.acquisitions.models import RotationSet
+
+    v01, v02 = unit("YX-S01-V01"), unit("YX-S01-V02")
+    f.item(home=v01, barcode="RV7", type=book)
+    services.rotation_create(
+        actor=station_manager,
+        code="D",
+        name="书箱D",
+        owner=unit("YX-S01"),
+        stops=[v01, v02],
+        barcodes=["RV7"],
+    )
+    assert _client(other_station_manager).post("/staff/acquisitions/rotation/D/move/").status_code == 404
+    assert RotationSet.objects.get(code="D").current_unit == v01 and not RotationMove.objects.exists()

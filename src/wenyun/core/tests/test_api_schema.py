@@ -116,8 +116,10 @@ def known(county, unit, county_admin) -> dict[str, list]:
         ' "part": "facilities", "scope": "station", "measure": "m²", "comparison": ">=", "threshold": 300,'
         ' "formula": {"kind": "metric", "metric": "building_area", "sub_units": false}}]}',
     )
+    acquired = _acquisitions(county_admin, unit, isbn=santi.isbn)
     units = ["YX", "YX-LIB", "YX-S01", "YX-S01-V01", "YX-S02"]
     return {
+        **acquired,
         "card": ["YX0001", "YX0002"],
         "barcode": ["B001", "B002", "B003"],
         "unit": units,
@@ -128,6 +130,47 @@ def known(county, unit, county_admin) -> dict[str, list]:
         "month": [month.strftime("%Y-%m")],
         "standard": ["api-test"],
         "code": [metric["code"] for metric in metric_catalogue()[:3]],
+    }
+
+
+def _acquisitions(county_admin, unit, *, isbn: str) -> dict[str, list]:
+    """A vendor and a fund of the library, an order on them sent with one copy received (so that a
+    receipt and an invoice find something to do), a draft order to send, and a rotation set."""
+    from wenyun.acquisitions import services as acquisitions
+
+    lib, s01 = unit("YX-LIB"), unit("YX-S01")
+    v01, v02 = unit("YX-S01-V01"), unit("YX-S01-V02")
+    f.item_type()
+    vendor = acquisitions.vendor_save(actor=county_admin, code="XH", name="新华书店", rate="80")
+    fund = acquisitions.fund_create(
+        actor=county_admin,
+        code="LIB-BOOKS",
+        name="县馆购书经费",
+        year=timezone.localdate().year,
+        unit=lib,
+        source="county_budget",
+        allocated="100000",
+    )
+    line = acquisitions.LineIn(isbn=isbn, title="三体", price="23", quantity=5, destinations=[(s01, 2)])
+    order = acquisitions.order_create(actor=county_admin, vendor=vendor, fund=fund, lines=[line])
+    acquisitions.order_send(actor=county_admin, order=order)
+    acquisitions.receipt_create(actor=county_admin, order=order, isbn=isbn, barcode="A001")
+    draft = acquisitions.order_create(
+        actor=county_admin,
+        vendor=vendor,
+        fund=fund,
+        lines=[acquisitions.LineIn(isbn="", title="人生", price="30", quantity=1)],
+    )
+    f.item(home=v01, barcode="R001")
+    acquisitions.rotation_create(
+        actor=county_admin, code="SX1", name="书箱一", owner=s01, stops=[v01, v02], barcodes=["R001"]
+    )
+    return {
+        "vendor": ["XH"],
+        "fund": ["LIB-BOOKS"],
+        "order": [order.pk],
+        "order_id": [order.pk, draft.pk],
+        "isbn": [isbn],
     }
 
 
@@ -182,11 +225,24 @@ def _metric_period_broken(case) -> bool:
     return start > end
 
 
+def _order_units_broken(case) -> bool:
+    """An order line's units are given at most its copies."""
+    lines = case.body.get("lines") if isinstance(case.body, dict) else None
+    try:
+        return any(
+            sum(given["quantity"] for given in line.get("destinations") or []) > line["quantity"]
+            for line in lines or []
+        )
+    except (AttributeError, KeyError, TypeError):
+        return False  # not a schema-valid request: the checks judge it
+
+
 # The rules that tie two parameters together, by operation: how to tell one is broken, and the
 # error code the operation documents for it.
 CROSS_PARAMETER_RULES = {
     "GET /api/v1/activities": (_calendar_range_broken, "invalid"),
     "GET /api/v1/stats/metrics/{code}": (_metric_period_broken, "stats_period_invalid"),
+    "POST /api/v1/acquisitions/orders": (_order_units_broken, "invalid"),
 }
 
 

@@ -13,12 +13,13 @@ everything); the library desk at the library (inside) and in 城关镇's village
 station manager and the village manager of YX-S01-V01 in that village (inside) and in 东坝镇 (outside);
 a reader on his own objects and another reader's; a visitor not signed in.
 
-Figures (2026-12-03, after item 1's scoping landed): 266 URL patterns = 161 pages in PAGES + 28 API
-operations in API + 77 admin patterns; 6 personas, each on an object inside and (but for the county
-administrator and the visitor) one outside the subtree; 2,134 cases: 1,667 page cases, 234 API cases,
-231 admin cases and the 2 completeness tests. No case is an xfail: the 24 known circulation defects
-the walk began with (mark lost, claim returned, block, waive, cancel a hold, reader search outside the
-subtree, a routing slip and a payment receipt by id) are fixed. A page costs 0.1-0.4 s here.
+Figures (2026-12-04, with acquisitions' 11 pages and 7 operations, issue 17): 290 URL patterns = 172
+pages in PAGES + 35 API operations in API + 83 admin patterns; 6 personas, each on an object inside and
+(but for the county administrator and the visitor) one outside the subtree; 2,353 cases: 1,811 page
+cases, 291 API cases, 249 admin cases and the 2 completeness tests. No case is an xfail: the 24 known
+circulation defects the walk began with (mark lost, claim returned, block, waive, cancel a hold, reader
+search outside the subtree, a routing slip and a payment receipt by id) are fixed. A page costs 0.1-0.4 s
+here.
 """
 
 from __future__ import annotations
@@ -98,6 +99,23 @@ def county_admin_only(get=OK, post=FOUND, others=FORBIDDEN):
     return expect
 
 
+ACQUIRERS = ("county_admin", "library_staff")
+
+
+def acquirers_only(get=OK, post=FOUND, others=FORBIDDEN):
+    """Buying is central (acquisitions.access.user_can_acquire): county administrators and the county
+    library's staff act for every unit of the county; other staff are turned away (403)."""
+
+    def expect(persona, side, method):
+        if persona == "anonymous":
+            return LOGIN
+        if persona in ACQUIRERS:
+            return get if method == "GET" else post
+        return others
+
+    return expect
+
+
 def public(get=OK, post=FOUND):
     return lambda persona, side, method: get if method == "GET" else post
 
@@ -135,6 +153,20 @@ def api_county_admin_only(get=OK):
         if persona in ("anonymous", "reader"):
             return 401
         return get if persona == "county_admin" else FORBIDDEN
+
+    return expect
+
+
+def api_acquirers_only(get=OK, post=201, others=MISSING):
+    """The hub's API: acquirers anywhere; another staff member finds no such order (404), or is
+    refused what only the hub does (403, given as `others`)."""
+
+    def expect(persona, side, method):
+        if persona in ("anonymous", "reader"):
+            return 401
+        if persona in ACQUIRERS:
+            return get if method == "GET" else post
+        return others
 
     return expect
 
@@ -659,6 +691,102 @@ pages(
     ),
 )
 
+
+def _lists_the_set(response, s, side) -> bool:
+    """The rotation page lists the place's set to the staff of its subtree and to the hub (the
+    library's desk sees every set, as it buys and sends for every unit), and to no one else."""
+    return (f"<td>{s.rotation.code}</td>" in response.content.decode()) == (
+        side != "out" or s.desk == "YX-LIB"
+    )
+
+
+# -- acquisitions: bought, received and invoiced centrally; rotation sets move among the villages --------
+pages(
+    E("staff/acquisitions/", staff_any()),
+    E(
+        "staff/acquisitions/funds/",
+        acquirers_only(),
+        post=lambda s: {
+            "code": "WALK-NEW",
+            "name": "新经费",
+            "year": "2026",
+            "unit": s.unit.pk,
+            "source": "county_budget",
+            "allocated": "1000",
+        },
+    ),
+    E(
+        "staff/acquisitions/vendors/",
+        acquirers_only(),
+        post=lambda s: {"code": "WALKNEW", "name": "新书商", "rate": "80"},
+    ),
+    E(
+        "staff/acquisitions/orders/new/",
+        acquirers_only(),
+        post=lambda s: {
+            "vendor": s.vendor.pk,
+            "fund": s.fund.pk,
+            "lines": f"{s.new_isbn}\t新书\t20\t1\t{s.code}:1",
+        },
+    ),
+    E("staff/acquisitions/orders/<int:pk>/", acquirers_only(), path=lambda s: {"pk": s.order.pk}),
+    E(
+        "staff/acquisitions/orders/<int:pk>/<str:action>/",
+        acquirers_only(),
+        path=lambda s: {"pk": s.draft_order.pk, "action": "send"},
+        get=False,
+        post=lambda s: {},
+    ),
+    E(
+        "staff/acquisitions/receive/",
+        acquirers_only(),
+        post=lambda s: {"order": s.order.pk, "isbn": s.order_isbn, "barcode": f"WALKN{s.order.pk}"},
+    ),
+    E(
+        "staff/acquisitions/rotation/",
+        # A new set needs its owner's and every stop's staff: the village's manager and the library's
+        # desk have the set's place but not its neighbour.
+        overrides(staff_scoped(out_get=OK), village_manager_in_POST=DENIED, library_staff_in_POST=DENIED),
+        post=lambda s: {
+            "code": "WALKNEW",
+            "name": "新书箱",
+            "stops": f"{s.code} {s.neighbour}",
+            "period_days": "90",
+            "barcodes": s.spare_copy.barcode,
+        },
+        check=_lists_the_set,
+    ),
+    E(
+        "staff/acquisitions/rotation/<str:code>/move/",
+        # Staff whose subtree holds both the set's stop and the next one move it on.
+        overrides(staff_scoped(), village_manager_in=DENIED, library_staff_in=DENIED),
+        path=lambda s: {"code": s.rotation.code},
+        get=False,
+        post=lambda s: {},
+    ),
+    E(
+        "staff/acquisitions/rotation/moves/<int:pk>/arrive/",
+        staff_scoped(),  # the staff of the unit it arrives at
+        path=lambda s: {"pk": s.arriving_move.pk},
+        get=False,
+        post=lambda s: {},
+    ),
+    E(
+        "staff/acquisitions/choice/",
+        # The walk's partner bookstore lends for the library: its staff and county administrators.
+        acquirers_only(),
+        post=lambda s: {
+            "shop": s.shop.pk,
+            "card": s.reader.card,
+            "isbn": s.choice_isbn,
+            "title": "你选的书",
+            "year": str(s.choice_fund.year),
+            "price": "30",
+            "barcode": f"WALKC{s.order.pk}",
+        },
+    ),
+)
+
 # -- the public portal ----------------------------------------------------------------------------------
 pages(
     E("", public()),
@@ -832,6 +960,56 @@ api(
         query=lambda s: {"unit": s.code},
     ),
     E("GET /api/v1/ledger", api_staff_any(), query=lambda s: {"standard": STANDARD, "year": 2026}),
+)
+api(
+    E("GET /api/v1/acquisitions/funds", api_staff_any()),
+    E(
+        "POST /api/v1/acquisitions/orders",
+        api_acquirers_only(others=FORBIDDEN),
+        post=lambda s: {
+            "vendor": s.vendor.code,
+            "fund": s.fund.code,
+            "lines": [
+                {
+                    "isbn": s.new_isbn,
+                    "title": "新书",
+                    "price": "20",
+                    "quantity": 2,
+                    "destinations": [{"unit": s.code, "quantity": 1}],
+                }
+            ],
+        },
+    ),
+    E(
+        "GET /api/v1/acquisitions/orders/{order_id}",
+        api_acquirers_only(),
+        path=lambda s: {"order_id": s.order.pk},
+    ),
+    E(
+        "POST /api/v1/acquisitions/orders/{order_id}/send",
+        api_acquirers_only(post=OK),
+        path=lambda s: {"order_id": s.draft_order.pk},
+        post=lambda s: {},
+    ),
+    E(
+        "POST /api/v1/acquisitions/receipts",
+        api_acquirers_only(),
+        post=lambda s: {"order": s.order.pk, "isbn": s.order_isbn, "barcode": f"WALKN{s.order.pk}"},
+    ),
+    E(
+        "POST /api/v1/acquisitions/invoices",
+        api_acquirers_only(),
+        post=lambda s: {
+            "order": s.order.pk,
+            "number": "FP-WALK",
+            "lines": [{"line": s.order_line.pk, "quantity": 1, "amount": "24.00"}],
+        },
+    ),
+    E(
+        "GET /api/v1/acquisitions/rotation-sets",
+        api_staff_any(),
+        check=lambda response, s, side: s.rotation.code in [r["code"] for r in response.json()],
+    ),
 )
 
 

@@ -6,6 +6,12 @@ reader with a loan, a hold, a fee and a payment, a check-in, a closure, an activ
 a registration, a venue with a booking, a visit slot with a ticket, a menu order, a troupe, news, a
 volunteer project and a volunteer, a staff member with a post and a qualification, a training
 session, evidence, an inspection with a finding, a survey and a kiosk login.
+
+Acquisitions, made through its services: each place has a vendor, a fund of the county library, an
+order on them sent with its copies for the place (one received, so that a receipt and an invoice have
+something to do), a draft order, a rotation set at the place (its first stop) bound for a neighbour,
+and another set on its way from that neighbour to the place (the arrival to confirm). One partner
+bookstore lends for the library, on the county's reader-choice fund.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 SITES = {"lib": "YX-LIB", "v01": "YX-S01-V01", "s02": "YX-S02-V01"}
+# Rotation sets: who owns each place's sets, and the neighbour they go to and come from.
+ROTATION_OWNER = {"lib": "YX-LIB", "v01": "YX-S01", "s02": "YX-S02"}
+ROTATION_NEIGHBOUR = {"lib": "YX-S01-V02", "v01": "YX-S01-V02", "s02": "YX-S02-V02"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ROLL_MONTH = "2026-05"
 STANDARD = "walk-standard"
@@ -258,6 +267,107 @@ def _site(key: str, code: str, *, n: int, reader_account, admin, staff_user, sta
 _KIOSK_HASH = make_password("kiosk-pass-1")
 
 
+def _isbn(n: int, k: int) -> str:
+    from wenyun.catalog.isbn import isbn13_check
+
+    body = f"9787999{n:02d}{k:03d}"
+    return body + isbn13_check(body)
+
+
+def _acquisitions(sites: dict, *, admin) -> dict:
+    """Each place's acquisitions (see the module's docstring); returns what the places share."""
+    from wenyun.acquisitions import services as acquisitions
+    from wenyun.catalog.models import Item, ItemStatus, Record
+    from wenyun.network.selectors import unit_get
+
+    year = timezone.localdate().year
+    lib = unit_get(code=SITES["lib"])
+    shop = acquisitions.vendor_save(
+        actor=admin, code="WALKSHOP", name="走查书店", partner_shop=True, shop_unit=lib
+    )
+    choice_fund = acquisitions.fund_create(
+        actor=admin,
+        code="WALK-RC",
+        name="你选书我买单",
+        year=year,
+        unit=lib,
+        source="reader_choice",
+        allocated="5000",
+    )
+    for n, site in enumerate(sites.values(), start=1):
+        o, unit, key = site.objects, site.unit, site.key
+        o["shop"], o["choice_fund"] = shop, choice_fund
+        o["vendor"] = acquisitions.vendor_save(actor=admin, code=f"WALKV{n}", name=f"书商{key}", rate="80")
+        o["fund"] = acquisitions.fund_create(
+            actor=admin,
+            code=f"WALK-F{n}",
+            name=f"购书经费{key}",
+            year=year,
+            unit=lib,
+            source="county_budget",
+            allocated="100000",
+        )
+        o["order_isbn"], o["new_isbn"], o["choice_isbn"] = _isbn(n, 1), _isbn(n, 4), _isbn(n, 5)
+        order = acquisitions.order_create(
+            actor=admin,
+            vendor=o["vendor"],
+            fund=o["fund"],
+            lines=[
+                acquisitions.LineIn(
+                    isbn=o["order_isbn"], title=f"采购{key}", price="30", quantity=3, destinations=[(unit, 3)]
+                ),
+                acquisitions.LineIn(
+                    isbn=_isbn(n, 2), title=f"采购二{key}", price="20", quantity=1, destinations=[(unit, 1)]
+                ),
+            ],
+        )
+        acquisitions.order_send(actor=admin, order=order)
+        received = acquisitions.receipt_create(
+            actor=admin, order=order, isbn=o["order_isbn"], barcode=f"WALKA{n}01"
+        )
+        o["order"], o["order_line"] = order, received.line
+        o["draft_order"] = acquisitions.order_create(
+            actor=admin,
+            vendor=o["vendor"],
+            fund=o["fund"],
+            lines=[acquisitions.LineIn(isbn=_isbn(n, 3), title=f"草稿{key}", price="10", quantity=1)],
+        )
+        owner = unit_get(code=ROTATION_OWNER[key])
+        neighbour = unit_get(code=ROTATION_NEIGHBOUR[key])
+        o["neighbour"] = neighbour.code
+        record = Record.objects.create(title=f"流转书{key}", responsibility="作者")
+        copies = {
+            barcode: Item.objects.create(
+                barcode=barcode,
+                record=record,
+                home_unit=at,
+                current_unit=at,
+                item_type=o["item_type"],
+                status=ItemStatus.AVAILABLE,
+            )
+            for barcode, at in ((f"WALKT{n}01", unit), (f"WALKT{n}02", neighbour), (f"WALKT{n}03", unit))
+        }
+        o["spare_copy"] = copies[f"WALKT{n}03"]  # for a new set made on the rotation page
+        o["rotation"] = acquisitions.rotation_create(
+            actor=admin,
+            code=f"WALKR{n}",
+            name=f"书箱{key}",
+            owner=owner,
+            stops=[unit, neighbour],
+            barcodes=[f"WALKT{n}01"],
+        )
+        coming = acquisitions.rotation_create(
+            actor=admin,
+            code=f"WALKS{n}",
+            name=f"来书箱{key}",
+            owner=owner,
+            stops=[neighbour, unit],
+            barcodes=[f"WALKT{n}02"],
+        )
+        o["arriving_move"] = acquisitions.rotation_move(actor=admin, rotation=coming).move
+    return {"shop": shop, "choice_fund": choice_fund}
+
+
 def world_build() -> World:
     from wenyun.core.models import Role, User
     from wenyun.ledger import services as ledger
@@ -316,6 +426,7 @@ def world_build() -> World:
     }
     for site in sites.values():
         site.objects["account"] = User.objects.filter(unit=site.unit).order_by("username").first()
+    acquired = _acquisitions(sites, admin=users["county_admin"])
     now = timezone.now()
     roll = SubsidyRoll.objects.create(month=dt.date(2026, 5, 1), opened_at=now, computed_at=now)
     keys = list(sites)
@@ -328,5 +439,5 @@ def world_build() -> World:
         for persona, user in users.items()
         if user is not None and user.is_staff_member
     }
-    shared = {"standard": standard, "indicator": indicator, "roll": roll, "tokens": tokens}
+    shared = {"standard": standard, "indicator": indicator, "roll": roll, "tokens": tokens, **acquired}
     return World(sites=sites, users=users, shared=shared)
