@@ -485,7 +485,9 @@ def weeding_batch_xlsx(*, batch: WeedingBatch) -> bytes:
         )
         + 1
     )
-    _header(sheet, head, [_("Barcode"), _("Title"), _("Call number"), _("Price"), _("Acquired on"), _("Reason")])
+    _header(
+        sheet, head, [_("Barcode"), _("Title"), _("Call number"), _("Price"), _("Acquired on"), _("Reason")]
+    )
     row, total = head + 1, ZERO
     for item in items:
         cells: list[tuple[object, str]] = [

@@ -494,7 +494,9 @@ class StocktakeScan(models.Model):
 
     stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="scans")
     barcode = models.CharField(_("barcode"), max_length=32)
-    item = models.ForeignKey("catalog.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        "catalog.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     scanned_at = models.DateTimeField()
     scanned_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -514,7 +514,11 @@ def stocktake_compare(*, stocktake: Stocktake) -> StocktakeComparison:
 def stocktakes_visible(*, user, limit: int = 50) -> list[Stocktake]:
     """The stocktakes of the units the user works for, the latest first."""
     visible = units_visible_to(user)
-    return list(Stocktake.objects.filter(unit__in=visible).select_related("unit").order_by("-started_at", "-pk")[:limit])
+    return list(
+        Stocktake.objects.filter(unit__in=visible)
+        .select_related("unit")
+        .order_by("-started_at", "-pk")[:limit]
+    )
 
 
 def access_stocktake(user, pk: int) -> Stocktake:
@@ -581,11 +585,11 @@ def weeding_candidates(
         if older_than is not None:
             reasons.append(_("acquired %(day)s") % {"day": item.acquired_on.isoformat()})
         if condition:
-            reasons.append(str(ItemStatus(item.status).label) if item.status == ItemStatus.DAMAGED else item.notes)
-        if since is not None:
             reasons.append(
-                _("last lent %(day)s") % {"day": lent.isoformat()} if lent else _("never lent")
+                str(ItemStatus(item.status).label) if item.status == ItemStatus.DAMAGED else item.notes
             )
+        if since is not None:
+            reasons.append(_("last lent %(day)s") % {"day": lent.isoformat()} if lent else _("never lent"))
         found.append(WeedingCandidate(item=item, last_loan=lent, reasons=reasons))
     return found
 
@@ -594,7 +598,9 @@ def weeding_batches(*, user, unit: Unit | None = None, limit: int = 50) -> list[
     batches = WeedingBatch.objects.filter(unit__in=units_visible_to(user))
     if unit is not None:
         batches = batches.filter(unit=unit)
-    return list(batches.select_related("unit").annotate(copies=Count("items")).order_by("-day", "-pk")[:limit])
+    return list(
+        batches.select_related("unit").annotate(copies=Count("items")).order_by("-day", "-pk")[:limit]
+    )
 
 
 def access_weeding_batch(user, pk: int) -> WeedingBatch:

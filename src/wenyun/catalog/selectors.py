@@ -125,14 +125,20 @@ def unit_copies(
     from django.db.models import Q
 
     copies = Item.objects.exclude(status__in=(ItemStatus.WITHDRAWN, ItemStatus.LOST))
-    copies = copies.filter(home_unit=unit) if home_only else copies.filter(Q(home_unit=unit) | Q(current_unit=unit))
+    copies = (
+        copies.filter(home_unit=unit)
+        if home_only
+        else copies.filter(Q(home_unit=unit) | Q(current_unit=unit))
+    )
     if location:
         copies = copies.filter(location__iexact=location)
     if call_prefix:
         copies = copies.filter(call_number__istartswith=call_prefix)
     if acquired_before is not None:
         copies = copies.filter(acquired_on__lt=acquired_before)
-    return list(copies.select_related("record", "home_unit", "current_unit").order_by("call_number", "barcode"))
+    return list(
+        copies.select_related("record", "home_unit", "current_unit").order_by("call_number", "barcode")
+    )
 
 
 def record_get(*, record_id: int) -> Record:

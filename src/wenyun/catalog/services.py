@@ -581,7 +581,8 @@ def item_found_at(*, actor, item: Item, unit: Unit, via: str = "stocktake") -> I
         )
     if item.status == ItemStatus.WITHDRAWN:
         raise Refused(
-            _("%(barcode)s is withdrawn: it is no longer part of the collection.") % {"barcode": item.barcode},
+            _("%(barcode)s is withdrawn: it is no longer part of the collection.")
+            % {"barcode": item.barcode},
             code="item_withdrawn",
         )
     previous, was_at = item.status, item.current_unit.code

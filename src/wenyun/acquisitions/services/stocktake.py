@@ -108,7 +108,9 @@ def stocktake_scan(*, actor, stocktake: Stocktake, barcodes: list[str]) -> ScanR
         else:
             wanted.append(barcode)
     known = set(
-        StocktakeScan.objects.filter(stocktake=stocktake, barcode__in=wanted).values_list("barcode", flat=True)
+        StocktakeScan.objects.filter(stocktake=stocktake, barcode__in=wanted).values_list(
+            "barcode", flat=True
+        )
     )
     report.again += len(known)
     new = [b for b in wanted if b not in known]
