@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from wenyun.acquisitions import selectors, services
@@ -79,7 +81,7 @@ def test_a_token_longer_than_a_barcode_is_reported_and_not_kept(v01, shelf, vill
 def test_an_empty_batch_is_refused_and_nothing_is_written(v01, shelf, village_manager):
     stocktake = services.stocktake_start(actor=village_manager, unit=v01)
 
-    with pytest.raises(DomainError, match="Scan or type at least one barcode."):
+    with pytest.raises(DomainError, match=re.escape("Scan or type at least one barcode.")):
         services.stocktake_scan(actor=village_manager, stocktake=stocktake, barcodes=[" \n ，"])
 
     stocktake.refresh_from_db()
@@ -159,7 +161,7 @@ def test_a_scanned_copy_is_not_missing_and_an_unscanned_one_is_not_moved(v01, sh
     stocktake = services.stocktake_start(actor=village_manager, unit=v01)
     services.stocktake_scan(actor=village_manager, stocktake=stocktake, barcodes=["ST001"])
 
-    with pytest.raises(Refused, match="ST001 was scanned here: it is not missing."):
+    with pytest.raises(Refused, match=re.escape("ST001 was scanned here: it is not missing.")):
         services.stocktake_resolve(
             actor=village_manager, stocktake=stocktake, item=shelf["a"], outcome="missing"
         )
@@ -179,7 +181,7 @@ def test_a_copy_on_loan_found_on_the_shelf_is_checked_in_at_the_desk_instead(v01
     services.stocktake_scan(actor=village_manager, stocktake=stocktake, barcodes=["ST004"])
     assert _barcodes(selectors.stocktake_compare(stocktake=stocktake).elsewhere) == ["ST004"]
 
-    with pytest.raises(Refused, match="ST004 is on loan: check it in at the desk instead."):
+    with pytest.raises(Refused, match=re.escape("ST004 is on loan: check it in at the desk instead.")):
         services.stocktake_resolve(
             actor=village_manager, stocktake=stocktake, item=shelf["lent"], outcome="found"
         )
@@ -193,11 +195,11 @@ def test_a_copy_is_resolved_once_and_one_outside_the_stocktake_not_at_all(v01, s
     services.stocktake_resolve(actor=village_manager, stocktake=stocktake, item=shelf["b"], outcome="missing")
     stranger = f.item(home=unit("YX-S01-V03"), barcode="ST999")
 
-    with pytest.raises(Refused, match="ST002 is already resolved in this stocktake: Missing."):
+    with pytest.raises(Refused, match=re.escape("ST002 is already resolved in this stocktake: Missing.")):
         services.stocktake_resolve(
             actor=village_manager, stocktake=stocktake, item=shelf["b"], outcome="found"
         )
-    with pytest.raises(DomainError, match="ST999 was neither scanned here nor expected here."):
+    with pytest.raises(DomainError, match=re.escape("ST999 was neither scanned here nor expected here.")):
         services.stocktake_resolve(actor=village_manager, stocktake=stocktake, item=stranger, outcome="found")
 
     assert Item.objects.get(barcode="ST002").status == ItemStatus.MISSING
