@@ -242,3 +242,47 @@ def test_another_townships_manager_may_not_take_stock_of_the_village(
         services.stocktake_scan(actor=other_station_manager, stocktake=stocktake, barcodes=["ST001"])
 
     assert Stocktake.objects.count() == 1 and stocktake.scans.count() == 0
+
+
+def _client(user, lang="zh-hans"):
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    client.force_login(user)
+    return client
+
+
+def test_the_phone_page_starts_scans_resolves_and_finishes(v01, shelf, village_manager):
+    client = _client(village_manager, "en")
+
+    started = client.post("/staff/acquisitions/stocktake/", {"unit": "YX-S01-V01", "call_prefix": ""})
+    stocktake = Stocktake.objects.get()
+    assert started["Location"] == f"/staff/acquisitions/stocktake/{stocktake.pk}/"
+    scanned = client.post(started["Location"], {"barcodes": "ST001\r\nST007\r\nBAD-1"}, follow=True)
+    page = scanned.content.decode()
+    assert "Batch 1: 3 new, 0 scanned before." in page and "No copy has these barcodes: BAD-1" in page
+    assert 'id="missing"' in page and "ST002" in page
+    client.post(
+        f"/staff/acquisitions/stocktake/{stocktake.pk}/resolve/", {"barcode": "ST002", "outcome": "missing"}
+    )
+    assert Item.objects.get(barcode="ST002").status == ItemStatus.MISSING
+    client.post(f"/staff/acquisitions/stocktake/{stocktake.pk}/finish/")
+    stocktake.refresh_from_db()
+    assert stocktake.status == "finished" and stocktake.result["resolved_missing"] == 1
+    chinese = _client(village_manager).get(f"/staff/acquisitions/stocktake/{stocktake.pk}/").content.decode()
+    assert "盘点" in chinese
+
+
+def test_another_townships_manager_does_not_see_the_stocktake(
+    v01, shelf, village_manager, other_station_manager
+):
+    stocktake = services.stocktake_start(actor=village_manager, unit=v01)
+    client = _client(other_station_manager)
+
+    assert client.get(f"/staff/acquisitions/stocktake/{stocktake.pk}/").status_code == 404
+    assert (
+        client.post(f"/staff/acquisitions/stocktake/{stocktake.pk}/", {"barcodes": "ST001"}).status_code
+        == 404
+    )
+    assert client.post("/staff/acquisitions/stocktake/", {"unit": "YX-S01-V01"}).status_code == 302
+    assert Stocktake.objects.count() == 1 and stocktake.scans.count() == 0

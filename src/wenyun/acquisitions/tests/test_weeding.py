@@ -162,3 +162,41 @@ def test_the_batch_reads_back_from_its_xlsx(v01, copies, village_manager):
     assert (body[2][1], body[2][3]) == ("Total", 51)
     assert ("Copies", 2) in [r[:2] for r in rows[:header]]
     assert WeedingItem.objects.filter(batch=batch).count() == 2
+
+
+def _client(user, lang="zh-hans"):
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    client.force_login(user)
+    return client
+
+
+def test_the_weeding_page_lists_withdraws_and_downloads(v01, copies, village_manager):
+    client = _client(village_manager, "en")
+
+    page = client.get("/staff/acquisitions/weeding/", {"unit": "YX-S01-V01", "older": "１０", "idle": "5"})
+    body = page.content.decode()
+    assert all(code in body for code in ("W01", "W03", "W05")) and "W04" not in body
+    done = client.post(
+        "/staff/acquisitions/weeding/",
+        {"unit": "YX-S01-V01", "items": [copies["W01"].pk, copies["W06"].pk], "reason": "老旧"},
+        follow=True,
+    ).content.decode()
+    assert "1 copies withdrawn in this batch." in done
+    assert "W06: W06 cannot be withdrawn while it is on loan." in done
+    batch = WeedingBatch.objects.get()
+    download = client.get(f"/staff/acquisitions/weeding/batches/{batch.pk}.xlsx")
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(download.content)).active["A1"].value.startswith("Copies withdrawn")
+    assert "剔旧" in _client(village_manager).get("/staff/acquisitions/weeding/").content.decode()
+
+
+def test_another_townships_manager_may_not_weed_the_village(v01, copies, other_station_manager):
+    client = _client(other_station_manager)
+
+    assert client.get("/staff/acquisitions/weeding/", {"unit": "YX-S01-V01"}).status_code == 404
+    refused = client.post(
+        "/staff/acquisitions/weeding/", {"unit": "YX-S01-V01", "items": [copies["W01"].pk], "reason": "老旧"}
+    )
+    assert refused.status_code == 404 and Item.objects.get(barcode="W01").status == "available"
