@@ -511,6 +511,12 @@ def stocktake_compare(*, stocktake: Stocktake) -> StocktakeComparison:
     )
 
 
+def stocktake_resolutions(*, stocktake: Stocktake) -> QuerySet[StocktakeResolution]:
+    return (
+        StocktakeResolution.objects.filter(stocktake=stocktake).select_related("item__record").order_by("pk")
+    )
+
+
 def stocktakes_visible(*, user, limit: int = 50) -> list[Stocktake]:
     """The stocktakes of the units the user works for, the latest first."""
     visible = units_visible_to(user)

@@ -574,7 +574,7 @@ def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
             "stocktake": taking,
             "open": is_open,
             "comparison": selectors.stocktake_compare(stocktake=taking) if is_open else None,
-            "resolutions": taking.resolutions.select_related("item__record").order_by("pk"),
+            "resolutions": selectors.stocktake_resolutions(stocktake=taking),
         },
     )
 
