@@ -1,5 +1,6 @@
 """The papers acquisitions hands out: the order as XLSX for the vendor, the packing list of each
-destination unit (XLSX, and a PDF to print and sign), and the late lines to claim from each vendor.
+destination unit (XLSX, and a PDF to print and sign), the late lines to claim from each vendor, and
+a weeding batch for the county's asset records.
 
 Each function takes what the selectors return and gives the file's bytes; the pages send them.
 """
@@ -23,7 +24,7 @@ from wenyun.core.errors import DomainError
 from wenyun.network.models import Unit
 
 from .labels import LATIN, cjk_font
-from .models import ZERO, Order, OrderLine, Receipt
+from .models import ZERO, Order, OrderLine, Receipt, WeedingBatch
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F4")
 BOLD = Font(bold=True)
@@ -457,4 +458,52 @@ def late_lines_xlsx(*, lines: Sequence[OrderLine], today: dt.date) -> bytes:
         _put(sheet, row, 13, value_total, number_format=MONEY).font = BOLD
         _widths(sheet, [14, 11, 11, 9, 16, 40, 18, 22, 8, 8, 8, 11, 12])
         sheet.freeze_panes = sheet.cell(row=head + 1, column=1)
+    return _bytes(book)
+
+
+# -- a weeding batch for the asset records ---------------------------------------------------------
+
+
+def weeding_batch_xlsx(*, batch: WeedingBatch) -> bytes:
+    """The copies withdrawn in a batch, for the county's asset records (固定资产 write-off): one row a
+    copy with its barcode, title, call number, price, acquisition day and the reason, and the total."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _sheet_title(_("Withdrawn copies"), set())
+    items = list(batch.items.order_by("barcode"))
+    _put(sheet, 1, 1, _("Copies withdrawn: %(unit)s") % {"unit": batch.unit.name}).font = TITLE
+    head = (
+        _facts(
+            sheet,
+            3,
+            [
+                (_("Unit"), f"{batch.unit.code} {batch.unit.name}"),
+                (_("Date"), batch.day),
+                (_("Reason"), batch.reason),
+                (_("Copies"), len(items)),
+            ],
+        )
+        + 1
+    )
+    _header(
+        sheet, head, [_("Barcode"), _("Title"), _("Call number"), _("Price"), _("Acquired on"), _("Reason")]
+    )
+    row, total = head + 1, ZERO
+    for item in items:
+        cells: list[tuple[object, str]] = [
+            (item.barcode, ""),
+            (item.title, ""),
+            (item.call_number, ""),
+            (item.price, MONEY),
+            (item.acquired_on, DATE),
+            (batch.reason, ""),
+        ]
+        for column, (content, number_format) in enumerate(cells, start=1):
+            _put(sheet, row, column, content, number_format=number_format)
+        total += item.price or ZERO
+        row += 1
+    _put(sheet, row, 2, _("Total")).font = BOLD
+    _put(sheet, row, 4, total, number_format=MONEY).font = BOLD
+    _widths(sheet, [16, 40, 16, 11, 12, 30])
+    sheet.freeze_panes = sheet.cell(row=head + 1, column=1)
     return _bytes(book)

@@ -454,6 +454,120 @@ class Suggestion(models.Model):
         return self.title
 
 
+class Stocktake(models.Model):
+    """A stocktake (盘点) of a unit, or of one shelving location or call-number range of it: what was
+    scanned there, in batches from a scanner or a phone, compared with what the catalogue says the
+    unit holds; each difference resolved (found, missing, moved) and the counts kept when it ends."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("stocktake", "Open")
+        FINISHED = "finished", pgettext_lazy("stocktake", "Finished")
+
+    unit = models.ForeignKey(
+        "network.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    location = models.CharField(_("shelving location"), max_length=60, blank=True)
+    call_prefix = models.CharField(_("call numbers beginning with"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField(_("started at"))
+    started_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batches = models.PositiveIntegerField(default=0)
+    # The counts at the end (expected, scanned, missing, elsewhere, away, unknown, resolved per outcome).
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["unit", "status"], name="acq_stocktake_unit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.started_at:%Y-%m-%d}"
+
+
+class StocktakeScan(models.Model):
+    """A barcode scanned at a stocktake, once: scanning it again in a later batch adds no row."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="scans")
+    barcode = models.CharField(_("barcode"), max_length=32)
+    item = models.ForeignKey(
+        "catalog.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scanned_at = models.DateTimeField()
+    scanned_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["stocktake", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "barcode"], name="acq_stocktake_scan_once")
+        ]
+
+
+class StocktakeOutcome(models.TextChoices):
+    FOUND = "found", _("Found: shelved here")
+    MISSING = "missing", _("Missing")
+    MOVED = "moved", _("Moved: its home is now here")
+
+
+class StocktakeResolution(models.Model):
+    """What a manager decided about one difference a stocktake showed."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="resolutions")
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=StocktakeOutcome.choices)
+    resolved_at = models.DateTimeField()
+    resolved_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["stocktake", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "item"], name="acq_stocktake_resolved_once")
+        ]
+
+
+class WeedingBatch(models.Model):
+    """Copies withdrawn together from a unit's collection (剔旧), with the reason, for the county's
+    asset records: each copy's barcode, title, call number, price and acquisition day as they were."""
+
+    unit = models.ForeignKey(
+        "network.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.day}"
+
+
+class WeedingItem(models.Model):
+    batch = models.ForeignKey(WeedingBatch, on_delete=models.CASCADE, related_name="items")
+    item = models.OneToOneField("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    barcode = models.CharField(max_length=32)
+    title = models.CharField(max_length=500)
+    call_number = models.CharField(max_length=60, blank=True)
+    price = money(null=True, blank=True)
+    acquired_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "barcode"]
+
+
 class AcquisitionEvent(EventBase):
     class Type(models.TextChoices):
         FUND_CREATED = "fund_created", _("Fund created")
@@ -477,6 +591,11 @@ class AcquisitionEvent(EventBase):
         SUGGESTION_ADDED = "suggestion_added", _("Purchase suggested")
         SUGGESTION_DECLINED = "suggestion_declined", _("Suggestion declined")
         SUGGESTIONS_ACCEPTED = "suggestions_accepted", _("Suggestions accepted into an order")
+        STOCKTAKE_STARTED = "stocktake_started", _("Stocktake started")
+        STOCKTAKE_SCANNED = "stocktake_scanned", _("Stocktake: a batch scanned")
+        STOCKTAKE_RESOLVED = "stocktake_resolved", _("Stocktake: a difference resolved")
+        STOCKTAKE_FINISHED = "stocktake_finished", _("Stocktake finished")
+        WEEDED = "weeded", _("Copies weeded")
 
     class Meta(EventBase.Meta):
         indexes = [models.Index(fields=["unit", "type", "at"], name="acq_event_uta")]

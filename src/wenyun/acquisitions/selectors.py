@@ -5,16 +5,20 @@ suggestions, rotation sets, and the year's figures the statistics take."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenyun.catalog import selectors as catalog_selectors
-from wenyun.core.errors import NotFound
+from wenyun.catalog.models import Item, ItemStatus
+from wenyun.core.errors import DomainError, NotFound
+from wenyun.network.access import units_visible_to, user_can_manage_unit
 from wenyun.network.models import Unit
 
 from .access import user_can_acquire
@@ -32,10 +36,15 @@ from .models import (
     Receipt,
     RotationMove,
     RotationSet,
+    Stocktake,
+    StocktakeOutcome,
+    StocktakeResolution,
+    StocktakeScan,
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
     Vendor,
+    WeedingBatch,
 )
 
 
@@ -421,3 +430,187 @@ def suggestions_of_reader(*, reader) -> QuerySet[Suggestion]:
         .select_related("order_line__order")
         .order_by("-created_at", "-pk")
     )
+
+
+# -- stocktaking and weeding -------------------------------------------------------------------------
+
+# Copies circulation has in hand: not on the shelf, and not missing for that.
+AWAY = frozenset({ItemStatus.ON_LOAN, ItemStatus.IN_TRANSIT, ItemStatus.ON_HOLD_SHELF})
+# What a copy on the shelf may be recorded as.
+ON_SHELF = frozenset({ItemStatus.AVAILABLE, ItemStatus.DAMAGED, ItemStatus.PROCESSING})
+
+
+@dataclass
+class StocktakeComparison:
+    """A stocktake's scans beside the unit's holdings. Copies resolved in it appear only in `resolved`."""
+
+    expected: list[Item]  # the unit's copies (home or current), within the stocktake's shelf
+    here: list[Item]  # scanned, and recorded on the shelf here
+    missing: list[Item]  # expected, not scanned, not in circulation's hands
+    elsewhere: list[Item]  # scanned, but recorded at another unit or as not on the shelf
+    away: list[Item]  # expected, not scanned, on loan / in transit / on the hold shelf: fine
+    unknown: list[StocktakeScan]  # scanned barcodes no copy has
+    resolved: list[StocktakeResolution]
+    items: dict[int, Item]  # every copy named above, by id
+    expected_ids: set[int]
+    scanned_ids: set[int]
+
+    def counts(self) -> dict[str, int]:
+        outcomes = Counter(r.outcome for r in self.resolved)
+        return {
+            "expected": len(self.expected),
+            "scanned": len(self.scanned_ids) + len(self.unknown),
+            "here": len(self.here),
+            "missing": len(self.missing),
+            "elsewhere": len(self.elsewhere),
+            "away": len(self.away),
+            "unknown": len(self.unknown),
+            **{f"resolved_{o}": outcomes.get(o, 0) for o in StocktakeOutcome.values},
+        }
+
+
+def stocktake_compare(*, stocktake: Stocktake) -> StocktakeComparison:
+    unit = stocktake.unit
+    expected = catalog_selectors.unit_copies(
+        unit=unit, location=stocktake.location, call_prefix=stocktake.call_prefix
+    )
+    items = {item.pk: item for item in expected}
+    scans = list(StocktakeScan.objects.filter(stocktake=stocktake).order_by("pk"))
+    scanned_ids = {scan.item_id for scan in scans if scan.item_id}
+    outside = scanned_ids - set(items)
+    if outside:
+        items.update((item.pk, item) for item in catalog_selectors.items_by_pk(pks=outside))
+    resolved = list(
+        StocktakeResolution.objects.filter(stocktake=stocktake).select_related("item__record").order_by("pk")
+    )
+    done = {r.item_id for r in resolved}
+    here, missing, elsewhere, away = [], [], [], []
+    for item in expected:
+        if item.pk in done or item.pk in scanned_ids:
+            continue
+        (away if item.status in AWAY else missing).append(item)
+    for scan in scans:
+        item = items.get(scan.item_id) if scan.item_id else None
+        if item is None or item.pk in done:
+            continue
+        if item.current_unit_id == unit.pk and item.status in ON_SHELF:
+            here.append(item)
+        else:
+            elsewhere.append(item)
+    return StocktakeComparison(
+        expected=expected,
+        here=here,
+        missing=missing,
+        elsewhere=elsewhere,
+        away=away,
+        unknown=[scan for scan in scans if scan.item_id is None],
+        resolved=resolved,
+        items=items,
+        expected_ids={item.pk for item in expected},
+        scanned_ids=scanned_ids,
+    )
+
+
+def stocktake_resolutions(*, stocktake: Stocktake) -> QuerySet[StocktakeResolution]:
+    return (
+        StocktakeResolution.objects.filter(stocktake=stocktake).select_related("item__record").order_by("pk")
+    )
+
+
+def stocktakes_visible(*, user, limit: int = 50) -> list[Stocktake]:
+    """The stocktakes of the units the user works for, the latest first."""
+    visible = units_visible_to(user)
+    return list(
+        Stocktake.objects.filter(unit__in=visible)
+        .select_related("unit")
+        .order_by("-started_at", "-pk")[:limit]
+    )
+
+
+def access_stocktake(user, pk: int) -> Stocktake:
+    """The stocktake if the user works for its unit; another unit's looks absent."""
+    stocktake = Stocktake.objects.select_related("unit").filter(pk=pk).first()
+    if stocktake is None or not user_can_manage_unit(user, stocktake.unit):
+        raise NotFound(_("There is no such stocktake."), code="stocktake_not_found")
+    return stocktake
+
+
+@dataclass
+class WeedingCandidate:
+    item: Item
+    last_loan: dt.date | None  # the day it was last lent, if ever
+    reasons: list[str]
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def weeding_candidates(
+    *,
+    unit: Unit,
+    older_than: int | None = None,
+    idle_for: int | None = None,
+    condition: bool = False,
+    today: dt.date | None = None,
+) -> list[WeedingCandidate]:
+    """The copies of a unit (its home) that meet every criterion chosen: acquired more than
+    `older_than` years ago (a copy with no acquisition day is not old by this), in poor condition
+    (recorded damaged, or with a note), not lent for `idle_for` years (or never). Copies in
+    circulation's hands are left out: they cannot be withdrawn now."""
+    from wenyun.circulation.selectors import last_loan_dates
+
+    if older_than is None and idle_for is None and not condition:
+        raise DomainError(
+            _("Choose at least one criterion: age, condition or years without a loan."),
+            code="weeding_no_criterion",
+        )
+    today = today or timezone.localdate()
+    copies = [
+        item
+        for item in catalog_selectors.unit_copies(
+            unit=unit,
+            home_only=True,
+            acquired_before=_years_before(today, older_than) if older_than is not None else None,
+        )
+        if item.status not in AWAY
+    ]
+    if condition:
+        copies = [item for item in copies if item.status == ItemStatus.DAMAGED or item.notes.strip()]
+    last = last_loan_dates(item_ids=[item.pk for item in copies])
+    since = _years_before(today, idle_for) if idle_for is not None else None
+    found = []
+    for item in copies:
+        lent = last.get(item.pk)
+        if since is not None and lent is not None and lent >= since:
+            continue
+        reasons = []
+        if older_than is not None:
+            reasons.append(_("acquired %(day)s") % {"day": item.acquired_on.isoformat()})
+        if condition:
+            reasons.append(
+                str(ItemStatus(item.status).label) if item.status == ItemStatus.DAMAGED else item.notes
+            )
+        if since is not None:
+            reasons.append(_("last lent %(day)s") % {"day": lent.isoformat()} if lent else _("never lent"))
+        found.append(WeedingCandidate(item=item, last_loan=lent, reasons=reasons))
+    return found
+
+
+def weeding_batches(*, user, unit: Unit | None = None, limit: int = 50) -> list[WeedingBatch]:
+    batches = WeedingBatch.objects.filter(unit__in=units_visible_to(user))
+    if unit is not None:
+        batches = batches.filter(unit=unit)
+    return list(
+        batches.select_related("unit").annotate(copies=Count("items")).order_by("-day", "-pk")[:limit]
+    )
+
+
+def access_weeding_batch(user, pk: int) -> WeedingBatch:
+    batch = WeedingBatch.objects.select_related("unit").filter(pk=pk).first()
+    if batch is None or not user_can_manage_unit(user, batch.unit):
+        raise NotFound(_("There is no such weeding batch."), code="weeding_batch_not_found")
+    return batch

@@ -22,4 +22,10 @@ urlpatterns = [
     path("rotation/<str:code>/move/", views.rotation_move, name="rotation_move"),
     path("rotation/moves/<int:pk>/arrive/", views.rotation_arrive, name="rotation_arrive"),
     path("choice/", views.choice, name="choice"),
+    path("stocktake/", views.stocktakes, name="stocktakes"),
+    path("stocktake/<int:pk>/", views.stocktake, name="stocktake"),
+    path("stocktake/<int:pk>/resolve/", views.stocktake_resolve, name="stocktake_resolve"),
+    path("stocktake/<int:pk>/finish/", views.stocktake_finish, name="stocktake_finish"),
+    path("weeding/", views.weeding, name="weeding"),
+    path("weeding/batches/<int:pk>.xlsx", views.weeding_xlsx, name="weeding_xlsx"),
 ]

@@ -12,10 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from wenyun.catalog import selectors as catalog_selectors
 from wenyun.core.errors import DomainError
+from wenyun.core.normalise import plain
 from wenyun.core.web import done, form_id, home_unit, or_404, staff_required
-from wenyun.network.access import user_can_manage_unit
+from wenyun.network.access import access_unit, units_visible_to, user_can_manage_unit
 from wenyun.network.models import Unit
+from wenyun.network.selectors import unit_get
 
 from . import exports, forms, labels, selectors, services
 from .access import user_can_acquire
@@ -618,4 +621,186 @@ def choice(request: HttpRequest) -> HttpResponse:
         request,
         "acquisitions/choice.html",
         {"title": _("Reader choice"), "form": form, "result": result, "rules": rules},
+    )
+
+
+# -- stocktaking (盘点) and weeding (剔旧) -------------------------------------------------------------
+
+
+def _years(value: str | None, default: int | None) -> int | None:
+    """Years as typed (full-width digits too); blank is no such criterion, nonsense the default."""
+    text = plain(value) if value is not None else ""
+    if value is not None and not text:
+        return None
+    return int(text) if text.isdigit() and 0 <= int(text) <= 200 else default
+
+
+@staff_required
+def stocktakes(request: HttpRequest) -> HttpResponse:
+    """The stocktakes of the units one works for, and the form to start one."""
+    units = list(units_visible_to(request.user).order_by("path"))
+    if request.method == "POST":
+        started: list = []
+
+        def start() -> None:
+            unit = unit_get(code=(request.POST.get("unit") or "").strip())
+            started.append(
+                services.stocktake_start(
+                    actor=request.user,
+                    unit=unit,
+                    location=request.POST.get("location", ""),
+                    call_prefix=request.POST.get("call_prefix", ""),
+                )
+            )
+
+        if done(request, start, _("Stocktake started: scan the shelves.")):
+            return redirect("acquisitions:stocktake", pk=started[0].pk)
+        return redirect("acquisitions:stocktakes")
+    here = home_unit(request)
+    return _page(
+        request,
+        "acquisitions/stocktakes.html",
+        {
+            "title": _("Stocktaking"),
+            "stocktakes": selectors.stocktakes_visible(user=request.user),
+            "units": units,
+            "here": here,
+        },
+    )
+
+
+@staff_required
+def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stocktake on a phone or at a scanner: a batch of barcodes at a time, then the differences."""
+    taking = or_404(selectors.access_stocktake, request.user, pk)
+    if request.method == "POST":
+        report: list[services.ScanReport] = []
+        if done(
+            request,
+            lambda: report.append(
+                services.stocktake_scan(
+                    actor=request.user, stocktake=taking, barcodes=[request.POST.get("barcodes", "")]
+                )
+            ),
+            _("Batch saved."),
+        ):
+            scan = report[0]
+            messages.info(
+                request,
+                _("Batch %(batch)s: %(added)s new, %(again)s scanned before.")
+                % {"batch": scan.batch, "added": scan.added, "again": scan.again},
+            )
+            if scan.unknown:
+                messages.warning(
+                    request,
+                    _("No copy has these barcodes: %(list)s") % {"list": ", ".join(scan.unknown)},
+                )
+            if scan.rejected:
+                messages.warning(
+                    request,
+                    _("These are not barcodes and were not kept: %(list)s")
+                    % {"list": ", ".join(b[:40] for b in scan.rejected)},
+                )
+        return redirect("acquisitions:stocktake", pk=taking.pk)
+    is_open = taking.status == taking.Status.OPEN
+    return _page(
+        request,
+        "acquisitions/stocktake.html",
+        {
+            "title": _("Stocktake"),
+            "stocktake": taking,
+            "open": is_open,
+            "comparison": selectors.stocktake_compare(stocktake=taking) if is_open else None,
+            "resolutions": selectors.stocktake_resolutions(stocktake=taking),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def stocktake_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    taking = or_404(selectors.access_stocktake, request.user, pk)
+    outcome = request.POST.get("outcome", "")
+
+    def resolve() -> None:
+        item = catalog_selectors.item_get(barcode=request.POST.get("barcode", ""))
+        services.stocktake_resolve(actor=request.user, stocktake=taking, item=item, outcome=outcome)
+
+    done(request, resolve, _("Resolved."))
+    return redirect("acquisitions:stocktake", pk=taking.pk)
+
+
+@staff_required
+@require_POST
+def stocktake_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    taking = or_404(selectors.access_stocktake, request.user, pk)
+    done(
+        request,
+        lambda: services.stocktake_finish(actor=request.user, stocktake=taking),
+        _("Stocktake finished: its counts are kept."),
+    )
+    return redirect("acquisitions:stocktake", pk=taking.pk)
+
+
+@staff_required
+def weeding(request: HttpRequest) -> HttpResponse:
+    """Weeding a unit's collection: choose the criteria, tick the candidates, withdraw them with a reason."""
+    data = request.POST if request.method == "POST" else request.GET
+    code = (data.get("unit") or "").strip() or home_unit(request).code
+    unit = or_404(access_unit, request.user, code)
+    if request.method == "POST":
+        result: list[services.WeedResult] = []
+
+        def withdraw() -> None:
+            ids = [form_id(value) for value in request.POST.getlist("items")]
+            items = catalog_selectors.items_by_pk(pks=[pk for pk in ids if pk])
+            result.append(
+                services.weed(
+                    actor=request.user, unit=unit, items=items, reason=request.POST.get("reason", "")
+                )
+            )
+
+        if done(request, withdraw, _("Copies withdrawn.")):
+            weeded = result[0]
+            messages.info(request, _("%(n)s copies withdrawn in this batch.") % {"n": len(weeded.withdrawn)})
+            for barcode, sentence in weeded.refused:
+                messages.warning(request, f"{barcode}: {sentence}")
+        return redirect(f"{request.path}?unit={unit.code}")
+    asked = any(name in request.GET for name in ("older", "idle", "condition"))
+    older = _years(request.GET.get("older"), 10)
+    idle = _years(request.GET.get("idle"), 5)
+    condition = request.GET.get("condition") == "1"
+    candidates = []
+    if asked:
+        try:
+            candidates = selectors.weeding_candidates(
+                unit=unit, older_than=older, idle_for=idle, condition=condition
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+    return _page(
+        request,
+        "acquisitions/weeding.html",
+        {
+            "title": _("Weeding"),
+            "unit": unit,
+            "units": list(units_visible_to(request.user).order_by("path")),
+            "older": older,
+            "idle": idle,
+            "condition": condition,
+            "asked": asked,
+            "candidates": candidates,
+            "batches": selectors.weeding_batches(user=request.user, unit=unit),
+        },
+    )
+
+
+@staff_required
+def weeding_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """A weeding batch for the county's asset records."""
+    batch = or_404(selectors.access_weeding_batch, request.user, pk)
+    return _file(
+        exports.weeding_batch_xlsx(batch=batch),
+        name=f"weeding-{batch.unit.code}-{batch.day}.xlsx",
+        kind="xlsx",
     )

@@ -129,6 +129,8 @@ class CatalogEvent(EventBase):
         ITEM_CREATED = "item_created"
         ITEM_UPDATED = "item_updated"
         ITEM_WITHDRAWN = "item_withdrawn"
+        ITEM_FOUND = "item_found"
+        ITEM_MISSING = "item_missing"
         MARC_IMPORTED = "marc_imported"
         ITEMS_IMPORTED = "items_imported"
         ITEM_TYPE_CREATED = "item_type_created"

@@ -89,6 +89,58 @@ def item_by_barcode(*, barcode: str) -> Item:
     return item
 
 
+def items_by_barcodes(*, barcodes: Iterable[str]) -> dict[str, Item]:
+    """The copies with these barcodes (as stored), with their record and units: {barcode: copy}."""
+    wanted = sorted({b for b in barcodes if b})
+    found: dict[str, Item] = {}
+    for start in range(0, len(wanted), 500):
+        for item in Item.objects.filter(barcode__in=wanted[start : start + 500]).select_related(
+            "record", "home_unit", "current_unit"
+        ):
+            found[item.barcode] = item
+    return found
+
+
+def items_by_pk(*, pks: Iterable[int]) -> list[Item]:
+    """The copies with these ids, with their record and units, in barcode order."""
+    return list(
+        Item.objects.filter(pk__in=sorted({int(pk) for pk in pks}))
+        .select_related("record", "home_unit", "current_unit")
+        .order_by("barcode")
+    )
+
+
+def unit_copies(
+    *,
+    unit: Unit,
+    location: str = "",
+    call_prefix: str = "",
+    home_only: bool = False,
+    acquired_before: dt.date | None = None,
+) -> list[Item]:
+    """The copies a unit holds, withdrawn and lost ones aside: those whose home or current unit it is
+    (its home only, with home_only), on one shelving location or under a call-number prefix when given,
+    acquired before a day when given (a copy with no acquisition date is then left out). What a
+    stocktake expects to find, and what weeding chooses from."""
+    from django.db.models import Q
+
+    copies = Item.objects.exclude(status__in=(ItemStatus.WITHDRAWN, ItemStatus.LOST))
+    copies = (
+        copies.filter(home_unit=unit)
+        if home_only
+        else copies.filter(Q(home_unit=unit) | Q(current_unit=unit))
+    )
+    if location:
+        copies = copies.filter(location__iexact=location)
+    if call_prefix:
+        copies = copies.filter(call_number__istartswith=call_prefix)
+    if acquired_before is not None:
+        copies = copies.filter(acquired_on__lt=acquired_before)
+    return list(
+        copies.select_related("record", "home_unit", "current_unit").order_by("call_number", "barcode")
+    )
+
+
 def record_get(*, record_id: int) -> Record:
     record = Record.objects.filter(pk=record_id).first()
     if record is None:

@@ -46,6 +46,8 @@ COPY_LIFECYCLE = Lifecycle(
         "hold_shelf": (_EVERY_STATE, ItemStatus.ON_HOLD_SHELF),
         "lose": (_EVERY_STATE - {ItemStatus.LOST, ItemStatus.WITHDRAWN}, ItemStatus.LOST),
         "claim_returned": (_EVERY_STATE - {ItemStatus.WITHDRAWN}, ItemStatus.MISSING),
+        # A stocktake that does not find a copy on the shelf: one in someone's hands is not missing.
+        "miss": (_EVERY_STATE - CIRCULATING - {ItemStatus.WITHDRAWN, ItemStatus.MISSING}, ItemStatus.MISSING),
         "withdraw": (_EVERY_STATE - CIRCULATING - {ItemStatus.WITHDRAWN}, ItemStatus.WITHDRAWN),
     },
     written=lambda target, at: {"status": target, "status_changed_at": at},
@@ -555,6 +557,78 @@ def item_withdraw(*, actor, item: Item, reason: str = "") -> Item:
     return item
 
 
+def _require_here_or_home(actor, item: Item, unit: Unit | None = None) -> None:
+    """Staff of the copy's home unit, or of the unit where it is (or is found), may say where it is."""
+    from wenyun.network.access import user_can_manage_unit
+
+    places = [item.home_unit, item.current_unit] + ([unit] if unit is not None else [])
+    if actor is not None and not any(user_can_manage_unit(actor, place) for place in places):
+        require_manage(actor, item.home_unit)
+
+
+@transaction.atomic
+def item_found_at(*, actor, item: Item, unit: Unit, via: str = "stocktake") -> Item:
+    """A copy found on the shelf at `unit` (at a stocktake): shelved there, whatever it was recorded as.
+    One that circulation has in hand (on loan, in transit, on the hold shelf) is refused: it is checked
+    in at the desk, which closes its loan or transit; a withdrawn copy is refused too."""
+    item = Item.objects.select_for_update().select_related("home_unit", "current_unit").get(pk=item.pk)
+    require_manage(actor, unit)
+    if item.status in CIRCULATING:
+        raise Refused(
+            _("%(barcode)s is %(status)s: check it in at the desk instead.")
+            % {"barcode": item.barcode, "status": ItemStatus(item.status).label.lower()},
+            code="item_in_circulation",
+        )
+    if item.status == ItemStatus.WITHDRAWN:
+        raise Refused(
+            _("%(barcode)s is withdrawn: it is no longer part of the collection.")
+            % {"barcode": item.barcode},
+            code="item_withdrawn",
+        )
+    previous, was_at = item.status, item.current_unit.code
+    item_move(item, action="shelve", at=timezone.now(), unit=unit)
+    _event(
+        CatalogEvent.Type.ITEM_FOUND,
+        unit=unit,
+        actor=actor,
+        barcode=item.barcode,
+        previous=previous,
+        was_at=was_at,
+        via=via,
+    )
+    return item
+
+
+@transaction.atomic
+def item_mark_missing(*, actor, item: Item, reason: str = "", via: str = "stocktake") -> Item:
+    """A copy not found where it should be (at a stocktake): missing until it turns up, when a check-in
+    or `item_found_at` shelves it again. One in circulation's hands, or withdrawn, is refused."""
+    item = Item.objects.select_for_update().select_related("home_unit", "current_unit").get(pk=item.pk)
+    _require_here_or_home(actor, item)
+    if item.status in CIRCULATING or item.status == ItemStatus.WITHDRAWN:
+        raise Refused(
+            _("%(barcode)s is %(status)s: it cannot be marked missing.")
+            % {"barcode": item.barcode, "status": ItemStatus(item.status).label.lower()},
+            code="item_not_missable",
+        )
+    if item.status == ItemStatus.MISSING:
+        raise Refused(
+            _("%(barcode)s is already missing.") % {"barcode": item.barcode}, code="item_missing_already"
+        )
+    previous = item.status
+    item.save(update_fields=COPY_LIFECYCLE.move(item, "miss", at=timezone.now()))
+    _event(
+        CatalogEvent.Type.ITEM_MISSING,
+        unit=item.current_unit,
+        actor=actor,
+        barcode=item.barcode,
+        previous=previous,
+        reason=reason.strip()[:200],
+        via=via,
+    )
+    return item
+
+
 # ---------------------------------------------------------------------------------------------
 # Item types (county administrators)
 #
@@ -756,6 +830,8 @@ __all__ = [
     "COPY_LIFECYCLE",
     "catalog_reindex",
     "item_create",
+    "item_found_at",
+    "item_mark_missing",
     "item_move",
     "item_type_create",
     "item_type_delete",

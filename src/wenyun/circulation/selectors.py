@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -655,3 +655,19 @@ def first_due_by_unit(*, record_ids: Iterable[int]) -> dict[tuple[int, int], dt.
         .order_by()
     )
     return {(record_id, unit_id): first for record_id, unit_id, first in rows}
+
+
+def last_loan_dates(*, item_ids: Iterable[int]) -> dict[int, dt.date]:
+    """The day each of these copies was last lent (checked out), for those ever lent: what weeding
+    reads to find the copies no one has borrowed for years."""
+    ids = sorted(set(item_ids))
+    found: dict[int, dt.date] = {}
+    for start in range(0, len(ids), 500):
+        rows = (
+            Loan.objects.filter(item_id__in=ids[start : start + 500])
+            .values_list("item_id")
+            .annotate(last=Max("out_at"))
+            .order_by()
+        )
+        found.update((item_id, timezone.localtime(last).date()) for item_id, last in rows)
+    return found

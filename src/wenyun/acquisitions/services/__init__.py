@@ -1,6 +1,6 @@
 """Writes of acquisitions: funds and vendors, offer lists with the wishes and readers' suggestions
-chosen from them, orders, receiving with central processing, invoices, rotation sets and reader
-choice at partner bookstores.
+chosen from them, orders, receiving with central processing, invoices, rotation sets, reader
+choice at partner bookstores, and the rest of a copy's life: stocktaking and weeding.
 
 Each public function is one atomic transaction that checks who acts, refuses wrong input with one
 sentence before anything is written, and leaves an AcquisitionEvent. Copies and records are made
@@ -28,6 +28,15 @@ from .receiving import (
     settings_get,
 )
 from .rotation import MoveResult, next_stop, rotation_arrive, rotation_create, rotation_get, rotation_move
+from .stocktake import (
+    ScanReport,
+    barcodes_split,
+    stocktake_finish,
+    stocktake_resolve,
+    stocktake_scan,
+    stocktake_start,
+)
+from .weeding import WeedResult, weed
 
 __all__ = [
     "ChoiceBook",
@@ -37,6 +46,9 @@ __all__ = [
     "MoveResult",
     "OfferReport",
     "Received",
+    "ScanReport",
+    "WeedResult",
+    "barcodes_split",
     "call_number_new",
     "choice_lend",
     "choice_rules_check",
@@ -59,9 +71,14 @@ __all__ = [
     "rotation_get",
     "rotation_move",
     "settings_get",
+    "stocktake_finish",
+    "stocktake_resolve",
+    "stocktake_scan",
+    "stocktake_start",
     "suggestion_add",
     "suggestion_decline",
     "suggestions_accept",
     "vendor_save",
+    "weed",
     "wish_add",
 ]

@@ -868,6 +868,48 @@ pages(
 )
 
 
+# -- acquisitions: stocktaking (盘点) and weeding (剔旧), by the unit's staff ------------------------------
+pages(
+    E(
+        "staff/acquisitions/stocktake/",
+        # The list shows one's own units' stocktakes; starting one for another township's unit is refused.
+        staff_scoped(out_get=OK),
+        post=lambda s: {"unit": s.code, "location": "", "call_prefix": ""},
+    ),
+    E(
+        "staff/acquisitions/stocktake/<int:pk>/",
+        staff_scoped(),
+        path=lambda s: {"pk": s.stocktake.pk},
+        post=lambda s: {"barcodes": s.shelf_item.barcode},
+    ),
+    E(
+        "staff/acquisitions/stocktake/<int:pk>/resolve/",
+        staff_scoped(),
+        path=lambda s: {"pk": s.stocktake.pk},
+        get=False,
+        post=lambda s: {"barcode": s.shelf_item.barcode, "outcome": "missing"},
+    ),
+    E(
+        "staff/acquisitions/stocktake/<int:pk>/finish/",
+        staff_scoped(),
+        path=lambda s: {"pk": s.stocktake.pk},
+        get=False,
+        post=lambda s: {},
+    ),
+    E(
+        "staff/acquisitions/weeding/",
+        staff_scoped(),
+        query=lambda s: {"unit": s.code, "older": "0", "idle": "5"},
+        post=lambda s: {"unit": s.code, "items": s.shelf_item.pk, "reason": "破损"},
+    ),
+    E(
+        "staff/acquisitions/weeding/batches/<int:pk>.xlsx",
+        staff_scoped(),
+        path=lambda s: {"pk": s.weeding_batch.pk},
+    ),
+)
+
+
 # -- the API: GET/POST/DELETE /api/v1/... ----------------------------------------------------------------
 def api(*entries: Entry) -> None:
     API.extend(entries)

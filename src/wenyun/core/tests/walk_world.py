@@ -440,4 +440,32 @@ def world_build() -> World:
         if user is not None and user.is_staff_member
     }
     shared = {"standard": standard, "indicator": indicator, "roll": roll, "tokens": tokens, **acquired}
+    _acquisitions_stock(sites)  # acquisitions: stocktaking and weeding
     return World(sites=sites, users=users, shared=shared)
+
+
+# -- acquisitions: stocktaking and weeding ------------------------------------------------------------
+def _acquisitions_stock(sites: dict) -> None:
+    """Each place's open stocktake, and a weeding batch with one withdrawn copy."""
+    from wenyun.acquisitions.models import Stocktake, WeedingBatch, WeedingItem
+    from wenyun.catalog.models import Item, ItemStatus
+
+    now = timezone.now()
+    for n, site in enumerate(sites.values(), start=1):
+        o = site.objects
+        o["stocktake"] = Stocktake.objects.create(unit=site.unit, started_at=now)
+        weeded = Item.objects.create(
+            barcode=f"WALKB{n}09",
+            record=o["record"],
+            home_unit=site.unit,
+            current_unit=site.unit,
+            item_type=o["item_type"],
+            status=ItemStatus.WITHDRAWN,
+            status_changed_at=now,
+        )
+        o["weeding_batch"] = WeedingBatch.objects.create(
+            unit=site.unit, day=timezone.localdate(now), reason="破损", created_at=now
+        )
+        WeedingItem.objects.create(
+            batch=o["weeding_batch"], item=weeded, barcode=weeded.barcode, title=o["record"].title
+        )
