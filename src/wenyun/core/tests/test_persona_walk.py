@@ -787,6 +787,66 @@ pages(
     ),
 )
 
+
+# -- acquisitions: the order's papers, selection and readers' suggestions ---------------------------------
+def _staff_see_acquirers_act(persona, side, method):
+    """Every staff member reads it; only the hub writes (other staff are turned away, 403)."""
+    if persona == "anonymous":
+        return LOGIN
+    if persona not in STAFF:
+        return FORBIDDEN
+    if method == "GET" or persona in ACQUIRERS:
+        return OK if method == "GET" else FOUND
+    return DENIED
+
+
+pages(
+    E("staff/acquisitions/orders/<int:pk>/order.xlsx", acquirers_only(), path=lambda s: {"pk": s.order.pk}),
+    E(
+        "staff/acquisitions/orders/<int:pk>/labels.pdf",
+        acquirers_only(post=OK),  # the sheet of the copy received on the order, marked printed
+        path=lambda s: {"pk": s.order.pk},
+        get=False,
+        post=lambda s: {"paper": "a4-3x8", "kind": "both"},
+    ),
+    E(
+        "staff/acquisitions/orders/<int:pk>/packing.<str:fmt>",
+        # The packing list of the copies leaving the hub: none leave for the library itself, so its
+        # desk is sent back to the order with the sentence saying so.
+        overrides(acquirers_only(), library_staff_in_GET=FOUND),
+        path=lambda s: {"pk": s.order.pk, "fmt": "pdf"},
+    ),
+    E("staff/acquisitions/late.xlsx", acquirers_only()),
+    E(
+        "staff/acquisitions/offers/",
+        # Everyone reads the offer lists; importing one is the hub's (an empty form: answered, not saved).
+        overrides(_staff_see_acquirers_act, county_admin_POST=OK, library_staff_POST=OK),
+        post=lambda s: {"vendor": s.vendor.pk, "name": "空"},
+        changes=False,
+    ),
+    E(
+        "staff/acquisitions/offers/<int:pk>/",
+        # A unit wishes copies for itself (百姓点单); the county, no library or village, does not.
+        overrides(staff_any(), county_admin_POST=DENIED),
+        path=lambda s: {"pk": s.offer.pk},
+        post=lambda s: {"line": s.offer_line.pk, "copies": "2"},
+    ),
+    E(
+        "staff/acquisitions/suggestions/",
+        _staff_see_acquirers_act,
+        post=lambda s: {"decline": s.wish.pk, "reason": "本年度已足"},
+    ),
+)
+pages(
+    E(
+        "suggest/",
+        lambda persona, side, method: (
+            (OK if method == "GET" else FOUND) if persona == "reader" else ACCOUNT_LOGIN
+        ),
+        post=lambda s: {"isbn": s.suggest_isbn, "title": "荐购的书", "note": "想看"},
+    ),
+)
+
 # -- the public portal ----------------------------------------------------------------------------------
 pages(
     E("", public()),

@@ -365,6 +365,20 @@ def _acquisitions(sites: dict, *, admin) -> dict:
             barcodes=[f"WALKT{n}02"],
         )
         o["arriving_move"] = acquisitions.rotation_move(actor=admin, rotation=coming).move
+        # Selection: a vendor's offer list of two titles, and the place's wish for the first.
+        offer = acquisitions.offer_list_import(
+            actor=admin,
+            vendor=o["vendor"],
+            name=f"征订目录{key}",
+            content=f"ISBN,题名,定价\n{_isbn(n, 6)},征订书{key},30\n{_isbn(n, 7)},征订书二{key},20\n".encode(),
+            filename="offer.csv",
+        ).offer
+        o["offer"] = offer
+        o["offer_line"] = offer.lines.get(isbn=_isbn(n, 7))
+        o["wish"] = acquisitions.wish_add(
+            actor=admin, unit=unit, offer_line=offer.lines.get(isbn=_isbn(n, 6)), copies=2
+        )
+        o["suggest_isbn"] = _isbn(n, 8)
     return {"shop": shop, "choice_fund": choice_fund}
 
 
