@@ -581,7 +581,6 @@ class AcquisitionEvent(EventBase):
         COPY_RECEIVED = "copy_received", _("Copy received")
         INVOICED = "invoiced", _("Invoice entered")
         LABELS_PRINTED = "labels_printed", _("Labels printed")
-        DISTRIBUTED = "distributed", _("Copy sent to its unit")
         ROTATION_CREATED = "rotation_created", _("Rotation set created")
         ROTATION_SENT = "rotation_sent", _("Rotation set sent on")
         ROTATION_ARRIVED = "rotation_arrived", _("Rotation set arrived")

@@ -526,7 +526,19 @@ def rotation(request: HttpRequest) -> HttpResponse:
         "acquisitions/rotation.html",
         {
             "title": _("Rotation sets"),
-            "sets": [(s, services.next_stop(s), s.next_move_on <= today, s.members.count()) for s in sets],
+            # (set, its next stop, due to move, copies, whether this person may send it on: both stops his)
+            "sets": [
+                (
+                    s,
+                    nxt,
+                    s.next_move_on <= today,
+                    s.members.count(),
+                    user_can_manage_unit(request.user, s.current_unit)
+                    and user_can_manage_unit(request.user, nxt),
+                )
+                for s in sets
+                for nxt in [services.next_stop(s)]
+            ],
             "arriving": selectors.rotation_moves_arriving(unit=unit) if unit else [],
             "form": form,
         },

@@ -267,9 +267,16 @@ def receipt_create(
     OrderLine.objects.filter(pk=line.pk).update(received=F("received") + 1)
     LineDestination.objects.filter(pk=destination.pk).update(received=F("received") + 1)
     line.received += 1
-    moved = order_status_after_receipt(order, at=now)
+    # While the line itself still awaits copies the order is partly received, with nothing to ask.
+    if line.open_quantity and order.status == OrderStatus.PARTLY_RECEIVED:
+        moved = []
+    else:
+        moved = order_status_after_receipt(order, at=now)
     if moved:
         order.save(update_fields=moved)
+    leaves = destination.unit.pk != hub.pk
+    # One event for the copy: received, and (for another unit) put in the van's box; the van's own
+    # steps are circulation's transit events.
     _record(
         type=Type.COPY_RECEIVED,
         unit=destination.unit,
@@ -281,8 +288,9 @@ def receipt_create(
         record=record.pk,
         price=str(line.price),
         fund=order.fund.code,
+        **({"sent_to": destination.unit.code} if leaves else {}),
     )
-    if destination.unit.pk == hub.pk:
+    if not leaves:
         return Received(receipt=receipt, line=line, unit=destination.unit, action="shelve")
     circulation.transit_dispatch(
         item=item,
@@ -292,15 +300,6 @@ def receipt_create(
         reason=circulation.DISTRIBUTE,
         via=VIA,
         at=now,
-    )
-    _record(
-        type=Type.DISTRIBUTED,
-        unit=destination.unit,
-        actor=actor,
-        at=now,
-        barcode=item.barcode,
-        order=order.number,
-        new=True,
     )
     return Received(
         receipt=receipt, line=line, unit=destination.unit, action="transit", transit_to=destination.unit
