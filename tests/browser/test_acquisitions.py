@@ -76,7 +76,6 @@ def _marc(n: int) -> bytes:
     return out.getvalue()
 
 
-
 def test_the_book_path_from_the_vendor_to_the_stations(page, phone_page, live_url, login, screenshot, hub):
     from wenyun.acquisitions.models import Order, Receipt
     from wenyun.acquisitions.selectors import fund_figures, fund_get

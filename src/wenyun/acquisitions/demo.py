@@ -14,9 +14,10 @@ import io
 import random
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
-from pymarc import Field, MARCWriter, Subfield
+from pymarc import Field, Indicators, MARCWriter, Subfield
 from pymarc import Record as MarcRecord
 
 from wenyun.catalog.models import Record
@@ -59,19 +60,25 @@ def _marc(lines) -> bytes:
         record.add_field(
             Field(
                 tag="020",
-                indicators=[" ", " "],
+                indicators=Indicators(" ", " "),
                 subfields=[Subfield("a", line.isbn), Subfield("c", f"CNY{line.list_price}")],
             )
         )
         if line.clc:
-            record.add_field(Field(tag="093", indicators=[" ", " "], subfields=[Subfield("a", line.clc)]))
+            record.add_field(
+                Field(tag="093", indicators=Indicators(" ", " "), subfields=[Subfield("a", line.clc)])
+            )
         if line.author:
-            record.add_field(Field(tag="100", indicators=["0", " "], subfields=[Subfield("a", line.author)]))
-        record.add_field(Field(tag="245", indicators=["1", "0"], subfields=[Subfield("a", line.title)]))
+            record.add_field(
+                Field(tag="100", indicators=Indicators("0", " "), subfields=[Subfield("a", line.author)])
+            )
+        record.add_field(
+            Field(tag="245", indicators=Indicators("1", "0"), subfields=[Subfield("a", line.title)])
+        )
         record.add_field(
             Field(
                 tag="260",
-                indicators=[" ", " "],
+                indicators=Indicators(" ", " "),
                 subfields=[Subfield("b", line.publisher or ""), Subfield("c", str(line.year or ""))],
             )
         )
@@ -252,7 +259,7 @@ def _plan(
     today = ctx.today
     strong = {s.code for s in stations[:3]}
     months = [m for m in (2, 3, 5, 6, 8, 9, 10) if dt.date(start.year, m, 10) < today - dt.timedelta(days=45)]
-    plan = []
+    plan: list[dict[str, Any]] = []
     for month in months:
         per_station = {s.code: (3 if s.code in strong else rng.randint(0, 1)) for s in stations}
         plan.append(

@@ -38,7 +38,9 @@ class VendorForm(forms.Form):
     contact = forms.CharField(label=gettext_lazy("Contact person"), max_length=60, required=False)
     phone = forms.CharField(label=gettext_lazy("Telephone"), max_length=20, required=False)
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
-    rate = forms.CharField(label=gettext_lazy("Price paid (% of list price)"), max_length=10, initial="100")
+    rate = forms.CharField(
+        label=gettext_lazy("Price paid, percent of the list price"), max_length=10, initial="100"
+    )
     sends_marc = forms.BooleanField(label=gettext_lazy("Sends MARC records with the books"), required=False)
     partner_shop = forms.BooleanField(
         label=gettext_lazy("Partner bookstore for reader choice"), required=False

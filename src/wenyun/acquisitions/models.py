@@ -80,7 +80,7 @@ class Vendor(models.Model):
     email = models.EmailField(_("email"), blank=True)
     # What the county pays of the list price, in percent: 八折 is 80.
     rate = models.DecimalField(
-        _("price paid (% of list price)"), max_digits=5, decimal_places=2, default=Decimal("100")
+        _("price paid, percent of the list price"), max_digits=5, decimal_places=2, default=Decimal("100")
     )
     sends_xlsx = models.BooleanField(_("sends order lists as XLSX"), default=True)
     sends_marc = models.BooleanField(_("sends MARC records with the books"), default=False)

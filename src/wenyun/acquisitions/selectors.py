@@ -60,7 +60,7 @@ class FundFigures:
         return self.allocated - self.committed - self.spent - self.split
 
 
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 
 
 def fund_figures(*, funds: Iterable[Fund]) -> dict[int, FundFigures]:
@@ -484,15 +484,19 @@ def stocktake_compare(*, stocktake: Stocktake) -> StocktakeComparison:
         StocktakeResolution.objects.filter(stocktake=stocktake).select_related("item__record").order_by("pk")
     )
     done = {r.item_id for r in resolved}
-    here, missing, elsewhere, away = [], [], [], []
+    here: list = []
+    missing: list = []
+    elsewhere: list = []
+    away: list = []
     for item in expected:
         if item.pk in done or item.pk in scanned_ids:
             continue
         (away if item.status in AWAY else missing).append(item)
     for scan in scans:
-        item = items.get(scan.item_id) if scan.item_id else None
-        if item is None or item.pk in done:
+        found = items.get(scan.item_id) if scan.item_id else None
+        if found is None or found.pk in done:
             continue
+        item = found
         if item.current_unit_id == unit.pk and item.status in ON_SHELF:
             here.append(item)
         else:
@@ -589,7 +593,9 @@ def weeding_candidates(
             continue
         reasons = []
         if older_than is not None:
-            reasons.append(_("acquired %(day)s") % {"day": item.acquired_on.isoformat()})
+            reasons.append(
+                _("acquired %(day)s") % {"day": item.acquired_on.isoformat() if item.acquired_on else "-"}
+            )
         if condition:
             reasons.append(
                 str(ItemStatus(item.status).label) if item.status == ItemStatus.DAMAGED else item.notes

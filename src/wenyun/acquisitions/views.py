@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -210,9 +213,9 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 _("Invoice entered: what it bills is now spent."),
             )
     elif action == "marc":
-        form = forms.MarcForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
+        marc_form = forms.MarcForm(request.POST, request.FILES)
+        if marc_form.is_valid():
+            upload = marc_form.cleaned_data["file"]
             report: list[dict] = []
 
             def load() -> None:
@@ -607,7 +610,7 @@ def choice(request: HttpRequest) -> HttpResponse:
     if not shops:
         raise PermissionDenied(_("Only the staff of a partner bookstore lend books bought on reader choice."))
     form = forms.ChoiceForm(request.POST or None, initial={"shop": shops[0]})
-    form.fields["shop"].queryset = Vendor.objects.filter(pk__in=[s.pk for s in shops])
+    cast(ModelChoiceField, form.fields["shop"]).queryset = Vendor.objects.filter(pk__in=[s.pk for s in shops])
     result = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -625,7 +628,9 @@ def choice(request: HttpRequest) -> HttpResponse:
                 actor=request.user, shop=data["shop"], card=data["card"], book=book, barcode=data["barcode"]
             )
             form = forms.ChoiceForm(initial={"shop": data["shop"]})
-            form.fields["shop"].queryset = Vendor.objects.filter(pk__in=[s.pk for s in shops])
+            cast(ModelChoiceField, form.fields["shop"]).queryset = Vendor.objects.filter(
+                pk__in=[s.pk for s in shops]
+            )
         except DomainError as error:
             messages.error(request, error.message)
     rules = services.settings_get()

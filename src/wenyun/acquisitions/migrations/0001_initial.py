@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
                 ('contact', models.CharField(blank=True, max_length=60, verbose_name='contact person')),
                 ('phone', models.CharField(blank=True, max_length=20, verbose_name='telephone')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('rate', models.DecimalField(decimal_places=2, default=Decimal('100'), max_digits=5, verbose_name='price paid (% of list price)')),
+                ('rate', models.DecimalField(decimal_places=2, default=Decimal('100'), max_digits=5, verbose_name='price paid, percent of the list price')),
                 ('sends_xlsx', models.BooleanField(default=True, verbose_name='sends order lists as XLSX')),
                 ('sends_marc', models.BooleanField(default=False, verbose_name='sends MARC records with the books')),
                 ('partner_shop', models.BooleanField(default=False, verbose_name='partner bookstore for reader choice')),

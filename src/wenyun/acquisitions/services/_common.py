@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ def _now(at: dt.datetime | None = None) -> dt.datetime:
     return at or timezone.now()
 
 
-def _record(*, type: str, unit: Unit | int, actor, at: dt.datetime | None = None, **details) -> None:
+def _record(*, type: str, unit: Unit | int, actor, at: dt.datetime | None = None, **details: Any) -> None:
     AcquisitionEvent.objects.create(
         type=type,
         at=_now(at),

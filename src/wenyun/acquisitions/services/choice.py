@@ -198,7 +198,13 @@ def choice_lend(
             _("%(shop)s is not a partner bookstore for reader choice.") % {"shop": shop.name},
             code="not_partner_shop",
         )
-    require_staff_for(actor, shop.shop_unit)
+    shop_unit = shop.shop_unit
+    if shop_unit is None:  # a partner shop always has one (vendor_save): for the type checker
+        raise Refused(
+            _("%(shop)s is not a partner bookstore for reader choice.") % {"shop": shop.name},
+            code="not_partner_shop",
+        )
+    require_staff_for(actor, shop_unit)
     reader = circulation_selectors.reader_by_card(card=card)
     checked = _book(book)
     rules = settings_get()
@@ -249,7 +255,7 @@ def choice_lend(
         record=record,
         barcode=barcode,
         home_unit=fund.unit,
-        current_unit=shop.shop_unit,
+        current_unit=shop_unit,
         item_type=catalog_selectors.item_type_default(),
         call_number=call_number,
         price=checked.price,
@@ -266,7 +272,7 @@ def choice_lend(
         received_by=actor if getattr(actor, "pk", None) else None,
     )
     loan = circulation.loan_checkout(
-        reader=reader, item=item, at_unit=shop.shop_unit, actor=actor, via=f"choice:{shop.code}", at=now
+        reader=reader, item=item, at_unit=shop_unit, actor=actor, via=f"choice:{shop.code}", at=now
     )
     purchase = ChoicePurchase.objects.create(
         shop=shop,
@@ -281,7 +287,7 @@ def choice_lend(
     )
     _record(
         type=Type.CHOICE_LENT,
-        unit=shop.shop_unit,
+        unit=shop_unit,
         actor=actor,
         at=now,
         shop=shop.code,

@@ -90,7 +90,7 @@ def fund_create(
         actor=actor,
         fund=fund.code,
         allocated=str(amount),
-        **({"parent": parent.code} if parent else {}),
+        parent=parent.code if parent else None,
     )
     return fund
 
@@ -150,7 +150,7 @@ def vendor_save(
     """Add a vendor, or change the one with this code."""
     require_acquirer(actor)
     code = _code(code, max_length=20)
-    rate_value = yuan(rate, label=_("Price paid (% of list price)"))
+    rate_value = yuan(rate, label=_("Price paid, percent of the list price"))
     if not Decimal("1") <= rate_value <= Decimal("100"):
         raise DomainError(
             _("%(rate)s is not a share of the list price: give 1 to 100 (八折 is 80).") % {"rate": rate},
@@ -173,7 +173,7 @@ def vendor_save(
     vendor, _created = Vendor.objects.update_or_create(code=code, defaults=fields)
     from wenyun.network.selectors import unit_root
 
-    _record(
-        type=Type.VENDOR_SAVED, unit=getattr(actor, "unit", None) or unit_root(), actor=actor, vendor=code
-    )
+    where = getattr(actor, "unit", None) or unit_root()
+    if where is not None:
+        _record(type=Type.VENDOR_SAVED, unit=where, actor=actor, vendor=code)
     return vendor

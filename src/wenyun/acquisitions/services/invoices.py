@@ -95,8 +95,8 @@ def invoice_create(
             % {"number": number, "order": order.number},
             code="invoice_duplicate",
         ) from None
-    for line in built:
-        line.invoice = invoice
+    for billed_line in built:
+        billed_line.invoice = invoice
     InvoiceLine.objects.bulk_create(built)
     for pk, copies in billed.items():
         by_id[pk].invoiced += copies

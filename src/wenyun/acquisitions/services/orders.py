@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -37,7 +38,7 @@ class LineIn:
     publisher: str = ""
     year: int | None = None
     clc: str = ""
-    destinations: list[tuple[Unit, int | str]] = field(default_factory=list)
+    destinations: Sequence[tuple[Unit, int | str]] = field(default_factory=list)
     record_id: int | None = None  # more copies of a title the catalogue has (with or without an ISBN)
 
 
@@ -76,7 +77,7 @@ def _line(
             title=text(given.title, label=_("The book's title"), max_length=500, required=True),
             author=text(given.author, label=_("The author"), max_length=500),
             publisher=text(given.publisher, label=_("The publisher"), max_length=255),
-            year=int(given.year) if given.year not in (None, "") else None,
+            year=int(str(given.year)) if given.year not in (None, "") else None,
             clc=text(given.clc, label=_("The CLC class"), max_length=40).upper(),
             list_price=list_price,
             price=at_rate(list_price, rate),

@@ -24,11 +24,17 @@ def _client(user):
 
 
 def test_an_offer_list_a_village_wish_and_the_order_made_of_it(county_admin, village_manager, vendor, fund):
-    csv = f"书号,题名,作者,定价\n{isbn(1)},乡村振兴读本,编写组,¥28.00\n{isbn(2)},果树栽培,张三,３５\n,,\n123,坏行,,1\n".encode("gb18030")
+    csv = f"书号,题名,作者,定价\n{isbn(1)},乡村振兴读本,编写组,¥28.00\n{isbn(2)},果树栽培,张三,３５\n,,\n123,坏行,,1\n".encode(
+        "gb18030"
+    )
     hub = _client(county_admin)
     answer = hub.post(
         "/staff/acquisitions/offers/",
-        {"vendor": vendor.pk, "name": "2026年春季征订目录", "file": SimpleUploadedFile("offer.csv", csv, content_type="text/csv")},
+        {
+            "vendor": vendor.pk,
+            "name": "2026年春季征订目录",
+            "file": SimpleUploadedFile("offer.csv", csv, content_type="text/csv"),
+        },
     )
     assert answer.status_code == 302, answer.content.decode()[-2000:]
     offer_page = answer["Location"]
@@ -46,7 +52,9 @@ def test_an_offer_list_a_village_wish_and_the_order_made_of_it(county_admin, vil
     assert (wish.unit.code, wish.copies, wish.kind) == ("YX-S01-V01", 3, "wish")
 
     assert "乡村振兴读本" in hub.get("/staff/acquisitions/suggestions/").content.decode()
-    made = hub.post("/staff/acquisitions/suggestions/", {"chosen": [wish.pk], "vendor": vendor.pk, "fund": fund.pk})
+    made = hub.post(
+        "/staff/acquisitions/suggestions/", {"chosen": [wish.pk], "vendor": vendor.pk, "fund": fund.pk}
+    )
     assert made.status_code == 302 and "/orders/" in made["Location"]
     order = Order.objects.get()
     assert [(d.unit.code, d.quantity) for d in order.lines.get().destinations.all()] == [("YX-S01-V01", 3)]
