@@ -136,6 +136,12 @@ def test_the_book_path_from_the_vendor_to_the_stations(page, phone_page, live_ur
 
     page.goto(live_url(f"/staff/acquisitions/orders/{order.pk}/"))
     expect(page.locator("h1")).to_contain_text("已到齐")
+    # The spine and barcode labels of the 300 copies, on A4 sheets of 65.
+    page.select_option("#paper", value="a4-5x13")
+    with page.expect_download() as download:
+        page.click("#labels button")
+    assert download.value.suggested_filename.endswith("-labels.pdf")
+    assert Receipt.objects.filter(labelled_at__isnull=True).count() == 0
     page.fill("#id_number", "XH-FP-0001")
     page.click("text=录入发票")
     figures = fund_figures(funds=[fund_get(code="LIB-NOW")])

@@ -48,3 +48,19 @@ def test_spending_distribution_and_the_branch_indicators(county_admin, vendor, f
     assert figure("new_copies_distributed", [s01], True)["YX-S01"] == 3
     assert figure("new_acquisitions", [s01])["YX-S01"] == 3
     assert figure("copies_distributed", [unit("YX-S02")], True)["YX-S02"] == 0
+
+    # The local standard's S7 and S8, as shipped, judged on these copies: 3 distributed to 城关镇, all new.
+    from pathlib import Path
+
+    from wenyun.ledger import services as ledger
+    from wenyun.ledger.evaluate import indicator_evaluate
+
+    shipped = Path(ledger.__file__).with_name("standards") / "township-village-local.json"
+    standard = ledger.standard_load(actor=None, raw=shipped.read_text(encoding="utf-8"), name=shipped.name)
+    s7 = indicator_evaluate(indicator=standard.indicators.get(code="S7"), year=today.year)
+    s8 = indicator_evaluate(indicator=standard.indicators.get(code="S8"), year=today.year)
+    row7 = next(r for r in s7.rows if r.unit.code == "YX-S01")
+    row8 = next(r for r in s8.rows if r.unit.code == "YX-S01")
+    assert (row7.value, row7.met) == (3, False)  # 3 of the 500 a year
+    assert (row8.value, row8.met) == (100, True)  # all of them new
+
