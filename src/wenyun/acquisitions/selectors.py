@@ -224,7 +224,9 @@ def held_for_lines(*, lines: Iterable[OrderLine]) -> dict[int, Held]:
 
 
 def rotation_sets(*, user=None) -> list[RotationSet]:
-    sets = RotationSet.objects.select_related("current_unit", "owner").prefetch_related("stops__unit")
+    sets = RotationSet.objects.select_related("current_unit", "owner").prefetch_related(
+        "stops__unit", "moves__from_unit", "moves__to_unit"
+    )
     if user is not None and not user_can_acquire(user):
         unit = getattr(user, "unit", None)
         if unit is None:

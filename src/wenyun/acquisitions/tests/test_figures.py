@@ -63,4 +63,3 @@ def test_spending_distribution_and_the_branch_indicators(county_admin, vendor, f
     row8 = next(r for r in s8.rows if r.unit.code == "YX-S01")
     assert (row7.value, row7.met) == (3, False)  # 3 of the 500 a year
     assert (row8.value, row8.met) == (100, True)  # all of them new
-
