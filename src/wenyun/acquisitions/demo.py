@@ -649,11 +649,13 @@ def _selection(
         )
         declined += 1
     order = None
-    if open_ones[:-3]:
+    # Two thirds of the rest go into November's order; the newest wait in the queue for the next one.
+    ordered = open_ones[:-3][: len(open_ones[:-3]) * 2 // 3]
+    if ordered:
         try:
             order = services.suggestions_accept(
                 actor=actor,
-                suggestions=open_ones[:-3],
+                suggestions=ordered,
                 vendor=vendor,
                 fund=fund,
                 note="秋季点单与荐购",
@@ -661,7 +663,7 @@ def _selection(
             )
         except DomainError as error:
             ctx.out(f"  the wishes were not ordered: {error}")
-    drafted = f", the rest in draft order {order.number}" if order else ""
+    drafted = f", {len(ordered)} in draft order {order.number}, the newest waiting" if order else ""
     return (
         f"an offer list of {report.added} titles, {wishes} wishes and {suggested} suggestions "
         f"({declined} declined{drafted})"
