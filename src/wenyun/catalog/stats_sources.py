@@ -62,3 +62,16 @@ def item_table() -> str:
     """The copies' table, which the statistics' summary joins to the circulation log in SQL for each
     checkout's record (columns id, record_id)."""
     return Item._meta.db_table
+
+
+def over_new_titles(unit_ids: Sequence[int], period: Period) -> int:
+    """Different titles (records) among the copies acquired in the period whose home is one of the
+    units: a title bought for two of them is one title."""
+    return (
+        Item.objects.filter(
+            home_unit_id__in=unit_ids, acquired_on__gte=period.start, acquired_on__lte=period.end
+        )
+        .values("record_id")
+        .distinct()
+        .count()
+    )

@@ -553,6 +553,22 @@ register(
 
 register(
     Metric(
+        code="new_titles",
+        name=_("New titles"),
+        definition=_(
+            "Different titles among the copies acquired in the period whose home is the unit; with sub-units a "
+            "title bought for two of them is counted once."
+        ),
+        measure=pgettext_lazy("measure", "titles"),
+        source="catalog",
+        over_units="distinct",
+        over_time="sum",
+        over_set=catalog_figures.over_new_titles,
+        group="collection",
+    )
+)
+register(
+    Metric(
         code="copies_distributed",
         name=_("Copies distributed by the hub"),
         definition=_(

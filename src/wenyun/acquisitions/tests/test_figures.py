@@ -47,6 +47,8 @@ def test_spending_distribution_and_the_branch_indicators(county_admin, vendor, f
     assert figure("copies_distributed", [s01], True)["YX-S01"] == 3
     assert figure("new_copies_distributed", [s01], True)["YX-S01"] == 3
     assert figure("new_acquisitions", [s01])["YX-S01"] == 3
+    assert figure("new_titles", [s01])["YX-S01"] == 1  # three copies of one title
+    assert figure("new_titles", [unit("YX")], True)["YX"] == 1  # bought for two units: one title
     assert figure("copies_distributed", [unit("YX-S02")], True)["YX-S02"] == 0
 
     # The local standard's S7 and S8, as shipped, judged on these copies: 3 distributed to 城关镇, all new.
