@@ -622,3 +622,36 @@ def access_weeding_batch(user, pk: int) -> WeedingBatch:
     if batch is None or not user_can_manage_unit(user, batch.unit):
         raise NotFound(_("There is no such weeding batch."), code="weeding_batch_not_found")
     return batch
+
+
+def book_for_isbn(*, isbn: str) -> dict[str, str]:
+    """What Wenyun knows of a book from its ISBN, to fill a form: the newest offer line that lists it,
+    else the catalogue's record; empty when neither does (or the ISBN is not one)."""
+    from wenyun.catalog.isbn import isbn_parse
+    from wenyun.core.normalise import plain
+
+    parsed = isbn_parse(plain(isbn))
+    if parsed is None or not parsed.valid:
+        return {}
+    line = OfferLine.objects.filter(isbn=parsed.isbn13).order_by("-offer__imported_at", "-pk").first()
+    if line is not None:
+        return {
+            "isbn": line.isbn,
+            "title": line.title,
+            "author": line.author,
+            "publisher": line.publisher,
+            "year": str(line.year or ""),
+            "clc": line.clc,
+            "price": str(line.price or ""),
+        }
+    record = catalog_selectors.records_by_isbn(isbns=[parsed.isbn13]).get(parsed.isbn13)
+    if record is None:
+        return {}
+    return {
+        "isbn": record.isbn,
+        "title": record.title,
+        "author": record.responsibility,
+        "publisher": record.publisher,
+        "year": str(record.year or ""),
+        "clc": record.clc,
+    }

@@ -609,7 +609,14 @@ def choice(request: HttpRequest) -> HttpResponse:
     ]
     if not shops:
         raise PermissionDenied(_("Only the staff of a partner bookstore lend books bought on reader choice."))
-    form = forms.ChoiceForm(request.POST or None, initial={"shop": shops[0]})
+    initial: dict = {"shop": shops[0]}
+    if request.GET.get("lookup"):  # the ISBN scanned first: what the offer lists or the catalogue know
+        typed = {name: request.GET.get(name, "")[:500] for name in ("shop", "card", "isbn", "barcode")}
+        found = selectors.book_for_isbn(isbn=typed["isbn"])
+        if not found:
+            messages.info(request, _("Nothing is known of this ISBN yet: type the book's details."))
+        initial.update({k: v for k, v in typed.items() if v}, **found)
+    form = forms.ChoiceForm(request.POST or None, initial=initial)
     cast(ModelChoiceField, form.fields["shop"]).queryset = Vendor.objects.filter(pk__in=[s.pk for s in shops])
     result = None
     if request.method == "POST" and form.is_valid():

@@ -249,3 +249,29 @@ def test_another_townships_set_is_not_there_to_move(station_manager, other_stati
     )
     assert _client(other_station_manager).post("/staff/acquisitions/rotation/D/move/").status_code == 404
     assert RotationSet.objects.get(code="D").current_unit == v01 and not RotationMove.objects.exists()
+
+
+def test_the_bookstore_looks_the_isbn_up_in_the_offer_lists(county_admin, vendor, lib):
+    from wenyun.core.models import Role, User
+
+    services.vendor_save(
+        actor=county_admin, code="XHCG", name="新华书店城关门市", partner_shop=True, shop_unit=lib
+    )
+    services.offer_list_import(
+        actor=county_admin,
+        vendor=vendor,
+        name="目录",
+        filename="o.csv",
+        content=f"ISBN,题名,责任者,出版年,定价\n{isbn(3)},我在北京送快递,胡安焉,2023,56\n".encode(),
+    )
+    clerk = User.objects.create_user(username="clerk2", password="x", role=Role.VILLAGE_MANAGER, unit=lib)
+    page = (
+        _client(clerk)
+        .get("/staff/acquisitions/choice/", {"lookup": "1", "isbn": isbn(3), "card": "YX1"})
+        .content.decode()
+    )
+    assert 'value="我在北京送快递"' in page and 'value="56.00"' in page and 'value="YX1"' in page
+    unknown = (
+        _client(clerk).get("/staff/acquisitions/choice/", {"lookup": "1", "isbn": isbn(4)}).content.decode()
+    )
+    assert "还不知道" in unknown or "Nothing is known" in unknown
