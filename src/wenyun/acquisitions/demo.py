@@ -28,7 +28,7 @@ from wenyun.core.models import Role, User
 from wenyun.network.models import Unit, UnitKind
 
 from . import selectors, services
-from .models import AcquisitionSettings, Order, Receipt, RotationSet
+from .models import Order, Receipt, RotationSet
 
 NEW_BOOKS = Path(__file__).with_name("data") / "new_books.tsv"
 VIA = "demo"
@@ -109,45 +109,24 @@ def build(ctx: DemoContext) -> None:
     stations = sorted((u for u in units.values() if u.kind == UnitKind.STATION), key=lambda u: u.code)
     year = ctx.today.year
     start = dt.date(year, 1, 1)
-    AcquisitionSettings.objects.get_or_create(pk=1)
+    services.settings_get()
 
     funds = {
-        "LIB": services.fund_create(
+        key: services.fund_create(
             actor=admin,
-            code=f"LIB-{year}",
-            name=f"{year}年县图书馆购书经费",
+            code=f"{key}-{year}",
+            name=f"{year}年{name}",
             year=year,
             unit=library,
-            source="county_budget",
-            allocated="400000",
-        ),
-        "NJSW": services.fund_create(
-            actor=admin,
-            code=f"NJSW-{year}",
-            name=f"{year}年农家书屋出版物补充更新资金",
-            year=year,
-            unit=library,
-            source="farm_bookstore",
-            allocated="160000",
-        ),
-        "DON": services.fund_create(
-            actor=admin,
-            code=f"DON-{year}",
-            name=f"{year}年社会捐赠购书款",
-            year=year,
-            unit=library,
-            source="donation",
-            allocated="20000",
-        ),
-        "RC": services.fund_create(
-            actor=admin,
-            code=f"RC-{year}",
-            name=f"{year}年“你选书我买单”专项",
-            year=year,
-            unit=library,
-            source="reader_choice",
-            allocated="30000",
-        ),
+            source=source,
+            allocated=amount,
+        )
+        for key, name, source, amount in (
+            ("LIB", "县图书馆购书经费", "county_budget", "400000"),
+            ("NJSW", "农家书屋出版物补充更新资金", "farm_bookstore", "160000"),
+            ("DON", "社会捐赠购书款", "donation", "20000"),
+            ("RC", "“你选书我买单”专项", "reader_choice", "30000"),
+        )
     }
     for station in stations[:3]:
         services.fund_split(actor=admin, fund=funds["NJSW"], unit=station, amount="8000")

@@ -399,17 +399,11 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     form = forms.AcceptForm(request.POST or None)
     if request.method == "POST":
         _acquirer(request)
-        chosen = [form_id(v) for v in request.POST.getlist("chosen")]
-        picked = [s for s in selectors.suggestions_visible(user=request.user) if s.pk in chosen]
+        chosen = {form_id(v) for v in request.POST.getlist("chosen")}
+        visible = selectors.suggestions_visible(user=request.user)
+        picked = list(visible.filter(pk__in=chosen))
         if request.POST.get("decline"):
-            target = next(
-                (
-                    s
-                    for s in selectors.suggestions_visible(user=request.user)
-                    if s.pk == form_id(request.POST.get("decline"))
-                ),
-                None,
-            )
+            target = visible.filter(pk=form_id(request.POST.get("decline"))).first()
             if target is not None:
                 done(
                     request,

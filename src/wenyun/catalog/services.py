@@ -557,11 +557,11 @@ def item_withdraw(*, actor, item: Item, reason: str = "") -> Item:
     return item
 
 
-def _require_here_or_home(actor, item: Item, unit: Unit | None = None) -> None:
-    """Staff of the copy's home unit, or of the unit where it is (or is found), may say where it is."""
+def _require_here_or_home(actor, item: Item) -> None:
+    """Staff of the copy's home unit, or of the unit where it is, may say where it is."""
     from wenyun.network.access import user_can_manage_unit
 
-    places = [item.home_unit, item.current_unit] + ([unit] if unit is not None else [])
+    places = [item.home_unit, item.current_unit]
     if actor is not None and not any(user_can_manage_unit(actor, place) for place in places):
         require_manage(actor, item.home_unit)
 

@@ -122,7 +122,7 @@ def rotation_move(*, actor, rotation: RotationSet, at: dt.datetime | None = None
     require_staff_for(actor, there)
     result = MoveResult(move=RotationMove(rotation=rotation, from_unit=here, to_unit=there, sent_at=now))
     for member in rotation.members.select_related("item"):
-        item = catalog_selectors.item_get(barcode=member.item.barcode)
+        item = member.item
         if item.status == ItemStatus.WITHDRAWN:
             continue
         catalog.item_update(actor=actor, item=item, home_unit=there)
@@ -171,7 +171,7 @@ def rotation_arrive(*, actor, move: RotationMove, at: dt.datetime | None = None)
     require_staff_for(actor, move.to_unit)
     received = 0
     for member in move.rotation.members.select_related("item"):
-        item = catalog_selectors.item_get(barcode=member.item.barcode)
+        item = member.item
         if item.status == ItemStatus.IN_TRANSIT and item.home_unit_id == move.to_unit_id:
             result = circulation.loan_checkin(item=item, at_unit=move.to_unit, actor=actor, via=VIA, at=now)
             received += result.action != "transit"

@@ -48,6 +48,7 @@ def test_a_set_moves_on_its_copies_on_loan_follow_and_the_next_village_confirms(
 
     with pytest.raises(Forbidden):  # the manager of V01 alone may not send it to V02
         services.rotation_move(actor=village_manager, rotation=village_set)
+    assert not RotationMove.objects.exists()
     moved = services.rotation_move(actor=station_manager, rotation=village_set)
     assert sorted(moved.sent) == ["R0000", "R0001", "R0002", "R0003"]
     assert moved.following == [("R0004", "On loan")]
@@ -87,6 +88,9 @@ def test_a_set_needs_its_copies_at_the_first_stop(station_manager, unit, book):
             barcodes=[elsewhere.barcode],
         )
     assert refused.value.code == "rotation_item_elsewhere"
+    from wenyun.acquisitions.models import RotationSet
+
+    assert not RotationSet.objects.exists()
 
 
 @pytest.fixture
